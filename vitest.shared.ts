@@ -1,0 +1,14 @@
+/**
+ * Vitest settings shared by every package: the default console reporter plus
+ * a JSON report in `<package>/test-output/vitest.json`, which
+ * `scripts/test-summary.mjs` adds up into one closing line for CI.
+ * @module
+ */
+import type { ViteUserConfig } from 'vitest/config';
+
+/** The `test` block every package's vitest.config.ts spreads in. */
+export const sharedTestConfig = {
+  reporters: ['default', ['json', { outputFile: 'test-output/vitest.json' }]],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+} satisfies NonNullable<ViteUserConfig['test']>;
