@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadAudio16k, MODEL_SAMPLE_RATE } from './load-audio.js';
+import { audioFixture, goldenFixture, goldenWaveform, maxAbsDiff } from './test-support/fixtures.js';
+import { syntheticWav } from './test-support/long-audio.js';
+
+describe('loadAudio16k: the reference pipeline on the golden inputs', () => {
+  // waveforms/<name>.16k.npy is what FunASR's loader (torchaudio.load, mean over channels,
+  // torchaudio Resample to 16 kHz) hands the model.
+  it.each([
+    ['speech_16k_mono', 16000, 1],
+    ['speech_44k1_stereo', 44100, 2],
+    ['speech_8k_mono', 8000, 1],
+    ['long_12s_16k', 16000, 1],
+    ['short_0s3_16k', 16000, 1],
+    ['near_silence_16k', 16000, 1],
+    ['white_noise_16k', 16000, 1],
+  ])('should turn %s.wav (%i Hz, %i channel(s)) into its golden .16k.npy within 1e-4', async (name, sampleRate, channels) => {
+    const loaded = await loadAudio16k(goldenFixture(`${name}.wav`));
+    const expected = goldenWaveform(`${name}.16k.npy`);
+    expect(loaded.sampleRate).toBe(MODEL_SAMPLE_RATE);
+    expect(loaded.source).toMatchObject({ format: 'wav', sampleRate, channels });
+    expect(loaded.samples).toHaveLength(expected.length);
+    const { max, at } = maxAbsDiff(loaded.samples, expected);
+    expect(max, `largest difference at sample ${at}`).toBeLessThanOrEqual(1e-4);
+    if (sampleRate === 16000) expect(max, 'no resampling: exact').toBe(0);
+  });
+});
+
+describe('loadAudio16k', () => {
+  it('should report what the file was and how long each step took', async () => {
+    const loaded = await loadAudio16k(audioFixture('speech-44k1-stereo.mp3'));
+    expect(loaded.source).toEqual({ format: 'mp3', sampleRate: 44100, channels: 2, durationS: 1 });
+    expect(loaded.samples).toHaveLength(16000);
+    expect(loaded.timingsMs.decode).toBeGreaterThan(0);
+    expect(loaded.timingsMs.resample).toBeGreaterThan(0);
+  });
+
+  it('should average the channels (left = x, right = -x gives silence)', async () => {
+    const loaded = await loadAudio16k(audioFixture('wav-s16-stereo.wav'));
+    expect(loaded.samples.every((v) => v === 0)).toBe(true);
+  });
+
+  it('should pass its options to decoding', async () => {
+    await expect(loadAudio16k(audioFixture('speech.mp3'), { maxDurationS: 0.25 })).rejects.toMatchObject({ code: 'E2V_ERR_AUDIO_TOO_LONG' });
+    await expect(loadAudio16k(new Uint8Array(0))).rejects.toMatchObject({ code: 'E2V_ERR_AUDIO_EMPTY' });
+  });
+
+  it('should keep the event loop turning through decode, downmix and resampling of a long file', async () => {
+    const long = syntheticWav(180, 44100, 2); // 3 minutes of 44.1 kHz stereo (32 MB)
+    let last = performance.now();
+    let worstGap = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 5);
+    try {
+      const loaded = await loadAudio16k(long);
+      expect(loaded.samples).toHaveLength(180 * 16000);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(worstGap).toBeLessThan(150);
+  });
+});
