@@ -3,6 +3,9 @@
  * processed per second of wall time (x realtime), single thread.
  * @module
  */
+import { seededRandom } from '../test/support/random.js';
+
+export { seededRandom };
 
 /** One benchmark case. `run` processes `audioSeconds` of audio once. */
 export interface BenchCase {
@@ -46,18 +49,6 @@ export function timeCase(bench: BenchCase, minMs = 1500): BenchTiming {
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
   return { group: bench.group, name: bench.name, realtime: bench.audioSeconds / (median / 1000), runs: times.length };
-}
-
-/** A deterministic pseudo-random generator (mulberry32) for seeded inputs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

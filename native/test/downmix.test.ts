@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { binding } from '../lib/binding.js';
 import { downmix } from '../lib/index.js';
+import { expectError } from './support/expect-error.js';
 
 /** The mean in float64, rounded once to float32. */
 function referenceMean(channels: readonly Float32Array[]): Float32Array {
@@ -16,22 +17,6 @@ function referenceMean(channels: readonly Float32Array[]): Float32Array {
     out[i] = sum / channels.length;
   }
   return out;
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error);
-    return error as Error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-function expectError(fn: () => unknown, name: 'TypeError' | 'RangeError', message: RegExp): void {
-  const error = thrown(fn);
-  expect(error.name).toBe(name);
-  expect(error.message).toMatch(message);
 }
 
 const float32Channel = (length: number) =>

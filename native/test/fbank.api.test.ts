@@ -7,25 +7,9 @@ import { binding, type Binding } from '../lib/binding.js';
 import { fbank, fbankAsync, type FbankOptions } from '../lib/index.js';
 import { FBANK_DEFAULTS, LOG_FLOOR, fbankManifest, firstDifference, loadFixture, noise, toAddonOptions } from './fbank.helpers.js';
 import { referenceFbank } from './fbank.reference.js';
+import { expectError } from './support/expect-error.js';
 
 const speech = loadFixture('inputs/speech16k.int16_range.f32.npy').data;
-
-/** Runs `fn` and returns what it threw (fails if it returned). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error);
-    return error as Error;
-  }
-  throw new Error('expected a throw, but the call returned');
-}
-
-function expectError(fn: () => unknown, name: 'TypeError' | 'RangeError', message: RegExp): void {
-  const error = thrown(fn);
-  expect(error.name, error.message).toBe(name);
-  expect(error.message).toMatch(message);
-}
 
 async function expectRejection(promise: Promise<unknown>, name: string, message: RegExp): Promise<void> {
   const error = await promise.then(

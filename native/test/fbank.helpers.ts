@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '@e2v/npy';
 import type { FbankOptions, WindowType } from '../lib/index.js';
+import { seededRandom } from './support/random.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const FBANK_FIXTURES = join(HERE, 'fixtures', 'fbank');
@@ -235,18 +236,6 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
   return -1;
-}
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `n` samples of seeded uniform noise in [-amplitude, amplitude). */

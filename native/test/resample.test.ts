@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { binding } from '../lib/binding.js';
 import { resample, resampleAsync, Resampler, simd, type ResampleQuality } from '../lib/index.js';
+import { expectError } from './support/expect-error.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The .node file the tests load (lib/binding.ts tries E2V_NATIVE_PATH first, then build/Release). */
@@ -111,23 +112,6 @@ function referenceParity(x: Float32Array, fromHz: number, toHz: number): Float64
     y[j] = sum;
   }
   return y;
-}
-
-/** Runs `fn`, returns what it threw (fails when it does not throw). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error);
-    return error as Error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-function expectError(fn: () => unknown, name: 'TypeError' | 'RangeError', message: RegExp): void {
-  const error = thrown(fn);
-  expect(error.name).toBe(name);
-  expect(error.message).toMatch(message);
 }
 
 async function expectRejection(

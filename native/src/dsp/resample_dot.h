@@ -46,6 +46,35 @@ inline float CombineLanes(const float* lanes, const double* exact) {
   return static_cast<float>(((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7])));
 }
 
+/** Where output j sits in a table kernel: frame m = j / n, phase p = j % n. */
+struct PolyphasePosition {
+  int64_t m;
+  int64_t p;
+
+  /** Moves to output j + 1. */
+  void Advance(int64_t n) {
+    if (++p == n) {
+      p = 0;
+      ++m;
+    }
+  }
+};
+
+/**
+ * Computes out[r] for r in [begin, end) one output at a time as
+ * dot(taps, window), starting at `pos` and advancing it. Every level uses this
+ * for the outputs outside its whole-frame blocks.
+ */
+template <typename DotFn>
+inline void EachOutput(const ResampleKernel& kernel, const float* x, int64_t x_begin, PolyphasePosition* pos,
+                       int64_t begin, int64_t end, float* out, DotFn dot) {
+  for (int64_t r = begin; r < end; ++r) {
+    out[r] = dot(kernel.table() + pos->p * kernel.stride(),
+                 x + (pos->m * kernel.o() + kernel.offsets()[pos->p] - x_begin));
+    pos->Advance(kernel.n());
+  }
+}
+
 /** Portable C++ (no SIMD intrinsics). */
 void PolyphaseScalar(const ResampleKernel& kernel, const float* x, int64_t x_begin, int64_t j0, int64_t count,
                      float* out);

@@ -172,17 +172,12 @@ void PolyphaseAvx2(const ResampleKernel& kernel, const float* x, int64_t x_begin
   const int64_t me = kernel.mixed_end() * 8;
   const float* table = kernel.table();
   const int64_t* offsets = kernel.offsets();
-  int64_t m = j0 / n;
-  int64_t p = j0 % n;
-  int64_t r = 0;
+  const auto dot = [&](const float* h, const float* s) { return Dot(h, s, stride, mb, me); };
+  PolyphasePosition pos{j0 / n, j0 % n};
   // Single outputs up to the start of a frame.
-  for (; r < count && p != 0; ++r) {
-    out[r] = Dot(table + p * stride, x + (m * o + offsets[p] - x_begin), stride, mb, me);
-    if (++p == n) {
-      p = 0;
-      ++m;
-    }
-  }
+  int64_t r = std::min(count, (n - pos.p) % n);
+  EachOutput(kernel, x, x_begin, &pos, 0, r, out, dot);
+  int64_t& m = pos.m;
   // Whole frames, 8 at a time, phase by phase.
   const bool shifted = stride >= kShiftedCopiesMinStride && 7 * o + stride <= kShiftedCopiesMaxReach;
   const int64_t chunk_frames = std::max<int64_t>(8, kChunkInputs / o / 8 * 8);
@@ -212,13 +207,7 @@ void PolyphaseAvx2(const ResampleKernel& kernel, const float* x, int64_t x_begin
     m += frames;
   }
   // The rest one by one.
-  for (; r < count; ++r) {
-    out[r] = Dot(table + p * stride, x + (m * o + offsets[p] - x_begin), stride, mb, me);
-    if (++p == n) {
-      p = 0;
-      ++m;
-    }
-  }
+  EachOutput(kernel, x, x_begin, &pos, r, count, out, dot);
 }
 
 }  // namespace e2v::dsp

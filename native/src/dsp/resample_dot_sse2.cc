@@ -2,6 +2,8 @@
 // resample_dot.h: two 4-lane float32 accumulators stand for the 8 lanes.
 #include <emmintrin.h>
 
+#include <algorithm>
+
 #include "dsp/resample_dot.h"
 
 namespace e2v::dsp {
@@ -121,17 +123,12 @@ void PolyphaseSse2(const ResampleKernel& kernel, const float* x, int64_t x_begin
   const int64_t me = kernel.mixed_end() * 8;
   const float* table = kernel.table();
   const int64_t* offsets = kernel.offsets();
-  int64_t m = j0 / n;
-  int64_t p = j0 % n;
-  int64_t r = 0;
+  const auto dot = [&](const float* h, const float* s) { return Dot(h, s, stride, mb, me); };
+  PolyphasePosition pos{j0 / n, j0 % n};
   // Single outputs up to the start of a frame.
-  for (; r < count && p != 0; ++r) {
-    out[r] = Dot(table + p * stride, x + (m * o + offsets[p] - x_begin), stride, mb, me);
-    if (++p == n) {
-      p = 0;
-      ++m;
-    }
-  }
+  int64_t r = std::min(count, (n - pos.p) % n);
+  EachOutput(kernel, x, x_begin, &pos, 0, r, out, dot);
+  int64_t& m = pos.m;
   // Blocks of 4 whole frames, phase by phase.
   for (; count - r >= 4 * n; r += 4 * n, m += 4) {
     for (int64_t q = 0; q < n; ++q) {
@@ -141,13 +138,7 @@ void PolyphaseSse2(const ResampleKernel& kernel, const float* x, int64_t x_begin
     }
   }
   // The rest one by one.
-  for (; r < count; ++r) {
-    out[r] = Dot(table + p * stride, x + (m * o + offsets[p] - x_begin), stride, mb, me);
-    if (++p == n) {
-      p = 0;
-      ++m;
-    }
-  }
+  EachOutput(kernel, x, x_begin, &pos, r, count, out, dot);
 }
 
 }  // namespace e2v::dsp
