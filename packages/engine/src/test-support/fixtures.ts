@@ -7,20 +7,22 @@ import { readFileSync } from 'node:fs';
 import { readNpy } from '@e2v/npy';
 
 const FIXTURES = new URL('../../test/fixtures/', import.meta.url);
+/** The golden emotion2vec reference data, shared by every package (repo root test/fixtures/emotion2vec). */
+const GOLDEN = new URL('../../../../test/fixtures/emotion2vec/', import.meta.url);
 
 /** Bytes of `test/fixtures/audio/<name>`. */
 export function audioFixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(`audio/${name}`, FIXTURES)));
 }
 
-/** Bytes of `test/fixtures/golden/<name>` (copies of the golden reference inputs). */
+/** Bytes of the golden input `<root>/test/fixtures/emotion2vec/inputs/<name>`. */
 export function goldenFixture(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`golden/${name}`, FIXTURES)));
+  return new Uint8Array(readFileSync(new URL(`inputs/${name}`, GOLDEN)));
 }
 
-/** The float32 data of `test/fixtures/golden/<name>` (a 1-D .npy). */
+/** The float32 data of the golden `<root>/test/fixtures/emotion2vec/waveforms/<name>` (a 1-D .npy). */
 export function goldenWaveform(name: string): Float32Array {
-  const { dtype, shape, data } = readNpy(goldenFixture(name));
+  const { dtype, shape, data } = readNpy(new Uint8Array(readFileSync(new URL(`waveforms/${name}`, GOLDEN))));
   if (dtype !== '<f4' || shape.length !== 1) throw new Error(`${name}: expected 1-D float32, got ${dtype} ${JSON.stringify(shape)}`);
   return data as Float32Array;
 }
