@@ -40,11 +40,9 @@ export declare namespace Binding {
   }
   /** Resampling quality: torchaudio parity, or very high quality. */
   type RawQuality = 'parity' | 'vhq';
-  /** Native streaming resampler instance. */
+  /** Opaque handle of a native streaming resampler (freed by the garbage collector). */
   interface ResamplerHandle {
-    process(chunk: Float32Array): Float32Array;
-    flush(): Float32Array;
-    reset(): void;
+    readonly __brand: 'ResamplerHandle';
   }
   /** The module object. */
   interface Module {
@@ -53,7 +51,10 @@ export declare namespace Binding {
     fbankAsync(samples: Float32Array, opts: RawFbankOptions): Promise<RawFbankResult>; // [async]
     resample(samples: Float32Array, fromHz: number, toHz: number, quality: RawQuality): Float32Array; // [sync]
     resampleAsync(samples: Float32Array, fromHz: number, toHz: number, quality: RawQuality): Promise<Float32Array>; // [async]
-    Resampler: new (fromHz: number, toHz: number, quality: RawQuality) => ResamplerHandle;
+    resamplerCreate(fromHz: number, toHz: number, quality: RawQuality): ResamplerHandle; // [sync]
+    resamplerProcess(handle: ResamplerHandle, chunk: Float32Array): Float32Array; // [sync]
+    resamplerFlush(handle: ResamplerHandle): Float32Array; // [sync]
+    resamplerReset(handle: ResamplerHandle): void; // [sync]
     downmix(channels: readonly Float32Array[]): Float32Array; // [sync]
   }
 }

@@ -171,7 +171,7 @@ export class Resampler {
     this.quality = qualityOf(options);
     this.fromHz = fromHz;
     this.toHz = toHz;
-    this.#handle = new binding.Resampler(fromHz, toHz, this.quality);
+    this.#handle = binding.resamplerCreate(fromHz, toHz, this.quality);
   }
 
   /**
@@ -184,7 +184,7 @@ export class Resampler {
    */
   process(chunk: Float32Array): Float32Array {
     expectFloat32Array('chunk', chunk);
-    return this.#handle.process(chunk);
+    return binding.resamplerProcess(this.#handle, chunk);
   }
 
   /**
@@ -193,11 +193,11 @@ export class Resampler {
    * @returns a new Float32Array
    */
   flush(): Float32Array {
-    return this.#handle.flush();
+    return binding.resamplerFlush(this.#handle);
   }
 
   /** [sync] Drops all buffered input and starts afresh. */
   reset(): void {
-    this.#handle.reset();
+    binding.resamplerReset(this.#handle);
   }
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binding } from '../lib/binding.js';
+import { binding, type Binding } from '../lib/binding.js';
 import { resample, resampleAsync, Resampler, simd, type ResampleQuality } from '../lib/index.js';
 import { expectError } from './support/expect-error.js';
 
@@ -144,8 +144,8 @@ const addon = require(workerData.addonPath);
 parentPort.postMessage({ ready: true, simd: addon.simd() });
 parentPort.on('message', (jobs) => {
   const outputs = jobs.map((j) => addon.resample(j.samples, j.fromHz, j.toHz, j.quality));
-  const r = new addon.Resampler(48000, 16000, 'parity');
-  const streamed = [r.process(jobs[0].samples.subarray(0, 1234)), r.process(jobs[0].samples.subarray(1234)), r.flush()];
+  const r = addon.resamplerCreate(48000, 16000, 'parity');
+  const streamed = [addon.resamplerProcess(r, jobs[0].samples.subarray(0, 1234)), addon.resamplerProcess(r, jobs[0].samples.subarray(1234)), addon.resamplerFlush(r)];
   const mono = addon.downmix([jobs[0].samples, jobs[0].samples]);
   parentPort.postMessage({ outputs, streamed, mono });
 });
@@ -509,8 +509,9 @@ describe('BAD CALL - the native functions re-check what TS checked', () => {
     ['toHz', () => binding.resample(x, 44100, 2.5, 'parity'), 'RangeError', /toHz/],
     ['quality', () => binding.resample(x, 44100, 16000, 'best' as 'vhq'), 'RangeError', /quality/],
     ['async samples', () => binding.resampleAsync(notFloat32(new Int16Array(2)), 8000, 1, 'vhq'), 'TypeError', /samples/],
-    ['Resampler toHz', () => new binding.Resampler(8000, 1e7, 'parity'), 'RangeError', /toHz/],
-    ['Resampler process', () => new binding.Resampler(8000, 1, 'parity').process(notFloat32(null)), 'TypeError', /chunk/],
+    ['Resampler toHz', () => binding.resamplerCreate(8000, 1e7, 'parity'), 'RangeError', /toHz/],
+    ['Resampler process', () => binding.resamplerProcess(binding.resamplerCreate(8000, 1, 'parity'), notFloat32(null)), 'TypeError', /chunk/],
+    ['Resampler handle', () => binding.resamplerFlush({} as Binding.ResamplerHandle), 'TypeError', /Resampler handle/],
   ] as const)('%s', (_what, call, name, message) => {
     expectError(call, name, message);
   });

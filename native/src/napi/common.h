@@ -15,7 +15,6 @@ namespace e2v::napi {
 /** State of one loaded addon instance (one per Node environment / worker). */
 struct AddonData {
   dsp::SimdLevel simd = dsp::SimdLevel::kScalar;
-  Napi::FunctionReference resampler_constructor;
 };
 
 /** The AddonData of the environment `env`. */
@@ -56,8 +55,7 @@ Napi::Value Guarded(Napi::Env env, Body&& body) {
  * the callback. When a worker thread is terminated during a call, its
  * environment can no longer run JS and napi_throw fails; node-addon-api would
  * then rethrow out of the callback and terminate the process. Here the error is
- * dropped instead: no JS is left to see it. (Constructors use Guarded() so the
- * object is never half-built.)
+ * dropped instead: no JS is left to see it.
  */
 template <typename Body>
 Napi::Value AtEdge(Napi::Env env, Body&& body) {

@@ -8,7 +8,7 @@ namespace e2v::napi {
 
 /** Adds `fbank` and `fbankAsync`. */
 void InitFbank(Napi::Env env, Napi::Object exports);
-/** Adds `resample`, `resampleAsync` and the `Resampler` class. */
+/** Adds `resample`, `resampleAsync` and the streaming resampler functions (`resamplerCreate`, ...). */
 void InitResample(Napi::Env env, Napi::Object exports);
 /** Adds `downmix`. */
 void InitDownmix(Napi::Env env, Napi::Object exports);

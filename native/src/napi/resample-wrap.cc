@@ -193,71 +193,70 @@ Napi::Value ResampleAsync(const Napi::CallbackInfo& info) {
   });
 }
 
-/**
- * The streaming Resampler: new Resampler(fromHz, toHz, quality) with
- * process(chunk), flush() and reset(), all [sync].
- */
-class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
- public:
-  static Napi::Function Define(Napi::Env env, ResampleState* state) {
-    return DefineClass(env, "Resampler",
-                       {InstanceMethod<&ResamplerWrap::Process>("process"),
-                        InstanceMethod<&ResamplerWrap::Flush>("flush"),
-                        InstanceMethod<&ResamplerWrap::Reset>("reset")},
-                       state);
-  }
+/** Reads the External handle made by resamplerCreate. */
+dsp::ResampleComputer* Computer(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  E2V_THROW_TYPE_ERROR_IF(info.Length() < 1 || !info[0].IsExternal(), env, "Expected a Resampler handle");
+  return info[0].As<Napi::External<dsp::ResampleComputer>>().Data();
+}
 
-  // @throw TypeError / RangeError for bad rates or quality.
-  explicit ResamplerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ResamplerWrap>(info) {
-    Napi::Env env = info.Env();
-    Guarded(env, [&]() -> Napi::Value {
-      const dsp::ResampleOptions options = OptionsArgs(info, 0);
-      computer_ = std::make_unique<dsp::ResampleComputer>(State(info).kernels->Get(options), Data(env).simd);
-      return env.Undefined();
-    });
-  }
+// [sync] resamplerCreate(fromHz, toHz, quality) -> External handle of a streaming
+// resampler, freed when the handle is garbage-collected.
+// @throw TypeError / RangeError for bad rates or quality.
+Napi::Value ResamplerCreate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return AtEdge(env, [&]() -> Napi::Value {
+    const dsp::ResampleOptions options = OptionsArgs(info, 0);
+    auto computer = std::make_unique<dsp::ResampleComputer>(State(info).kernels->Get(options), Data(env).simd);
+    Napi::External<dsp::ResampleComputer> handle = Napi::External<dsp::ResampleComputer>::New(
+        env, computer.get(), [](Napi::Env, dsp::ResampleComputer* c) { delete c; });
+    computer.release();  // owned by the handle's finalizer now
+    return handle;
+  });
+}
 
- private:
-  // [sync] process(chunk) -> the outputs that no longer depend on later input.
-  // @throw TypeError for a non-Float32Array; RangeError for a NaN or infinite
-  // sample (the state is left unchanged).
-  Napi::Value Process(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    return AtEdge(env, [&]() -> Napi::Value {
-      const Napi::Float32Array chunk = Float32Arg(info, 0, "chunk");
-      const auto length = static_cast<int64_t>(chunk.ElementLength());
-      const int64_t bad = dsp::FindNonFinite(chunk.Data(), length);
-      E2V_THROW_RANGE_ERROR_IF(bad >= 0, env,
-                               dsp::NonFiniteMessage("chunk", "chunk[" + std::to_string(bad) + "]",
-                                                     bad >= 0 ? chunk.Data()[bad] : 0.0f));
-      const int64_t count = computer_->ProcessLength(length);
-      CheckOutputLength(env, count);
-      Napi::Float32Array output = Napi::Float32Array::New(env, static_cast<size_t>(count));
-      computer_->Process(chunk.Data(), length, output.Data());
-      return output;
-    });
-  }
+// [sync] resamplerProcess(handle, chunk) -> the outputs that no longer depend on later input.
+// @throw TypeError for a non-Float32Array; RangeError for a NaN or infinite
+// sample (the state is left unchanged).
+Napi::Value ResamplerProcess(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return AtEdge(env, [&]() -> Napi::Value {
+    dsp::ResampleComputer* computer = Computer(info);
+    const Napi::Float32Array chunk = Float32Arg(info, 1, "chunk");
+    const auto length = static_cast<int64_t>(chunk.ElementLength());
+    const int64_t bad = dsp::FindNonFinite(chunk.Data(), length);
+    E2V_THROW_RANGE_ERROR_IF(bad >= 0, env,
+                             dsp::NonFiniteMessage("chunk", "chunk[" + std::to_string(bad) + "]",
+                                                   bad >= 0 ? chunk.Data()[bad] : 0.0f));
+    const int64_t count = computer->ProcessLength(length);
+    CheckOutputLength(env, count);
+    Napi::Float32Array output = Napi::Float32Array::New(env, static_cast<size_t>(count));
+    computer->Process(chunk.Data(), length, output.Data());
+    return output;
+  });
+}
 
-  // [sync] flush() -> the remaining outputs; then the resampler starts afresh.
-  Napi::Value Flush(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    return AtEdge(env, [&]() -> Napi::Value {
-      const int64_t count = computer_->FlushLength();
-      CheckOutputLength(env, count);
-      Napi::Float32Array output = Napi::Float32Array::New(env, static_cast<size_t>(count));
-      computer_->Flush(output.Data());
-      return output;
-    });
-  }
+// [sync] resamplerFlush(handle) -> the remaining outputs; then the resampler starts afresh.
+Napi::Value ResamplerFlush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return AtEdge(env, [&]() -> Napi::Value {
+    dsp::ResampleComputer* computer = Computer(info);
+    const int64_t count = computer->FlushLength();
+    CheckOutputLength(env, count);
+    Napi::Float32Array output = Napi::Float32Array::New(env, static_cast<size_t>(count));
+    computer->Flush(output.Data());
+    return output;
+  });
+}
 
-  // [sync] reset(): forgets all input.
-  Napi::Value Reset(const Napi::CallbackInfo& info) {
-    computer_->Reset();
-    return info.Env().Undefined();
-  }
-
-  std::unique_ptr<dsp::ResampleComputer> computer_;
-};
+// [sync] resamplerReset(handle): forgets all input.
+Napi::Value ResamplerReset(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return AtEdge(env, [&]() -> Napi::Value {
+    Computer(info)->Reset();
+    return env.Undefined();
+  });
+}
 
 }  // namespace
 
@@ -266,9 +265,10 @@ void InitResample(Napi::Env env, Napi::Object exports) {
   env.AddCleanupHook([state]() { delete state; });
   exports.Set("resample", Napi::Function::New(env, ResampleSync, "resample", state));
   exports.Set("resampleAsync", Napi::Function::New(env, ResampleAsync, "resampleAsync", state));
-  Napi::Function resampler = ResamplerWrap::Define(env, state);
-  Data(env).resampler_constructor = Napi::Persistent(resampler);
-  exports.Set("Resampler", resampler);
+  exports.Set("resamplerCreate", Napi::Function::New(env, ResamplerCreate, "resamplerCreate", state));
+  exports.Set("resamplerProcess", Napi::Function::New(env, ResamplerProcess, "resamplerProcess", state));
+  exports.Set("resamplerFlush", Napi::Function::New(env, ResamplerFlush, "resamplerFlush", state));
+  exports.Set("resamplerReset", Napi::Function::New(env, ResamplerReset, "resamplerReset", state));
 }
 
 }  // namespace e2v::napi
