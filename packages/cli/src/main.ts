@@ -5,11 +5,16 @@
  * not as a stack trace.
  * @module
  */
+const interrupt = new AbortController();
+process.once('SIGINT', () => interrupt.abort(new Error('interrupted (Ctrl-C)')));
+process.once('SIGTERM', () => interrupt.abort(new Error('terminated (SIGTERM)')));
 try {
   const { run } = await import('./run.js');
-  process.exitCode = run(process.argv.slice(2), {
+  process.exitCode = await run(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    stderrIsTTY: process.stderr.isTTY === true,
+    signal: interrupt.signal,
   });
 } catch (error) {
   process.stderr.write(`e2v: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);

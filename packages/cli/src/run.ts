@@ -5,19 +5,25 @@
  */
 import { parseArgs } from 'node:util';
 import { collectInfo, formatInfo } from './commands/info.js';
+import { runModel } from './commands/model.js';
 import { EXIT, UsageError } from './errors.js';
+import type { CliIo } from './io.js';
 
-/** Where a command writes. */
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
+export type { CliIo } from './io.js';
 
 const USAGE = `Usage: e2v <command> [options]
 
 Commands:
-  info [--json]    versions and the native SIMD path in use
-  help             this text
+  info [--json]                       versions and the native SIMD path in use
+  model convert --from DIR --out DIR  convert model.pt + config.yaml + tokens.txt to ONNX
+        [--int8] [--mask-unused] [--name NAME] [--force]
+  model pull NAME [--source huggingface|modelscope] [--models-dir DIR] [--int8] [--force]
+                                      download a known model and convert it
+  model list [--json] [--models-dir DIR]
+                                      known models and which are installed
+  model synth --config FILE --out DIR [--seed N]
+                                      write a random model of a config's shape (benchmarks)
+  help                                this text
 
 Options:
   -h, --help       show this text
@@ -37,7 +43,7 @@ function runInfo(args: string[], io: CliIo): number {
  * @param io output sinks
  * @returns process exit code (0 ok, 1 failure, 2 usage)
  */
-export function run(argv: readonly string[], io: CliIo): number {
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -53,6 +59,8 @@ export function run(argv: readonly string[], io: CliIo): number {
         return EXIT.ok;
       case 'info':
         return runInfo(rest, io);
+      case 'model':
+        return await runModel(rest, io);
       default:
         throw new UsageError(`unknown command '${command}' (run 'e2v help' for the list)`);
     }

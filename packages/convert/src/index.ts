@@ -15,3 +15,33 @@ export * from './pull/index.js';
 export { saveCheckpoint, type SaveCheckpointOptions, type SavedTensor, type SaveLayout } from './checkpoint/save.js';
 export type { PlainValue } from './checkpoint/pickle-writer.js';
 export { OFFICIAL_TOKENS, SYNTH_MARKER, synthCheckpoint, type SynthMarker, type SynthOptions, type SynthReport } from './synth/synth.js';
+export {
+  convertCheckpoint,
+  SOURCE_FILES,
+  type ConvertOptions,
+  type ConvertProgress,
+  type ConvertReport,
+  type ConvertStage,
+} from './convert.js';
+export {
+  checkInputSamples,
+  MANIFEST_FILE,
+  MANIFEST_FORMAT_VERSION,
+  type ModelManifest,
+  type ModelVariant,
+  type VariantFiles,
+} from './manifest.js';
+export {
+  alibiSlopes,
+  buildEmotion2vecGraph,
+  EMOTION2VEC_IR_VERSION,
+  EMOTION2VEC_OPSET,
+  frameCount,
+  minInputSamples,
+  type AttentionImpl,
+  type Emotion2vecGraphOptions,
+  type GraphVariant,
+  type WeightSource,
+} from './onnx/emotion2vec-graph.js';
+export { writeModel, type WriteModelOptions, type WrittenModel } from './onnx/write-model.js';
+export { quantizeInt8PerColumn, type Int8Weights } from './onnx/quantize-int8.js';
