@@ -7,7 +7,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PullError } from '../errors.js';
-import { asIoError, downloadFile } from './download.js';
+import { asIoError, downloadFile, type DownloadResult } from './download.js';
 import type { PullProgressEvent } from './events.js';
 import {
   fileUrl,
@@ -61,27 +61,13 @@ export interface PullOptions {
 }
 
 /** One downloaded file in a {@link PullReport}. */
-export interface PulledFile {
+export interface PulledFile extends Omit<DownloadResult, 'restarts'> {
   /** File name, e.g. `model.pt`. */
   name: string;
   /** URL it was downloaded from (for a cached file: by the earlier pull). */
   url: string;
-  /** Path on disk. */
-  path: string;
-  /** Size in bytes. */
-  bytes: number;
-  /** sha256 of the content. */
-  sha256: string;
-  /** sha256 it was checked against, or null when none was published or pinned. */
-  expectedSha256: string | null;
-  /** Where `expectedSha256` came from. */
-  shaSource: ShaSource | null;
-  /** True when the content matched `expectedSha256`; false means not verified. */
-  verified: boolean;
   /** True when an earlier pull had already downloaded it. */
   cached: boolean;
-  /** Byte offset the transfer resumed from (0: from the start). */
-  resumedFrom: number;
 }
 
 /** What {@link pullModel} did. */
