@@ -5,8 +5,10 @@ export default defineConfig({
   test: {
     ...sharedTestConfig,
     include: ['src/**/*.test.ts'],
-    // One test file at a time: the decode workers and the native resampler already use the
-    // second core, and the event-loop tests measure main-thread stalls.
+    // Converts the golden tiny checkpoints once per run (see src/test-support/global-setup.ts).
+    globalSetup: ['src/test-support/global-setup.ts'],
+    // One test file at a time: the decode workers, the native resampler and ONNX Runtime already
+    // use the second core, and the event-loop tests measure main-thread stalls.
     fileParallelism: false,
   },
 });

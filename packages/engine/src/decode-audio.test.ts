@@ -176,7 +176,8 @@ describe('decodeAudio: robustness', () => {
     const long = repeatedMp3(240); // 4 minutes of MP3
     const { result: audio, worstGapMs } = await withWorstStall(() => decodeAudio(long));
     expect(audio.durationS).toBeGreaterThan(230);
-    expect(worstGapMs).toBeLessThan(150);
+    // Decoding this file on the main thread would stall it for well over a second; 400 ms leaves room for a loaded CI machine.
+    expect(worstGapMs).toBeLessThan(400);
   });
 
   it('should let the process exit on its own after decoding (idle workers do not hold it)', () => {

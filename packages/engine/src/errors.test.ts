@@ -32,3 +32,21 @@ describe('AudioDecodeError', () => {
     expect(isAudioErrorCode(undefined)).toBe(false);
   });
 });
+
+describe('engine errors', () => {
+  it('should carry stable codes, names and details', async () => {
+    const { AbortedError, InferenceError, InputError, ModelLoadError, QueueFullError, MODEL_ERROR_CODES, INPUT_ERROR_CODES, INFERENCE_ERROR_CODES } = await import('./errors.js');
+    const model = new ModelLoadError('E2V_ERR_MODEL_LABELS', '/m', 'bad');
+    expect([model.name, model.code, model.modelDir, model instanceof E2vError]).toEqual(['ModelLoadError', 'E2V_ERR_MODEL_LABELS', '/m', true]);
+    const queue = new QueueFullError(4);
+    expect([queue.name, queue.code, queue.queueDepth]).toEqual(['QueueFullError', 'E2V_ERR_ENGINE_QUEUE_FULL', 4]);
+    const reason = new Error('r');
+    const aborted = new AbortedError(reason);
+    expect([aborted.name, aborted.code, aborted.cause]).toEqual(['AbortedError', 'E2V_ERR_ENGINE_ABORTED', reason]);
+    expect(new InputError('E2V_ERR_INPUT_TOO_SHORT', 'x').name).toBe('InputError');
+    expect(new InferenceError('E2V_ERR_INFER_FAILED', 'x').name).toBe('InferenceError');
+    const all = [...MODEL_ERROR_CODES, ...INPUT_ERROR_CODES, ...INFERENCE_ERROR_CODES, 'E2V_ERR_ENGINE_QUEUE_FULL', 'E2V_ERR_ENGINE_ABORTED'];
+    for (const code of all) expect(code).toMatch(/^E2V_ERR_[A-Z0-9]+_[A-Z_]+$/);
+    expect(new Set(all).size).toBe(all.length);
+  });
+});

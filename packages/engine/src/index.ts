@@ -1,10 +1,31 @@
 /**
- * `@e2v/engine`: audio decoding and 16 kHz loading (and, later, inference) for e2v.
+ * `@e2v/engine`: audio decoding, 16 kHz loading and emotion2vec+ inference on onnxruntime-node.
  * Names and shapes follow docs/design.md.
  * @module
  */
+export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineInfo } from './engine.js';
+export { type AnalyzeOptions, type EngineOptions, DEFAULT_MAX_SEGMENT_S, DEFAULT_QUEUE_DEPTH, DEFAULT_WINDOW_S } from './engine-options.js';
+export type { FrameSeries, Granularity, Result, Scores, SegmentResult } from './result/types.js';
+export type { ModelLabel, ModelVariant } from './model/manifest.js';
+export { silentLogger, type Logger, type LogFields } from './logger.js';
+export { encodeWavPcm16, outputsFolderName, OUTPUT_FILES } from './outputs.js';
 export { decodeAudio, type DecodedAudio } from './decode-audio.js';
 export { loadAudio16k, MODEL_SAMPLE_RATE, type LoadedAudio } from './load-audio.js';
 export type { DecodeOptions } from './options.js';
 export type { AudioFormat } from './decode/sniff.js';
-export { AudioDecodeError, AUDIO_ERROR_CODES, type AudioErrorCode } from './errors.js';
+export {
+  AbortedError,
+  AUDIO_ERROR_CODES,
+  AudioDecodeError,
+  INFERENCE_ERROR_CODES,
+  InferenceError,
+  INPUT_ERROR_CODES,
+  InputError,
+  MODEL_ERROR_CODES,
+  ModelLoadError,
+  QueueFullError,
+  type AudioErrorCode,
+  type InferenceErrorCode,
+  type InputErrorCode,
+  type ModelErrorCode,
+} from './errors.js';

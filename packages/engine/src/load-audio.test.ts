@@ -50,6 +50,7 @@ describe('loadAudio16k', () => {
     const long = syntheticWav(180, 44100, 2); // 3 minutes of 44.1 kHz stereo (32 MB)
     const { result: loaded, worstGapMs } = await withWorstStall(() => loadAudio16k(long));
     expect(loaded.samples).toHaveLength(180 * 16000);
-    expect(worstGapMs).toBeLessThan(150);
+    // Decoding this file on the main thread would stall it for well over a second; 400 ms leaves room for a loaded CI machine.
+    expect(worstGapMs).toBeLessThan(400);
   });
 });

@@ -1,0 +1,182 @@
+/**
+ * Options of `Engine.load` and `engine.analyze`, checked strictly: an unknown key (a
+ * misspelling) is a TypeError, a value of the wrong type a TypeError, one out of range a
+ * RangeError, each naming the option.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { DEFAULT_MAX_DURATION_S } from './decode/limits.js';
+import { silentLogger, type Logger } from './logger.js';
+import type { ModelVariant } from './model/manifest.js';
+import { resolveDecodeOptions, type DecodeOptions } from './options.js';
+import type { Granularity } from './result/types.js';
+
+/** Options of `Engine.load`. */
+export interface EngineOptions {
+  /** ONNX Runtime intra-op threads (default `os.availableParallelism()`). */
+  threads?: number;
+  /** Graph variant to run (default: model.json's `variant`, normally `fp32`). */
+  variant?: ModelVariant;
+  /** Where the engine logs (default: nowhere). */
+  logger?: Logger;
+  /**
+   * Most analyses the engine holds at once: reading or decoding, waiting for the model, or
+   * running (default 16). One more is refused at once with `QueueFullError`. An aborted
+   * analysis leaves the count at once, even if its model run finishes in the background.
+   */
+  queueDepth?: number;
+  /**
+   * Inputs longer than this many seconds are analyzed in segments of at most this length, cut at
+   * low-energy points (default 30; at least 0.5).
+   */
+  maxSegmentS?: number;
+  /** Longest input accepted, in seconds (default 3600). */
+  maxDurationS?: number;
+  /** Decoder limits other than the duration: `maxBytes`, `timeoutMs` (see `DecodeOptions`). */
+  decode?: Omit<DecodeOptions, 'maxDurationS'>;
+  /**
+   * ONNX Runtime's CPU memory arena (default true). Off returns memory to the system after each
+   * run, at about 20% of speed.
+   */
+  memoryArena?: boolean;
+  /**
+   * Let ONNX Runtime pre-pack the MatMul weights when the session is created (default false).
+   * Pre-packing copies every weight into a new buffer: session creation of the full-size fp32
+   * model goes from ~0.1 s to ~2.5 s (on hosts where touching fresh memory is slow) and memory
+   * after load from ~0.1 to ~0.7 GB, for runs about 7-10% faster. Worth it for a long-running
+   * server; not for a command line that analyzes one file.
+   */
+  prepackWeights?: boolean;
+}
+
+/** Options of `engine.analyze`. */
+export interface AnalyzeOptions {
+  /** `utterance` (default) or `frame` (adds the frame time series). */
+  granularity?: Granularity;
+  /** Also return the embedding: (D,) for utterance, (T', D) frame features for frame (default false). */
+  embedding?: boolean;
+  /** Write `<outputDir>/outputs_YYYYMMDD_HHMMSS[_N]/` (default: nothing written). */
+  outputDir?: string;
+  /** Cancels the analysis; it then fails with `AbortedError`. */
+  signal?: AbortSignal;
+  /** Length in seconds of the centred window whose mean logits score each frame (default 1.0; 0 = single frames). */
+  windowS?: number;
+}
+
+/** {@link EngineOptions} with defaults filled in. */
+export interface ResolvedEngineOptions {
+  threads: number;
+  variant: ModelVariant | undefined;
+  logger: Logger;
+  queueDepth: number;
+  maxSegmentS: number;
+  maxDurationS: number;
+  decode: { maxBytes: number; timeoutMs: number };
+  memoryArena: boolean;
+  prepackWeights: boolean;
+}
+
+/** {@link AnalyzeOptions} with defaults filled in. */
+export interface ResolvedAnalyzeOptions {
+  granularity: Granularity;
+  embedding: boolean;
+  outputDir: string | undefined;
+  signal: AbortSignal | undefined;
+  windowS: number;
+}
+
+/** Default `maxSegmentS`. */
+export const DEFAULT_MAX_SEGMENT_S = 30;
+/** Default `queueDepth`. */
+export const DEFAULT_QUEUE_DEPTH = 16;
+/** Default `windowS`. */
+export const DEFAULT_WINDOW_S = 1.0;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an Array';
+  if (typeof value === 'object') return `an object of type ${(value as object).constructor?.name ?? 'Object'}`;
+  return `a ${typeof value} (${String(value)})`;
+}
+
+function checkObject(options: unknown, known: readonly string[]): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`Expected an options object but received ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`Unknown option '${key}'; known options: ${known.join(', ')}`);
+  }
+  return options as Record<string, unknown>;
+}
+
+function number(name: string, value: unknown, fallback: number, min: number, max: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new TypeError(`Expected a number for ${name} but received ${describe(value)}`);
+  if (!(value >= min && value <= max) || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`Expected ${integer ? 'an integer' : 'a number'} in [${min}, ${max}] for ${name} but received ${value}`);
+  }
+  return value;
+}
+
+function boolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`Expected a boolean for ${name} but received ${describe(value)}`);
+  return value;
+}
+
+function isLogger(value: unknown): value is Logger {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (['debug', 'info', 'warn', 'error', 'child'] as const).every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  );
+}
+
+/** Checks `Engine.load` options and fills in the defaults. */
+export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
+  const o = checkObject(options, ['threads', 'variant', 'logger', 'queueDepth', 'maxSegmentS', 'maxDurationS', 'decode', 'memoryArena', 'prepackWeights']);
+  if (o.variant !== undefined && o.variant !== 'fp32' && o.variant !== 'int8') {
+    throw new TypeError(`Expected 'fp32' or 'int8' for variant but received ${describe(o.variant)}`);
+  }
+  if (o.logger !== undefined && !isLogger(o.logger)) {
+    throw new TypeError(`Expected a Logger (debug, info, warn, error, child) for logger but received ${describe(o.logger)}`);
+  }
+  if (o.decode !== undefined && typeof o.decode === 'object' && o.decode !== null && 'maxDurationS' in o.decode) {
+    throw new TypeError("Unknown option 'decode.maxDurationS'; set maxDurationS at the top level");
+  }
+  const maxDurationS = number('maxDurationS', o.maxDurationS, DEFAULT_MAX_DURATION_S, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER, false);
+  const decode = resolveDecodeOptions(o.decode === undefined ? undefined : { ...(o.decode as object), maxDurationS });
+  return {
+    threads: number('threads', o.threads, availableParallelism(), 1, 1024, true),
+    variant: o.variant as ModelVariant | undefined,
+    logger: (o.logger as Logger | undefined) ?? silentLogger,
+    queueDepth: number('queueDepth', o.queueDepth, DEFAULT_QUEUE_DEPTH, 1, 1_000_000, true),
+    maxSegmentS: number('maxSegmentS', o.maxSegmentS, DEFAULT_MAX_SEGMENT_S, 0.5, 3600, false),
+    maxDurationS,
+    decode: { maxBytes: decode.maxBytes, timeoutMs: decode.timeoutMs },
+    memoryArena: boolean('memoryArena', o.memoryArena, true),
+    prepackWeights: boolean('prepackWeights', o.prepackWeights, false),
+  };
+}
+
+/** Checks `engine.analyze` options and fills in the defaults. */
+export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions {
+  const o = checkObject(options, ['granularity', 'embedding', 'outputDir', 'signal', 'windowS']);
+  if (o.granularity !== undefined && o.granularity !== 'utterance' && o.granularity !== 'frame') {
+    throw new TypeError(`Expected 'utterance' or 'frame' for granularity but received ${describe(o.granularity)}`);
+  }
+  if (o.outputDir !== undefined && (typeof o.outputDir !== 'string' || o.outputDir === '')) {
+    throw new TypeError(`Expected a folder path for outputDir but received ${describe(o.outputDir)}`);
+  }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new TypeError(`Expected an AbortSignal for signal but received ${describe(o.signal)}`);
+  }
+  return {
+    granularity: (o.granularity as Granularity | undefined) ?? 'utterance',
+    embedding: boolean('embedding', o.embedding, false),
+    outputDir: o.outputDir as string | undefined,
+    signal: o.signal as AbortSignal | undefined,
+    windowS: number('windowS', o.windowS, DEFAULT_WINDOW_S, 0, 3600, false),
+  };
+}

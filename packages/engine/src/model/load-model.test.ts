@@ -1,0 +1,166 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../engine.js';
+import { ModelLoadError } from '../errors.js';
+import { modelCopy, modelDir } from '../test-support/golden.js';
+import { buildOnnx, type InitializerSpec } from '../test-support/onnx-builder.js';
+
+async function loadError(dir: string, options?: Parameters<typeof Engine.load>[1]): Promise<ModelLoadError> {
+  try {
+    const engine = await Engine.load(dir, options);
+    await engine.close();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ModelLoadError);
+    return error as ModelLoadError;
+  }
+  throw new Error(`Engine.load(${dir}) succeeded`);
+}
+
+async function editManifest(dir: string, edit: (m: Record<string, unknown>) => void): Promise<void> {
+  const path = join(dir, 'model.json');
+  const m = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  edit(m);
+  await writeFile(path, JSON.stringify(m));
+}
+
+/** A proj head for tiny-a's shape (D 32, C 9), so graphs below get past the head check. */
+function tinyHead(): InitializerSpec[] {
+  return [
+    { name: 'proj.weight_t', dims: [32, 9], data: new Float32Array(32 * 9).fill(0.01) },
+    { name: 'proj.bias', dims: [9], data: new Float32Array(9) },
+  ];
+}
+
+describe('Engine.load: EXPECTED FAILURE', () => {
+  it('should refuse a folder that does not exist', async () => {
+    const error = await loadError('/nonexistent/e2v-model');
+    expect(error.code).toBe('E2V_ERR_MODEL_NOT_FOUND');
+    expect(error.message).toMatch(/model\.json is missing/);
+  });
+
+  it('should refuse a folder without model.json', async () => {
+    const dir = await modelCopy('tiny-a');
+    await rm(join(dir, 'model.json'));
+    expect((await loadError(dir)).code).toBe('E2V_ERR_MODEL_NOT_FOUND');
+  });
+
+  it.each(['model.onnx', 'model.onnx.data'])('should name a missing %s', async (file) => {
+    const dir = await modelCopy('tiny-a');
+    await rm(join(dir, file));
+    const error = await loadError(dir);
+    expect(error.code).toBe('E2V_ERR_MODEL_NOT_FOUND');
+    expect(error.message).toContain(join(dir, file));
+    expect(error.modelDir).toBe(dir);
+  });
+
+  it('should refuse a model.json that is not JSON', async () => {
+    const dir = await modelCopy('tiny-a');
+    await writeFile(join(dir, 'model.json'), '{ "name": ');
+    const error = await loadError(dir);
+    expect(error.code).toBe('E2V_ERR_MODEL_MANIFEST');
+    expect(error.message).toMatch(/not JSON/);
+  });
+
+  it('should name the bad field of model.json', async () => {
+    const dir = await modelCopy('tiny-a');
+    await editManifest(dir, (m) => {
+      m.embeddingDim = 'large';
+    });
+    const error = await loadError(dir);
+    expect(error.code).toBe('E2V_ERR_MODEL_MANIFEST');
+    expect(error.message).toMatch(/embeddingDim/);
+  });
+
+  it('should refuse a variant the folder does not have', async () => {
+    const error = await loadError(modelDir('tiny-b-5class'), { variant: 'int8' });
+    expect(error.code).toBe('E2V_ERR_MODEL_VARIANT');
+    expect(error.message).toMatch(/--int8/);
+  });
+
+  it('should refuse a label count that differs from the graph', async () => {
+    const dir = await modelCopy('tiny-a');
+    await editManifest(dir, (m) => {
+      (m.labels as unknown[]).pop();
+    });
+    const error = await loadError(dir);
+    expect(error.code).toBe('E2V_ERR_MODEL_LABELS');
+    expect(error.message).toMatch(/9 outputs but model\.json lists 8 labels/);
+  });
+
+  it('should refuse a graph whose input is not `waveform`', async () => {
+    const dir = await modelCopy('tiny-a');
+    const onnx = buildOnnx({
+      inputs: [{ name: 'audio', shape: ['batch', 'samples'] }],
+      outputs: [{ name: 'frames', shape: ['batch', 'samples'] }],
+      nodes: [{ op: 'Identity', inputs: ['audio'], outputs: ['frames'] }],
+      initializers: tinyHead(),
+    });
+    await writeFile(join(dir, 'model.onnx'), onnx);
+    const error = await loadError(dir);
+    expect(error.code).toBe('E2V_ERR_MODEL_GRAPH_IO');
+    expect(error.message).toMatch(/expected one input 'waveform', found audio float32 \[batch, samples\]/);
+  });
+
+  it('should refuse a graph without the contract outputs', async () => {
+    const dir = await modelCopy('tiny-a');
+    const onnx = buildOnnx({
+      inputs: [{ name: 'waveform', shape: ['batch', 'samples'] }],
+      outputs: [{ name: 'logits', shape: ['batch', 'samples'] }],
+      nodes: [{ op: 'Identity', inputs: ['waveform'], outputs: ['logits'] }],
+      initializers: tinyHead(),
+    });
+    await writeFile(join(dir, 'model.onnx'), onnx);
+    const error = await loadError(dir);
+    expect(error.code).toBe('E2V_ERR_MODEL_GRAPH_IO');
+    expect(error.message).toMatch(/output 'frames' is missing/);
+  });
+
+  it('should report a graph ONNX Runtime cannot open', async () => {
+    const dir = await modelCopy('tiny-a');
+    const onnx = buildOnnx({
+      inputs: [{ name: 'waveform', shape: ['batch', 'samples'] }],
+      outputs: [{ name: 'frames', shape: ['batch', 'samples'] }],
+      nodes: [{ op: 'NoSuchOperator', inputs: ['waveform'], outputs: ['frames'] }],
+      initializers: tinyHead(),
+    });
+    await writeFile(join(dir, 'model.onnx'), onnx);
+    const error = await loadError(dir);
+    expect(error.code).toBe('E2V_ERR_MODEL_SESSION');
+    expect(error.message).toMatch(/NoSuchOperator/);
+  });
+
+  it('should refuse a graph without a proj head', async () => {
+    const dir = await modelCopy('tiny-a');
+    const onnx = buildOnnx({
+      inputs: [{ name: 'waveform', shape: ['batch', 'samples'] }],
+      outputs: [{ name: 'frames', shape: ['batch', 'samples'] }],
+      nodes: [{ op: 'Identity', inputs: ['waveform'], outputs: ['frames'] }],
+    });
+    await writeFile(join(dir, 'model.onnx'), onnx);
+    expect((await loadError(dir)).code).toBe('E2V_ERR_MODEL_HEAD');
+  });
+});
+
+describe('Engine.load', () => {
+  it('should load both variants and describe the model', async () => {
+    for (const variant of ['fp32', 'int8'] as const) {
+      const engine = await Engine.load(modelDir('tiny-a'), { variant, threads: 1 });
+      try {
+        expect(engine.info).toMatchObject({ name: 'tiny-a', variant, embeddingDim: 32, frameRate: 50, threads: 1, random: false });
+        expect(engine.info.labels.map((l) => l.key)).toEqual(['angry', 'disgusted', 'fearful', 'happy', 'neutral', 'other', 'sad', 'surprised', 'unknown']);
+        expect(engine.info.loadMs.session).toBeGreaterThan(0);
+      } finally {
+        await engine.close();
+      }
+    }
+  });
+
+  it('should reject bad options, naming them', async () => {
+    await expect(Engine.load(modelDir('tiny-a'), { thread: 2 } as never)).rejects.toThrow(/Unknown option 'thread'/);
+    await expect(Engine.load(modelDir('tiny-a'), { threads: 0 })).rejects.toThrow(RangeError);
+    await expect(Engine.load(modelDir('tiny-a'), { variant: 'fp16' as never })).rejects.toThrow(/variant/);
+    await expect(Engine.load(modelDir('tiny-a'), { maxSegmentS: 0.1 })).rejects.toThrow(/maxSegmentS/);
+    await expect(Engine.load('' as string)).rejects.toThrow(TypeError);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Loading a converted model folder: model.json, the variant's files, the `proj` head, the ORT
+ * session, and a check of the graph against the contract of design.md (input `waveform` float32
+ * [batch, samples]; outputs `frames` [batch, T', D], `embedding` [batch, D], `logits` [batch, C]).
+ * @module
+ */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ModelLoadError } from '../errors.js';
+import type { OrtSessionSettings } from '../infer/ort-protocol.js';
+import { ModelSession } from '../infer/model-session.js';
+import type { Logger } from '../logger.js';
+import { loadHead, type LinearHead } from './head.js';
+import { readManifest, type ModelManifest, type ModelVariant } from './manifest.js';
+
+/** Graph input name of the contract. */
+export const INPUT_NAME = 'waveform';
+/** Graph output names of the contract. */
+export const OUTPUT_NAMES = ['frames', 'embedding', 'logits'] as const;
+
+/** A loaded model. */
+export interface LoadedModel {
+  /** Absolute model folder. */
+  dir: string;
+  manifest: ModelManifest;
+  variant: ModelVariant;
+  head: LinearHead;
+  session: ModelSession;
+  /** Wall time of the whole load, and of the session creation alone. */
+  timingsMs: { total: number; session: number };
+}
+
+async function checkFile(dir: string, name: string, what: string): Promise<string> {
+  const path = join(dir, name);
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new Error('not a file');
+  } catch (cause) {
+    throw new ModelLoadError('E2V_ERR_MODEL_NOT_FOUND', dir, `${path} (${what}) is missing`, { cause });
+  }
+  return path;
+}
+
+/**
+ * Checks the session's inputs and outputs against the contract and model.json.
+ * @throws ModelLoadError `E2V_ERR_MODEL_GRAPH_IO` or `E2V_ERR_MODEL_LABELS`
+ */
+export function checkGraphIo(session: Pick<ModelSession, 'inputs' | 'outputs'>, manifest: ModelManifest, head: LinearHead, dir: string, logger: Logger): void {
+  const io = (what: string): ModelLoadError => new ModelLoadError('E2V_ERR_MODEL_GRAPH_IO', dir, `the graph does not follow the e2v contract: ${what}`);
+  const show = (m: { name: string; type: string | undefined; shape: (number | string)[] }): string => `${m.name} ${m.type ?? 'non-tensor'} [${m.shape.join(', ')}]`;
+  const input = session.inputs[0];
+  if (session.inputs.length !== 1 || input === undefined || input.name !== INPUT_NAME) {
+    throw io(`expected one input '${INPUT_NAME}', found ${session.inputs.map(show).join('; ') || 'none'}`);
+  }
+  if (input.type !== 'float32' || input.shape.length !== 2) throw io(`input ${show(input)}, expected float32 [batch, samples]`);
+  const D = manifest.embeddingDim;
+  const C = manifest.labels.length;
+  const expected: Record<(typeof OUTPUT_NAMES)[number], { rank: number; last: number }> = {
+    frames: { rank: 3, last: D },
+    embedding: { rank: 2, last: D },
+    logits: { rank: 2, last: C },
+  };
+  for (const name of OUTPUT_NAMES) {
+    const out = session.outputs.find((o) => o.name === name);
+    if (out === undefined) throw io(`output '${name}' is missing (outputs: ${session.outputs.map((o) => o.name).join(', ') || 'none'})`);
+    const { rank, last } = expected[name];
+    if (out.type !== 'float32' || out.shape.length !== rank) throw io(`output ${show(out)}, expected float32 of rank ${rank}`);
+    const dim = out.shape[rank - 1];
+    if (typeof dim === 'number' && dim !== last) {
+      if (name === 'logits') {
+        throw new ModelLoadError('E2V_ERR_MODEL_LABELS', dir, `the graph has ${dim} logits but model.json lists ${C} labels (${manifest.labels.map((l) => l.key).join(', ')})`);
+      }
+      throw io(`output ${show(out)}, but model.json says embeddingDim ${D}`);
+    }
+  }
+  const extra = session.outputs.filter((o) => !(OUTPUT_NAMES as readonly string[]).includes(o.name));
+  if (extra.length > 0) logger.warn({ outputs: extra.map((o) => o.name) }, 'the graph has outputs beyond the contract; they are computed and ignored');
+  if (head.outDim !== C) {
+    throw new ModelLoadError('E2V_ERR_MODEL_LABELS', dir, `the graph's proj head has ${head.outDim} outputs but model.json lists ${C} labels`);
+  }
+  if (head.inDim !== D) throw io(`the proj head takes ${head.inDim} features, but model.json says embeddingDim ${D}`);
+}
+
+/**
+ * [async] Loads a model folder.
+ * @param modelDir the folder
+ * @param variant the variant to run (default: model.json's)
+ * @param settings ORT session settings
+ * @param logger where to log
+ * @throws ModelLoadError with the codes of `MODEL_ERROR_CODES`
+ */
+export async function loadModel(modelDir: string, variant: ModelVariant | undefined, settings: OrtSessionSettings, logger: Logger): Promise<LoadedModel> {
+  const t0 = performance.now();
+  const dir = resolve(modelDir);
+  const manifest = await readManifest(dir);
+  const chosen = variant ?? manifest.variant;
+  const files = manifest.variants[chosen];
+  if (files === undefined) {
+    throw new ModelLoadError(
+      'E2V_ERR_MODEL_VARIANT',
+      dir,
+      `${dir} has no ${chosen} graph (it has ${Object.keys(manifest.variants).join(', ')})${chosen === 'int8' ? '; convert with --int8 to add it' : ''}`,
+    );
+  }
+  const modelPath = await checkFile(dir, files.model, `the ${chosen} graph`);
+  await checkFile(dir, files.data, `the ${chosen} weights`);
+  const head = await loadHead(modelPath, dir);
+  if (head.outDim !== manifest.labels.length) {
+    throw new ModelLoadError('E2V_ERR_MODEL_LABELS', dir, `the graph's proj head has ${head.outDim} outputs but model.json lists ${manifest.labels.length} labels`);
+  }
+  const session = await ModelSession.open({ modelPath, modelDir: dir, inputName: INPUT_NAME, settings });
+  try {
+    checkGraphIo(session, manifest, head, dir, logger);
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  const total = performance.now() - t0;
+  logger.info({ modelDir: dir, name: manifest.name, variant: chosen, threads: settings.intraOpNumThreads, loadMs: Math.round(total), sessionMs: Math.round(session.openMs) }, 'model loaded');
+  if (manifest.random) logger.warn({ name: manifest.name }, 'this is a random (synthetic) model: its emotions are meaningless');
+  return { dir, manifest, variant: chosen, head, session, timingsMs: { total, session: session.openMs } };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { halfWindowFrames, pooledFrameScores } from './frames.js';
+import { labelEmoji, labelZh } from './labels.js';
+import { argmax, softmax } from './scores.js';
+
+describe('softmax / argmax', () => {
+  it('should give -Infinity logits probability 0 and sum to 1', () => {
+    const p = softmax([1000, Number.NEGATIVE_INFINITY, 1000 - Math.log(3)]);
+    expect(p[0]).toBeCloseTo(0.75, 12);
+    expect(p[1]).toBe(0);
+    expect(p[2]).toBeCloseTo(0.25, 12);
+    expect(argmax(p)).toBe(0);
+    expect(Array.from(softmax([5, 1, 2, 3], 1, 2))).toEqual(Array.from(softmax([1, 2])));
+  });
+});
+
+describe('pooledFrameScores', () => {
+  it('should average logits over a centred window clipped at the ends', () => {
+    // T=4, C=2: logits of label 0 are 0, 4, 8, 12; label 1 always 0
+    const logits = Float64Array.from([0, 0, 4, 0, 8, 0, 12, 0]);
+    const rows = pooledFrameScores(logits, 4, 2, 1, []);
+    const means = [2, 4, 8, 10]; // (0+4)/2, (0+4+8)/3, (4+8+12)/3, (8+12)/2
+    rows.forEach((row, i) => expect(row).toEqual(Array.from(softmax([means[i]!, 0]))));
+    expect(pooledFrameScores(logits, 4, 2, 0, [])[1]).toEqual(Array.from(softmax([4, 0])));
+    expect(pooledFrameScores(logits, 4, 2, 1, [0]).every((r) => r[0] === 0 && r[1] === 1)).toBe(true);
+  });
+
+  it('should size the window from seconds', () => {
+    expect(halfWindowFrames(1, 50)).toBe(25);
+    expect(halfWindowFrames(0, 50)).toBe(0);
+    expect(halfWindowFrames(0.5, 50)).toBe(13);
+  });
+});
+
+describe('labels', () => {
+  it('should map keys to emoji and Chinese names, preferring the model\'s own', () => {
+    expect(labelEmoji('angry')).toBe('😠');
+    expect(labelEmoji('unuse_0')).toBe('❔');
+    expect(labelZh('unknown', '')).toBe('未知');
+    expect(labelZh('happy', '高兴')).toBe('高兴');
+    expect(labelZh('unuse_0', '')).toBe('unuse_0');
+  });
+});
