@@ -53,7 +53,6 @@ describe('long audio (12 s input, maxSegmentS 4)', () => {
       expect(s.scores[s.emotion]).toBe(s.confidence);
     });
     expect(segmentsOf(frame)).toEqual(segments);
-    expect(whole).toBeDefined();
   });
 
   it('should give each segment the result of analyzing it on its own', async () => {

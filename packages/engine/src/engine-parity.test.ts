@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { goldenFixture } from './test-support/fixtures.js';
-import { GOLDEN_INPUTS, goldenExpected, maxDiff, modelDir, type GoldenInput } from './test-support/golden.js';
+import { GOLDEN_INPUTS, goldenExpected, goldenNpy, maxDiff, modelDir, type GoldenInput } from './test-support/golden.js';
 
 const TOL = 1e-4;
 const engines = new Map<string, Engine>();
@@ -89,7 +89,7 @@ describe('Result fields', () => {
     const fromPath = await engine('tiny-a').analyze(path, { embedding: true });
     expect(fromPath.result.scores).toEqual(fromBytes.result.scores);
     expect(fromPath.embedding!.data).toEqual(fromBytes.embedding!.data);
-    const { data } = (await import('./test-support/golden.js')).goldenNpy('waveforms/speech_16k_mono.16k.npy');
+    const { data } = goldenNpy('waveforms/speech_16k_mono.16k.npy');
     const copy = data.slice();
     const fromSamples = await engine('tiny-a').analyze(data, { embedding: true });
     expect(data).toEqual(copy); // not modified
