@@ -1,0 +1,30 @@
+/**
+ * The human-readable processing log of one analysis (Gradio's "processing log" textbox, REST
+ * `log`), built from the Result's facts.
+ * @module
+ */
+import type { Result } from '@e2v/engine';
+
+function seconds(value: number): string {
+  return `${value.toFixed(2)} s`;
+}
+
+/**
+ * Log lines of an analysis: decode, resample, inference, segments, result, saved folder, total.
+ * @param result the Result
+ * @param outputDir the outputs folder written, if any
+ */
+export function processingLog(result: Result, outputDir: string | null): string[] {
+  const { audio, timings_ms: t, model } = result;
+  const lines = [
+    `decoded ${audio.format}: ${audio.sample_rate} Hz, ${audio.channels} channel${audio.channels === 1 ? '' : 's'}, ${seconds(audio.duration_s)} (${t.decode} ms)`,
+    `resampled to 16 kHz mono (${t.resample} ms)`,
+    `inference: ${model.name} (${model.variant}), ${t.inference} ms, real-time factor ${(t.inference / 1000 / Math.max(audio.duration_s, 1e-9)).toFixed(3)}`,
+  ];
+  if (result.segments !== undefined) lines.push(`long audio: analyzed in ${result.segments.length} segments (utterance = duration-weighted mean)`);
+  if (result.frames !== null) lines.push(`frame granularity: ${result.frames.start_s.length} frames at ${result.frames.rate} frames/s`);
+  lines.push(`result: ${result.emoji} ${result.emotion} (${(result.confidence * 100).toFixed(1)}%)`);
+  if (outputDir !== null) lines.push(`saved to ${outputDir}`);
+  lines.push(`total ${t.total} ms`);
+  return lines;
+}

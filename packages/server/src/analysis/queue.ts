@@ -1,0 +1,122 @@
+/**
+ * The server's analysis queue: first in, first out, at most `concurrency` analyses running and
+ * `maxWaiting` waiting. One more is refused at once (the REST API answers 429, the Gradio queue
+ * 503). Gradio's queue messages (rank, start) come from the callbacks.
+ * @module
+ */
+import { HttpError, RETRY_AFTER_S } from '../errors.js';
+
+/** Callbacks of one queued task. */
+export interface QueueCallbacks {
+  /** The task's 0-based rank among the waiting tasks changed (called on entry too). */
+  onRank?(rank: number, waiting: number): void;
+  /** The task starts running. */
+  onStart?(): void;
+}
+
+interface Waiting {
+  run(): void;
+  callbacks: QueueCallbacks;
+  signal: AbortSignal | undefined;
+  drop(reason: unknown): void;
+}
+
+/** A FIFO queue with bounded concurrency and a bounded waiting line. */
+export class AnalysisQueue {
+  private running = 0;
+  private readonly waiting: Waiting[] = [];
+  private closedReason: string | undefined;
+
+  /**
+   * @param concurrency most tasks running at once (>= 1)
+   * @param maxWaiting most tasks waiting (>= 0)
+   */
+  constructor(
+    private readonly concurrency: number,
+    private readonly maxWaiting: number,
+  ) {}
+
+  /** Tasks waiting to run. */
+  get depth(): number {
+    return this.waiting.length;
+  }
+
+  /** True when one more task would be refused. */
+  get full(): boolean {
+    return this.waiting.length >= this.maxWaiting && this.running >= this.concurrency;
+  }
+
+  /** Tasks running. */
+  get active(): number {
+    return this.running;
+  }
+
+  /**
+   * Runs `task` when a slot is free.
+   * @throws HttpError 429 `E2V_ERR_ENGINE_QUEUE_FULL` (with Retry-After) when the waiting line is full,
+   *   503 `E2V_ERR_HTTP_SHUTTING_DOWN` after {@link close}
+   * @returns what the task returns; rejects with `signal.reason` when aborted while waiting
+   */
+  async submit<T>(task: () => Promise<T>, callbacks: QueueCallbacks = {}, signal?: AbortSignal): Promise<T> {
+    if (this.closedReason !== undefined) throw new HttpError(503, 'E2V_ERR_HTTP_SHUTTING_DOWN', this.closedReason);
+    if (this.running < this.concurrency && this.waiting.length === 0) return this.start(task, callbacks);
+    if (this.waiting.length >= this.maxWaiting) {
+      throw new HttpError(429, 'E2V_ERR_ENGINE_QUEUE_FULL', `The server is busy: ${this.waiting.length} analyses are waiting; retry later`, {
+        'Retry-After': String(RETRY_AFTER_S),
+      });
+    }
+    return new Promise<T>((resolve, reject) => {
+      const entry: Waiting = {
+        callbacks,
+        signal,
+        run: () => this.start(task, callbacks).then(resolve, reject),
+        drop: reject,
+      };
+      const onAbort = (): void => {
+        const index = this.waiting.indexOf(entry);
+        if (index < 0) return;
+        this.waiting.splice(index, 1);
+        reject(signal?.reason);
+        this.announceRanks();
+      };
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(entry);
+      callbacks.onRank?.(this.waiting.length - 1, this.waiting.length);
+    });
+  }
+
+  /**
+   * Refuses new tasks and fails the waiting ones with 503; running ones finish.
+   * @param reason message for the refused tasks
+   */
+  close(reason: string): void {
+    this.closedReason = reason;
+    for (const entry of this.waiting.splice(0)) entry.drop(new HttpError(503, 'E2V_ERR_HTTP_SHUTTING_DOWN', reason));
+  }
+
+  private async start<T>(task: () => Promise<T>, callbacks: QueueCallbacks): Promise<T> {
+    this.running += 1;
+    try {
+      callbacks.onStart?.();
+      return await task();
+    } finally {
+      this.running -= 1;
+      this.next();
+    }
+  }
+
+  private next(): void {
+    const entry = this.waiting.shift();
+    if (entry === undefined) return;
+    this.announceRanks();
+    entry.run();
+  }
+
+  private announceRanks(): void {
+    this.waiting.forEach((entry, rank) => entry.callbacks.onRank?.(rank, this.waiting.length));
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * One analysis as every API runs it: through the server's queue, into the engine, optionally
+ * into an outputs folder, with metrics and the processing log. The Gradio routes, the REST API
+ * and the web UI all call {@link AnalysisService.analyze}.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadAudio16k, OUTPUT_FILES, type Embedding, type Granularity, type Result } from '@e2v/engine';
+import { toHttpError } from '../errors.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { FileStore } from '../storage/file-store.js';
+import { requireEngine, type ModelStatus } from './model-state.js';
+import { processingLog } from './processing-log.js';
+import type { AnalysisQueue, QueueCallbacks } from './queue.js';
+import { logMelSpectrogram, type Spectrogram } from './spectrogram.js';
+
+/** What to analyze and how. */
+export interface AnalysisRequest {
+  /** A file the server owns (already checked), or uploaded bytes. */
+  audio: { path: string } | { bytes: Uint8Array };
+  granularity: Granularity;
+  embedding: boolean;
+  /** Write an outputs folder (result.json, embedding.npy, processed_audio.wav). */
+  save: boolean;
+  /** Also compute the log-mel spectrogram (web UI). */
+  spectrogram?: boolean;
+  /** Cancels the analysis (client gone). */
+  signal?: AbortSignal;
+  /** Queue progress (Gradio's estimation / process_starts). */
+  progress?: QueueCallbacks;
+}
+
+/** The paths of the files of a saved analysis. */
+export interface SavedFiles {
+  folder: string;
+  resultJson: string;
+  embeddingNpy: string | null;
+  processedAudio: string;
+}
+
+/** What an analysis gives every API. */
+export interface AnalysisOutcome {
+  result: Result;
+  embedding: Embedding | null;
+  files: SavedFiles | null;
+  log: string[];
+  spectrogram: Spectrogram | null;
+}
+
+/** Runs analyses for all APIs. */
+export class AnalysisService {
+  /**
+   * @param model the loaded model (or why none)
+   * @param queue the server's queue
+   * @param store the server's folders
+   * @param metrics where counts and timings go
+   */
+  constructor(
+    private readonly model: ModelStatus,
+    private readonly queue: AnalysisQueue,
+    private readonly store: FileStore,
+    private readonly metrics: ServerMetrics,
+  ) {}
+
+  /**
+   * Analyzes one input.
+   * @throws HttpError for every failure (503 no model, 429 queue full, 400/413/415 bad audio, ...)
+   */
+  async analyze(request: AnalysisRequest): Promise<AnalysisOutcome> {
+    try {
+      const engine = requireEngine(this.model);
+      const input = 'path' in request.audio ? request.audio.path : request.audio.bytes;
+      const analysis = await this.queue.submit(
+        () =>
+          engine.analyze(input, {
+            granularity: request.granularity,
+            embedding: request.embedding,
+            outputDir: request.save ? this.store.folders.outputsDir : undefined,
+            signal: request.signal,
+          }),
+        request.progress,
+        request.signal,
+      );
+      const { result, outputDir } = analysis;
+      const files =
+        outputDir === null
+          ? null
+          : {
+              folder: outputDir,
+              resultJson: join(outputDir, OUTPUT_FILES.result),
+              embeddingNpy: analysis.embedding === null ? null : join(outputDir, OUTPUT_FILES.embedding),
+              processedAudio: join(outputDir, OUTPUT_FILES.audio),
+            };
+      const spectrogram = request.spectrogram === true ? await this.spectrogramOf(files?.processedAudio ?? input) : null;
+      this.metrics.recordAnalysis(result, 'ok');
+      return { result, embedding: analysis.embedding, files, log: processingLog(result, outputDir), spectrogram };
+    } catch (error) {
+      const http = toHttpError(error);
+      this.metrics.recordFailure(http.code);
+      throw http;
+    }
+  }
+
+  private async spectrogramOf(input: string | Uint8Array): Promise<Spectrogram> {
+    const bytes = typeof input === 'string' ? new Uint8Array(await readFile(input)) : input;
+    return logMelSpectrogram((await loadAudio16k(bytes)).samples);
+  }
+}

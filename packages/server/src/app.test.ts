@@ -1,0 +1,218 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeWavPcm16 } from '@e2v/engine';
+import { readNpy } from '@e2v/npy';
+import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type E2vApp } from './app.js';
+import { loadModelStatus, type ModelStatus } from './analysis/model-state.js';
+import { EXAMPLES_DIR } from './examples.js';
+import { DEFAULT_LIMITS } from './http/limits.js';
+import { REST_ROUTES } from './rest/spec.js';
+import { FileStore } from './storage/file-store.js';
+
+const SPEECH = join(GOLDEN_DIR, 'inputs', 'speech_16k_mono.wav');
+const BAD_AUDIO = new URL('../../engine/test/fixtures/audio/', import.meta.url);
+const BASE = 'http://127.0.0.1:7860';
+
+let model: ModelStatus;
+let built: E2vApp;
+let noModel: E2vApp;
+
+async function build(status: ModelStatus): Promise<E2vApp> {
+  const dir = await mkdtemp(join(tmpdir(), 'e2v-app-'));
+  const store = await FileStore.open({ uploadsDir: join(dir, 'uploads'), outputsDir: join(dir, 'outputs'), examplesDir: EXAMPLES_DIR });
+  return createApp({ model: status, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, modelsDir: join(dir, 'models'), version: '0.0.0-test' });
+}
+
+beforeAll(async () => {
+  model = await loadModelStatus(testModelDir('tiny-a'), { threads: 1 });
+  built = await build(model);
+  noModel = await build(await loadModelStatus(undefined, {}));
+});
+
+afterAll(async () => {
+  built.events.close();
+  noModel.events.close();
+  if (model.ready) await model.engine.close();
+});
+
+async function request(app: E2vApp, path: string, init?: RequestInit): Promise<Response> {
+  return app.app.request(`${BASE}${path}`, { ...init, headers: { host: '127.0.0.1:7860', ...(init?.headers as Record<string, string>) } });
+}
+
+async function upload(path: string): Promise<string> {
+  const form = new FormData();
+  form.append('files', new Blob([await readFile(path)]), 'blob');
+  const response = await request(built, '/gradio_api/upload', { method: 'POST', body: form });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as string[])[0]!;
+}
+
+function analyzeForm(bytes: Uint8Array): FormData {
+  const form = new FormData();
+  form.append('audio', new Blob([bytes]), 'clip');
+  return form;
+}
+
+describe('Gradio config and info', () => {
+  it('should describe the app with stable ids and a root taken from the request', async () => {
+    const config = (await (await request(built, '/config')).json()) as Record<string, any>;
+    expect(config).toMatchObject({ version: '5.49.1', api_prefix: '/gradio_api', protocol: 'sse_v3', root: BASE, enable_queue: true });
+    const ids = new Set((config.components as { id: number }[]).map((c) => c.id));
+    (config.dependencies as { id: number; inputs: number[]; outputs: number[]; targets: [number, string][] }[]).forEach((dep, i) => {
+      expect(dep.id).toBe(i);
+      for (const id of [...dep.inputs, ...dep.outputs, ...dep.targets.map((t) => t[0])]) expect(ids.has(id)).toBe(true);
+    });
+    const forwarded = (await (await request(built, '/config', { headers: { 'x-forwarded-host': 'e2v.example.org', 'x-forwarded-proto': 'https' } })).json()) as { root: string };
+    expect(forwarded.root).toBe('https://e2v.example.org');
+  });
+
+  it('should list only /predict, and load_example with all_endpoints', async () => {
+    const info = (await (await request(built, '/gradio_api/info')).json()) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(info.named_endpoints!)).toEqual(['/predict']);
+    expect(info.unnamed_endpoints).toEqual({});
+    const all = (await (await request(built, '/info?all_endpoints=true')).json()) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(all.named_endpoints!)).toEqual(['/predict', '/load_example']);
+  });
+});
+
+describe('Gradio direct calls', () => {
+  it('should predict from an uploaded file and write result.json (embedding null when not asked)', async () => {
+    const path = await upload(SPEECH);
+    const response = await request(built, '/gradio_api/run/predict', {
+      method: 'POST',
+      body: JSON.stringify({ data: [{ path, meta: { _type: 'gradio.FileData' } }, 'utterance', false] }),
+    });
+    expect(response.status).toBe(200);
+    const { data } = (await response.json()) as { data: unknown[] };
+    expect(data).toHaveLength(5);
+    expect(data[0]).toMatch(/^## \S+ \w+ · \S+ \(\d+\.\d%\)$/);
+    const label = data[1] as { label: string; confidences: { confidence: number }[] };
+    expect(label.confidences).toHaveLength(9);
+    const file = data[3] as { path: string; url: string; meta: unknown };
+    expect(file.url).toBe(`${BASE}/gradio_api/file=${file.path}`);
+    const result = JSON.parse(await readFile(file.path, 'utf8')) as { emotion: string };
+    expect(result.emotion).toBe(label.label);
+    expect(data[4]).toBeNull();
+  });
+
+  it('should predict frame granularity with an embedding.npy of (frames, D)', async () => {
+    const path = await upload(SPEECH);
+    const response = await request(built, '/api/predict', { method: 'POST', body: JSON.stringify({ data: [{ path }, 'frame', true] }) });
+    const { data } = (await response.json()) as { data: { path: string }[] };
+    const npy = readNpy(new Uint8Array(await readFile(data[4]!.path)));
+    const result = JSON.parse(await readFile(data[3]!.path, 'utf8')) as { frames: { start_s: number[] } };
+    expect(npy.shape).toEqual([result.frames.start_s.length, 32]);
+  });
+
+  it('should load an example whose path predict accepts', async () => {
+    const example = (await (await request(built, '/run/load_example', { method: 'POST', body: JSON.stringify({ data: [0] }) })).json()) as { data: { value: { path: string } }[] };
+    expect(example.data[0]!.value.path).toBe(join(EXAMPLES_DIR, 'example.wav'));
+    const response = await request(built, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [example.data[0]!.value, 'utterance', false] }) });
+    expect(response.status).toBe(200);
+  });
+
+  it('should refuse paths it does not own and URLs, with a Gradio error payload', async () => {
+    for (const path of ['/etc/passwd', 'http://127.0.0.1:1/x.wav']) {
+      const response = await request(built, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [{ path }, 'utterance', false] }) });
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      const body = (await response.json()) as { error: string; title: string };
+      expect(body.title).toBe('Error');
+      expect(body.error).toMatch(/not allowed|does not download URLs/);
+    }
+  });
+});
+
+describe('REST API', () => {
+  it('should analyze multipart audio with inline embedding, file links and a spectrogram', async () => {
+    const response = await request(built, '/api/v1/analyze?granularity=frame&embedding=true&save=true&spectrogram=true', { method: 'POST', body: analyzeForm(await readFile(SPEECH)) });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, any>;
+    expect(Object.keys(body.scores)).toHaveLength(9);
+    expect(body.embedding).toHaveLength(body.frames.start_s.length);
+    expect(body.embedding[0]).toHaveLength(32);
+    expect(body.log.at(-1)).toMatch(/^total /);
+    expect(body.spectrogram).toMatchObject({ bins: 80, frame_rate: 100 });
+    expect(Buffer.from(body.spectrogram.data, 'base64').length).toBe(body.spectrogram.frames * 80);
+    const download = await request(built, body.files.embedding_npy);
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment/);
+    expect(readNpy(new Uint8Array(await download.arrayBuffer())).shape).toEqual([body.frames.start_s.length, 32]);
+  });
+
+  it('should analyze a raw body', async () => {
+    const response = await request(built, '/api/v1/analyze', { method: 'POST', body: await readFile(SPEECH) });
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ granularity: 'utterance', frames: null, embedding: null, files: null });
+  });
+
+  it('should answer bad input with typed JSON errors', async () => {
+    const cases: [string, number, string][] = [
+      ['bad-text.txt', 415, 'E2V_ERR_AUDIO_UNSUPPORTED'],
+      ['bad-wav-truncated-header.wav', 400, 'E2V_ERR_AUDIO_CORRUPT'],
+    ];
+    for (const [file, status, code] of cases) {
+      const response = await request(built, '/api/v1/analyze', { method: 'POST', body: analyzeForm(await readFile(new URL(file, BAD_AUDIO))) });
+      expect(response.status, file).toBe(status);
+      expect(await response.json()).toMatchObject({ error: { code } });
+    }
+    const short = await request(built, '/api/v1/analyze', { method: 'POST', body: encodeWavPcm16(new Float32Array(200), 16000) });
+    expect(short.status).toBe(400);
+    expect(await short.json()).toMatchObject({ error: { code: 'E2V_ERR_INPUT_TOO_SHORT' } });
+    const param = await request(built, '/api/v1/analyze?granularity=word', { method: 'POST', body: await readFile(SPEECH) });
+    expect(await param.json()).toMatchObject({ error: { code: 'E2V_ERR_HTTP_BAD_PARAM' } });
+    const missing = await request(built, '/api/v1/nothing');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: 'E2V_ERR_HTTP_NOT_FOUND' } });
+  });
+
+  it('should say how to install a model when none is loaded', async () => {
+    const health = await request(noModel, '/api/v1/health');
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ ready: false, install_command: 'pnpm e2v model pull emotion2vec_plus_large' });
+    const analyze = await request(noModel, '/api/v1/analyze', { method: 'POST', body: await readFile(SPEECH) });
+    expect(analyze.status).toBe(503);
+    expect(((await analyze.json()) as { error: { message: string } }).error.message).toContain('pnpm e2v model pull emotion2vec_plus_large');
+  });
+
+  it('should describe every route in openapi.json and serve each of them', async () => {
+    const doc = (await (await request(built, '/api/v1/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toBe('3.1.0');
+    for (const route of REST_ROUTES) {
+      expect(doc.paths[route.path]?.[route.method], route.path).toBeDefined();
+      if (route.method !== 'get' || route.path.includes('{')) continue;
+      expect((await request(built, route.path)).status, route.path).toBe(200);
+    }
+    const models = (await (await request(built, '/api/v1/models')).json()) as { loaded: { labels: { key: string; zh: string; emoji: string }[] } };
+    expect(models.loaded.labels).toHaveLength(9);
+    expect(models.loaded.labels[8]).toEqual({ key: 'unknown', zh: '未知', emoji: expect.any(String) });
+  });
+
+  it('should count requests, analyses and the queue in /metrics', async () => {
+    const text = await (await request(built, '/metrics')).text();
+    expect(text).toMatch(/e2v_http_requests_total\{method="POST",route="\/api\/v1\/analyze",status="200"\} \d+/);
+    expect(text).toMatch(/e2v_analyses_total\{outcome="ok"\} \d+/);
+    expect(text).toMatch(/e2v_analyses_total\{outcome="E2V_ERR_AUDIO_UNSUPPORTED"\} 1/);
+    expect(text).toContain('e2v_queue_depth 0');
+    expect(text).toContain('e2v_inference_seconds_bucket');
+  });
+});
+
+describe('page and unsupported surface', () => {
+  it('should serve the page with a strict content security policy, and nothing outside webui/', async () => {
+    const page = await request(built, '/');
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect((await request(built, '/static/../package.json')).status).toBe(404);
+    expect((await request(built, '/static/%2e%2e/package.json')).status).toBe(404);
+  });
+
+  it('should not implement component_server, proxy= or custom_component', async () => {
+    for (const path of ['/component_server', '/gradio_api/component_server', '/proxy=http://127.0.0.1:1/', '/gradio_api/proxy=http://127.0.0.1:1/', '/custom_component/x/y']) {
+      expect((await request(built, path, { method: 'POST', body: '{}' })).status, path).toBe(404);
+      expect((await request(built, path)).status, path).toBe(404);
+    }
+  });
+});

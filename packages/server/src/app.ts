@@ -1,0 +1,75 @@
+/**
+ * The Hono app: security middleware, request logs, the REST API, the Gradio API and the page,
+ * wired to one analysis service. {@link createApp} builds it without a socket (tests use
+ * `app.request()`); server.ts listens.
+ * @module
+ */
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { ModelStatus } from './analysis/model-state.js';
+import { AnalysisQueue } from './analysis/queue.js';
+import { AnalysisService } from './analysis/service.js';
+import { GradioEvents } from './gradio/events.js';
+import { gradioFunctions } from './gradio/functions.js';
+import { mountGradio } from './gradio/routes.js';
+import type { RequestLimits } from './http/limits.js';
+import { requestLog } from './http/request-log.js';
+import { ServerMetrics } from './metrics.js';
+import { errorResponse, restRoutes } from './rest/routes.js';
+import { localOriginGuard } from './security/local-origin.js';
+import { HttpError } from './errors.js';
+import type { FileStore } from './storage/file-store.js';
+import { webUiRoutes } from './webui.js';
+
+/** Everything the app is built from. */
+export interface AppParts {
+  model: ModelStatus;
+  store: FileStore;
+  limits: RequestLimits;
+  logger: Logger;
+  /** The address the server listens on (decides the cross-origin guard). */
+  host: string;
+  /** Analyses run at once. */
+  concurrency: number;
+  /** Analyses that may wait. */
+  maxQueued: number;
+  modelsDir: string;
+  version: string;
+  /** Heartbeat interval of event streams (tests shorten it). */
+  heartbeatMs?: number;
+}
+
+/** The app and the parts the server shuts down. */
+export interface E2vApp {
+  app: Hono;
+  queue: AnalysisQueue;
+  events: GradioEvents;
+  metrics: ServerMetrics;
+}
+
+/** Builds the app. */
+export function createApp(parts: AppParts): E2vApp {
+  const queue = new AnalysisQueue(parts.concurrency, parts.maxQueued);
+  const metrics = new ServerMetrics(
+    () => queue.depth,
+    () => queue.active,
+  );
+  const service = new AnalysisService(parts.model, queue, parts.store, metrics);
+  const events = new GradioEvents(parts.heartbeatMs);
+  const app = new Hono({ strict: false });
+  app.use('*', requestLog(parts.logger, metrics));
+  app.use('*', localOriginGuard(parts.host));
+  app.onError((error, c) => {
+    parts.logger.error({ err: error, path: c.req.path }, 'unhandled error');
+    return errorResponse(c, error);
+  });
+  app.route('/', restRoutes({ model: parts.model, service, queue, store: parts.store, metrics, limits: parts.limits, modelsDir: parts.modelsDir, version: parts.version }));
+  mountGradio(app, { store: parts.store, events, functions: gradioFunctions(service, parts.store), queue, limits: parts.limits, heartbeatMs: parts.heartbeatMs });
+  app.route('/', webUiRoutes());
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/v1/')
+      ? errorResponse(c, new HttpError(404, 'E2V_ERR_HTTP_NOT_FOUND', 'No such REST route (see /api/v1/openapi.json)'))
+      : c.json({ detail: 'Not Found' }, 404),
+  );
+  return { app, queue, events, metrics };
+}

@@ -1,0 +1,92 @@
+/**
+ * Gradio's FileData: how every file travels, in and out. Output FileData points at a file the
+ * server wrote; input FileData must point at a file the server owns (an upload, an example or an
+ * output), or carry the bytes inline (Gradio 3 base64 data URLs). URLs are never fetched.
+ * @module
+ */
+import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { HttpError } from '../errors.js';
+import type { FileStore } from '../storage/file-store.js';
+import { GRADIO_API_PREFIX } from './constants.js';
+
+/** A FileData as it goes out. */
+export interface FileData {
+  path: string;
+  url: string;
+  size: number;
+  orig_name: string;
+  mime_type: string;
+  is_stream: false;
+  meta: { _type: 'gradio.FileData' };
+}
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  '.json': 'application/json',
+  '.npy': 'application/octet-stream',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+  '.flac': 'audio/flac',
+  '.ogg': 'audio/ogg',
+  '.webm': 'audio/webm',
+  '.m4a': 'audio/mp4',
+};
+
+/** The content type the server gives a file, by its extension (unknown: octet-stream). */
+export function mimeTypeOf(path: string): string {
+  return MIME_BY_EXTENSION[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** The `file=` URL of a server path under `root`. */
+export function fileUrl(root: string, path: string): string {
+  return `${root}${GRADIO_API_PREFIX}/file=${path}`;
+}
+
+/**
+ * Output FileData of a file the server wrote.
+ * @param root root URL of the request (no trailing slash)
+ * @param path absolute path
+ */
+export async function toFileData(root: string, path: string): Promise<FileData> {
+  const { size } = await stat(path);
+  return { path, url: fileUrl(root, path), size, orig_name: basename(path), mime_type: mimeTypeOf(path), is_stream: false, meta: { _type: 'gradio.FileData' } };
+}
+
+const DATA_URL = /^data:[^,;]*(?:;[^,;]*)*;base64,/;
+
+function badInput(message: string): HttpError {
+  return new HttpError(400, 'E2V_ERR_HTTP_BAD_INPUT', message);
+}
+
+/**
+ * The server path of an audio input: a FileData whose `path` the server owns, a Gradio 3 file
+ * object `{ name, data: 'data:...;base64,...' }` or a bare data URL (stored as an upload).
+ * @param value the input as the client sent it
+ * @param store the server's folders
+ * @throws HttpError 400 for a missing or malformed value or a URL, 403 for a path the server does not own
+ */
+export async function resolveAudioInput(value: unknown, store: FileStore): Promise<string> {
+  if (value === null || value === undefined) throw badInput('No audio was given: upload an audio file first');
+  if (typeof value === 'string') {
+    if (DATA_URL.test(value)) return storeDataUrl(value, undefined, store);
+    throw badInput('The audio input must be a file (FileData with a path returned by /upload), not a string');
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) throw badInput('The audio input must be a FileData object');
+  const record = value as Record<string, unknown>;
+  if (record.type === 'command') throw badInput('The file upload failed on the client side (a raw upload command was sent instead of a file)');
+  if (typeof record.data === 'string' && DATA_URL.test(record.data)) {
+    return storeDataUrl(record.data, typeof record.name === 'string' ? record.name : undefined, store);
+  }
+  const path = record.path ?? record.name;
+  if (typeof path !== 'string' || path === '') throw badInput('The audio FileData has no path: upload the file to /gradio_api/upload first');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    throw badInput('e2v does not download URLs given by clients: upload the audio file to /gradio_api/upload and send the returned path');
+  }
+  return store.resolveOwned(path);
+}
+
+async function storeDataUrl(dataUrl: string, name: string | undefined, store: FileStore): Promise<string> {
+  const base64 = dataUrl.slice(dataUrl.indexOf(',') + 1);
+  if (!/^[A-Za-z0-9+/=\s]*$/.test(base64)) throw badInput('The data URL is not valid base64');
+  return store.saveUpload(Buffer.from(base64, 'base64'), name);
+}

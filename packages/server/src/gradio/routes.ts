@@ -1,0 +1,209 @@
+/**
+ * The Gradio HTTP API (../shared/docs/gradio-protocol.md): `/config`, and under `/gradio_api`
+ * and at the root (Gradio 4 layout): info, upload, file=, queue/join + queue/data, call,
+ * heartbeat, run / api direct calls, cancel, reset, queue/status. Nothing else of Gradio's
+ * surface exists (no component_server, proxy=, custom_component).
+ * @module
+ */
+import { Hono, type Context } from 'hono';
+import type { AnalysisQueue } from '../analysis/queue.js';
+import { HttpError, RETRY_AFTER_S, toHttpError } from '../errors.js';
+import { examplePath, EXAMPLES } from '../examples.js';
+import { isMultipart, readJsonBody, readMultipart } from '../http/body.js';
+import type { RequestLimits } from '../http/limits.js';
+import { rootUrl } from '../http/root-url.js';
+import { serveFile } from '../http/serve-file.js';
+import { SseStream } from '../http/sse.js';
+import type { FileStore } from '../storage/file-store.js';
+import { gradioApiInfo, gradioConfig, type AppDescription } from './app-config.js';
+import { GRADIO_API_PREFIX, LOAD_EXAMPLE_FN, PREDICT_FN } from './constants.js';
+import { errorPayload, type GradioEvents } from './events.js';
+import { GradioValidationError, type GradioFunction, type PreparedCall } from './functions.js';
+
+/** What the Gradio routes need. */
+export interface GradioRouteDeps {
+  store: FileStore;
+  events: GradioEvents;
+  functions: ReadonlyMap<number, GradioFunction>;
+  queue: AnalysisQueue;
+  limits: RequestLimits;
+  /** Heartbeat interval of heartbeat streams (tests shorten it). */
+  heartbeatMs?: number;
+}
+
+const FN_BY_API_NAME: Readonly<Record<string, number>> = { predict: PREDICT_FN, load_example: LOAD_EXAMPLE_FN };
+
+function describeApp(c: Context, deps: GradioRouteDeps): AppDescription {
+  return {
+    root: rootUrl(c.req.raw),
+    examples: EXAMPLES.map((example) => ({ example, path: examplePath(deps.store.folders.examplesDir, example) })),
+    maxFileSize: deps.limits.maxUploadBytes,
+  };
+}
+
+function apiName(raw: string): string {
+  return raw.replace(/^\/+|\/+$/g, '');
+}
+
+/** `{ data: [...] }` of a call body. */
+function callData(body: unknown): unknown[] {
+  const data = (body as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) throw new HttpError(422, 'E2V_ERR_HTTP_INVALID_INPUT', 'The request body must be a JSON object with a "data" list');
+  return data;
+}
+
+function prepare(deps: GradioRouteDeps, fnIndex: number, data: unknown[]): PreparedCall {
+  const fn = deps.functions.get(fnIndex);
+  if (fn === undefined) throw new HttpError(422, 'E2V_ERR_HTTP_INVALID_INPUT', `fn_index ${fnIndex} does not exist`);
+  return fn(data);
+}
+
+/** Gradio's JSON error bodies: 422 `detail` lists for validation, `{detail}` otherwise. */
+function detailResponse(c: Context, error: unknown): Response {
+  if (error instanceof GradioValidationError) return c.json({ detail: error.detail }, 422);
+  const http = toHttpError(error);
+  return c.json({ detail: http.message }, http.status, http.headers);
+}
+
+/** The routes, mounted under the prefix and at the root by {@link mountGradio}. */
+function gradioApi(deps: GradioRouteDeps): Hono {
+  const api = new Hono({ strict: false });
+
+  api.get('/info', (c) => c.json(gradioApiInfo(describeApp(c, deps), c.req.query('all_endpoints') === 'true')));
+
+  api.post('/upload', async (c) => {
+    if (!isMultipart(c.req.raw)) return c.json({ detail: 'Invalid content type.' }, 400);
+    try {
+      const body = await readMultipart(c.req.raw, deps.limits);
+      const files = body.files.filter((file) => file.field === 'files');
+      if (files.length === 0) return c.json({ detail: 'No files were uploaded (multipart parts named "files").' }, 400);
+      const paths: string[] = [];
+      for (const file of files) paths.push(await deps.store.saveUpload(file.bytes, file.filename));
+      return c.json(paths);
+    } catch (error) {
+      const http = toHttpError(error);
+      if (http.status === 413) return c.text(http.message, 413);
+      return c.json({ detail: http.message }, http.status);
+    }
+  });
+
+  api.post('/queue/join', async (c) => {
+    try {
+      const body = (await readJsonBody(c.req.raw, deps.limits.maxJsonBytes)) as Record<string, unknown> | null;
+      const session = body?.session_hash;
+      if (typeof session !== 'string' || session === '') return c.json({ detail: 'Session hash not found.' }, 400);
+      const fnIndex = body?.fn_index;
+      if (typeof fnIndex !== 'number' || !deps.functions.has(fnIndex)) return c.json({ detail: `Invalid fn_index: ${JSON.stringify(fnIndex)}` }, 400);
+      const call = prepare(deps, fnIndex, callData(body));
+      if (deps.queue.full) return c.json({ detail: 'Queue is full.' }, 503, { 'Retry-After': String(RETRY_AFTER_S) });
+      return c.json({ event_id: deps.events.join(session, call, rootUrl(c.req.raw), true) });
+    } catch (error) {
+      return detailResponse(c, error);
+    }
+  });
+
+  api.get('/queue/data', (c) => deps.events.openStream(c.req.query('session_hash') ?? ''));
+
+  api.get('/queue/status', (c) => c.json({ msg: 'estimation', event_id: null, rank: null, queue_size: deps.queue.depth + deps.queue.active, rank_eta: null }));
+
+  api.post('/call/:api{.+}', async (c) => {
+    const fnIndex = FN_BY_API_NAME[apiName(c.req.param('api'))];
+    if (fnIndex === undefined) return c.json({ detail: 'Not Found' }, 404);
+    try {
+      const body = (await readJsonBody(c.req.raw, deps.limits.maxJsonBytes)) as Record<string, unknown> | null;
+      const call = prepare(deps, fnIndex, callData(body));
+      const session = typeof body?.session_hash === 'string' && body.session_hash !== '' ? body.session_hash : `call-${crypto.randomUUID()}`;
+      return c.json({ event_id: deps.events.join(session, call, rootUrl(c.req.raw), false) });
+    } catch (error) {
+      return detailResponse(c, error);
+    }
+  });
+
+  api.get('/call/:api/:event_id', (c) => {
+    const stream = new SseStream('event: heartbeat\ndata: null\n\n', () => undefined, deps.heartbeatMs);
+    const outcome = deps.events.outcomeOf(c.req.param('event_id'));
+    if (outcome === undefined) {
+      stream.write(`event: error\ndata: ${JSON.stringify('Event not found.')}\n\n`);
+      stream.end();
+      return stream.response;
+    }
+    void outcome.then((result) => {
+      if (result.ok === true) stream.write(`event: complete\ndata: ${JSON.stringify(result.data)}\n\n`);
+      else stream.write(`event: error\ndata: ${JSON.stringify(result.ok === false ? result.message : 'Cancelled.')}\n\n`);
+      stream.end();
+    });
+    return stream.response;
+  });
+
+  api.get('/heartbeat/:session', () => {
+    const stream = new SseStream('data: ALIVE\n\n', () => undefined, deps.heartbeatMs);
+    stream.write('data: ALIVE\n\n');
+    return stream.response;
+  });
+
+  api.post('/cancel', async (c) => {
+    const body = (await readJsonBody(c.req.raw, deps.limits.maxJsonBytes).catch(() => null)) as Record<string, unknown> | null;
+    if (typeof body?.event_id === 'string') deps.events.cancel(body.event_id);
+    return c.json({ success: true });
+  });
+
+  api.post('/reset', (c) => c.json({ success: true }));
+
+  const direct = async (c: Context): Promise<Response> => {
+    const named = FN_BY_API_NAME[apiName(c.req.param('api') ?? '')];
+    try {
+      const body = (await readJsonBody(c.req.raw, deps.limits.maxJsonBytes)) as Record<string, unknown> | null;
+      const fnIndex = typeof body?.fn_index === 'number' ? body.fn_index : named;
+      if (fnIndex === undefined) return c.json({ detail: 'Not Found' }, 404);
+      const started = performance.now();
+      const data = await prepare(deps, fnIndex, callData(body))({ root: rootUrl(c.req.raw), signal: c.req.raw.signal });
+      const duration = (performance.now() - started) / 1000;
+      return c.json({ data, is_generating: false, duration, average_duration: duration, render_config: null, changed_state_ids: [] });
+    } catch (error) {
+      const http = toHttpError(error);
+      return c.json(errorPayload(http.message), http.status, http.headers);
+    }
+  };
+  api.post('/run/:api', direct);
+  api.post('/api/:api', direct);
+
+  api.on(['GET', 'HEAD'], '/file/*', (c) => fileResponse(c, deps, c.req.path.slice(c.req.path.indexOf('/file/') + '/file'.length)));
+  return api;
+}
+
+/** Serves `<prefix>/file=<path>` and `/file/<path>`: only files the server owns, else 403. */
+async function fileResponse(c: Context, deps: GradioRouteDeps, rawPath: string): Promise<Response> {
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    return c.json({ detail: 'Malformed path.' }, 400);
+  }
+  try {
+    return await serveFile(await deps.store.resolveOwned(path), c.req.raw);
+  } catch (error) {
+    const http = toHttpError(error);
+    return c.json({ detail: http.message }, http.status);
+  }
+}
+
+const FILE_EQUALS = /^(?:\/gradio_api)?\/file=(.*)$/s;
+
+/**
+ * Mounts the Gradio API on `app`: `/config` at the root, the rest under `/gradio_api` and at
+ * the root.
+ */
+export function mountGradio(app: Hono, deps: GradioRouteDeps): void {
+  // `file=<path>` is one path segment with the path glued on; match it on the raw URL path so
+  // that the client's encoding reaches the checks exactly once.
+  app.on(['GET', 'HEAD'], '*', async (c, next) => {
+    const rawPath = new URL(c.req.url).pathname;
+    const match = FILE_EQUALS.exec(rawPath);
+    if (match === null) return next();
+    return fileResponse(c, deps, match[1]!);
+  });
+  app.get('/config', (c) => c.json(gradioConfig(describeApp(c, deps))));
+  const api = gradioApi(deps);
+  app.route(GRADIO_API_PREFIX, api);
+  app.route('/', api);
+}

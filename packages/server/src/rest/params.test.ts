@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseParams } from './params.js';
+import { ANALYZE_QUERY } from './spec.js';
+
+describe('parseParams', () => {
+  it('should fill defaults', () => {
+    expect(parseParams(ANALYZE_QUERY, {})).toEqual({ granularity: 'utterance', embedding: false, save: false, spectrogram: false });
+  });
+
+  it('should parse booleans and enums', () => {
+    expect(parseParams(ANALYZE_QUERY, { granularity: 'frame', embedding: 'TRUE', save: '1', spectrogram: 'off' })).toEqual({ granularity: 'frame', embedding: true, save: true, spectrogram: false });
+  });
+
+  it('should refuse bad values and unknown names with a 400 naming them', () => {
+    expect(() => parseParams(ANALYZE_QUERY, { granularity: 'word' })).toThrow(/granularity.*utterance, frame/);
+    expect(() => parseParams(ANALYZE_QUERY, { embedding: 'maybe' })).toThrow(/embedding.*true or false/);
+    expect(() => parseParams(ANALYZE_QUERY, { granulariti: 'frame' })).toThrow(/Unknown parameter 'granulariti'/);
+    try {
+      parseParams(ANALYZE_QUERY, { save: 'x' });
+    } catch (error) {
+      expect(error).toMatchObject({ status: 400, code: 'E2V_ERR_HTTP_BAD_PARAM' });
+    }
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * Query parameters parsed by their specs: booleans (`true/false/1/0/yes/no/on/off`) and enums;
+ * anything else is a 400 naming the parameter. Unknown parameters are refused too, so a
+ * misspelling never passes silently.
+ * @module
+ */
+import { HttpError } from '../errors.js';
+import type { QueryParam } from './spec.js';
+
+type Parsed<T extends Record<string, QueryParam>> = { [K in keyof T]: T[K] extends { type: 'boolean' } ? boolean : T[K] extends { values: readonly (infer V)[] } ? V : never };
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+/**
+ * Parses `values` (query and form fields) by `specs`.
+ * @throws HttpError 400 `E2V_ERR_HTTP_BAD_PARAM`
+ */
+export function parseParams<T extends Record<string, QueryParam>>(specs: T, values: Record<string, string>): Parsed<T> {
+  const parsed: Record<string, unknown> = {};
+  for (const key of Object.keys(values)) {
+    if (!(key in specs)) throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Unknown parameter '${key.slice(0, 50)}'; known: ${Object.keys(specs).join(', ')}`);
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    const raw = values[name];
+    if (raw === undefined || raw === '') {
+      parsed[name] = spec.default;
+    } else if (spec.type === 'boolean') {
+      const lower = raw.toLowerCase();
+      if (!TRUE.has(lower) && !FALSE.has(lower)) throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be true or false, got '${raw.slice(0, 50)}'`);
+      parsed[name] = TRUE.has(lower);
+    } else {
+      if (!spec.values.includes(raw)) throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be one of ${spec.values.join(', ')}, got '${raw.slice(0, 50)}'`);
+      parsed[name] = raw;
+    }
+  }
+  return parsed as Parsed<T>;
+}

@@ -1,0 +1,128 @@
+/**
+ * Starting and stopping the server: load the model (or start without one and say why), open the
+ * folders, listen on 127.0.0.1:7860 by default, and shut down gracefully (stop accepting, fail
+ * waiting analyses with 503, let running ones finish up to a deadline, close the engine).
+ * @module
+ */
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { EngineOptions } from '@e2v/engine';
+import pino, { type Logger } from 'pino';
+import { createApp } from './app.js';
+import { loadModelStatus, type ModelStatus } from './analysis/model-state.js';
+import { EXAMPLES_DIR } from './examples.js';
+import { DEFAULT_LIMITS, type RequestLimits } from './http/limits.js';
+import { FileStore } from './storage/file-store.js';
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /** Converted model folder; undefined starts the server without a model (it says why). */
+  modelDir?: string | undefined;
+  /** Bind address (default 127.0.0.1; anything not loopback exposes the server). */
+  host?: string;
+  /** Port (default 7860; 0 picks a free one). */
+  port?: number;
+  /** Uploads go to `<dataDir>/uploads` (default `<os tmpdir>/e2v-server`). */
+  dataDir?: string;
+  /** Outputs folders go here (default `./outputs`). */
+  outputsDir?: string;
+  /** Where `e2v model pull` installs models, for `/api/v1/models` (default `./models`). */
+  modelsDir?: string;
+  /** Engine options (threads, variant, ...); `logger` is set by the server. */
+  engine?: Omit<EngineOptions, 'logger'>;
+  /** Request limits (upload size, parts, file-name length). */
+  limits?: Partial<RequestLimits>;
+  /** Analyses run at once (default 1: the model uses every core already). */
+  concurrency?: number;
+  /** Analyses that may wait before new ones are refused (default 16). */
+  maxQueued?: number;
+  /** A pino logger, or false for none (default: JSON lines on stdout). */
+  logger?: Logger | false;
+  /** Seconds running analyses get to finish at shutdown (default 30). */
+  shutdownGraceS?: number;
+  /** Heartbeat interval of event streams in ms (default 15000; tests shorten it). */
+  heartbeatMs?: number;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** `http://host:port`. */
+  url: string;
+  port: number;
+  /** The model's state. */
+  model: ModelStatus;
+  /** The server's folders (real paths). */
+  folders: { uploadsDir: string; outputsDir: string; examplesDir: string };
+  /** Graceful shutdown; resolves when everything is closed. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The e2v version the server reports. */
+export const SERVER_VERSION = '0.1.0';
+
+/**
+ * Starts the server.
+ * @example
+ * const server = await startServer({ modelDir: 'models/emotion2vec_plus_large' });
+ * console.log(`listening on ${server.url}`);
+ * process.once('SIGTERM', () => void server.close());
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger === false ? pino({ level: 'silent' }) : (options.logger ?? pino({ name: 'e2v' }));
+  const concurrency = options.concurrency ?? 1;
+  const maxQueued = options.maxQueued ?? 16;
+  const model = await loadModelStatus(options.modelDir === undefined ? undefined : resolve(options.modelDir), {
+    ...options.engine,
+    queueDepth: concurrency + 1,
+    logger: logger.child({ component: 'engine' }),
+  });
+  if (model.ready) logger.info({ model: model.engine.info.name, variant: model.engine.info.variant, loadMs: model.engine.info.loadMs }, 'model loaded');
+  else logger.warn({ reason: model.reason, install: model.installCommand }, 'starting without a model');
+  const store = await FileStore.open({
+    uploadsDir: join(options.dataDir ?? join(tmpdir(), 'e2v-server'), 'uploads'),
+    outputsDir: options.outputsDir ?? resolve('outputs'),
+    examplesDir: EXAMPLES_DIR,
+  });
+  const { app, queue, events } = createApp({
+    model,
+    store,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    logger,
+    host,
+    concurrency,
+    maxQueued,
+    modelsDir: options.modelsDir ?? resolve('models'),
+    version: SERVER_VERSION,
+    heartbeatMs: options.heartbeatMs,
+  });
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 7860, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url }, 'e2v server listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      logger.info({}, 'shutting down');
+      const stopped = new Promise<void>((done) => server.close(() => done()));
+      queue.close('The server is shutting down');
+      const deadline = Date.now() + (options.shutdownGraceS ?? 30) * 1000;
+      while (queue.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      events.close();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await stopped;
+      if (model.ready) await model.engine.close();
+      logger.info({}, 'stopped');
+    })());
+  return { url, port, model, folders: store.folders, close };
+}
