@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { collectInfo, formatInfo } from './commands/info.js';
 import { runModel } from './commands/model.js';
+import { runServe } from './commands/serve.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -15,6 +16,9 @@ const USAGE = `Usage: e2v <command> [options]
 
 Commands:
   info [--json]                       versions and the native SIMD path in use
+  serve [--port 7860] [--host 127.0.0.1] [--model DIR] [--int8] [--threads N]
+        [--outputs DIR] [--models-dir DIR] [--max-upload-mb N] [--max-queued N] [--no-pull]
+                                      the server: web page, Gradio API, REST API (/api/v1)
   model convert --from DIR --out DIR  convert model.pt + config.yaml + tokens.txt to ONNX
         [--int8] [--mask-unused] [--name NAME] [--force]
   model pull NAME [--source huggingface|modelscope] [--models-dir DIR] [--int8] [--force]
@@ -61,6 +65,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return runInfo(rest, io);
       case 'model':
         return await runModel(rest, io);
+      case 'serve':
+        return await runServe(rest, io);
       default:
         throw new UsageError(`unknown command '${command}' (run 'e2v help' for the list)`);
     }

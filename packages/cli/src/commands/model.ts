@@ -11,7 +11,7 @@ import { EXIT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 
 /** The models folder: `--models-dir`, else E2V_MODELS_DIR, else ./models. */
-function modelsDir(flag: string | undefined): string {
+export function modelsDir(flag: string | undefined): string {
   return resolve(flag ?? process.env.E2V_MODELS_DIR ?? 'models');
 }
 
@@ -79,6 +79,25 @@ async function pull(args: string[], io: CliIo): Promise<number> {
     io.stderr(`${name} is already installed in ${installed.dir} (--force pulls and converts again)\n`);
     return EXIT.ok;
   }
+  const report = await pullAndConvert(name, { source, modelsDir: dir, int8: values.int8, force: values.force }, io);
+  io.stdout(`${JSON.stringify(report)}\n`);
+  return EXIT.ok;
+}
+
+/** What {@link pullAndConvert} needs besides the model name. */
+export interface PullPlan {
+  source?: 'huggingface' | 'modelscope' | undefined;
+  modelsDir: string;
+  int8: boolean;
+  force: boolean;
+}
+
+/**
+ * Downloads a known model and converts it into `<modelsDir>/<name>`, with a progress bar on
+ * stderr (`e2v model pull`, and `e2v serve` when no model is installed).
+ * @returns the pull report
+ */
+export async function pullAndConvert(name: string, plan: PullPlan, io: CliIo): Promise<Awaited<ReturnType<typeof pullModel>>> {
   const sink = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
       io.stderr(chunk.toString());
@@ -87,16 +106,14 @@ async function pull(args: string[], io: CliIo): Promise<number> {
   });
   const renderer = createProgressRenderer(sink, { isTTY: io.stderrIsTTY === true });
   try {
-    const report = await pullModel(name, {
-      ...(source === undefined ? {} : { source }),
-      modelsDir: dir,
+    return await pullModel(name, {
+      ...(plan.source === undefined ? {} : { source: plan.source }),
+      modelsDir: plan.modelsDir,
       onProgress: renderer.onProgress,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       convert: (fromDir: string, outDir: string) =>
-        convertCheckpoint({ from: fromDir, out: outDir, int8: values.int8, name, overwrite: values.force, onProgress: stageReporter(io) }),
+        convertCheckpoint({ from: fromDir, out: outDir, int8: plan.int8, name, overwrite: plan.force, onProgress: stageReporter(io) }),
     });
-    io.stdout(`${JSON.stringify(report)}\n`);
-    return EXIT.ok;
   } finally {
     renderer.close();
   }

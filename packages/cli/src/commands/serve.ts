@@ -1,0 +1,84 @@
+/**
+ * `e2v serve`: the server on http://127.0.0.1:7860 (Gradio API, REST API, web page) until
+ * Ctrl-C or SIGTERM, then a graceful shutdown and exit 0. With no converted model it tries
+ * `e2v model pull` once; when that fails (offline) it starts anyway and says which command
+ * installs the model.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MODEL_NAME, startServer } from '@e2v/server';
+import { EXIT, UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
+
+function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer in [${min}, ${max}], not '${value}'`);
+  return n;
+}
+
+/** The model folder: `--model`, else E2V_MODEL_DIR, else `<models dir>/emotion2vec_plus_large`. */
+function modelFolder(flag: string | undefined, modelsDir: string): { dir: string; chosen: boolean } {
+  const chosen = flag ?? process.env.E2V_MODEL_DIR;
+  return chosen !== undefined && chosen !== '' ? { dir: resolve(chosen), chosen: true } : { dir: join(modelsDir, DEFAULT_MODEL_NAME), chosen: false };
+}
+
+/**
+ * Runs `e2v serve`.
+ * @returns exit code (0 after a clean shutdown)
+ */
+export async function runServe(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: process.env.E2V_PORT ?? '7860' },
+      host: { type: 'string', default: process.env.E2V_HOST ?? '127.0.0.1' },
+      model: { type: 'string' },
+      'models-dir': { type: 'string' },
+      outputs: { type: 'string' },
+      int8: { type: 'boolean', default: false },
+      threads: { type: 'string' },
+      'max-upload-mb': { type: 'string' },
+      'max-queued': { type: 'string' },
+      'no-pull': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const port = integer(values.port, '--port', 0, 65535)!;
+  const threads = integer(values.threads, '--threads', 1, 256);
+  const maxUploadMb = integer(values['max-upload-mb'], '--max-upload-mb', 1, 4096);
+  const maxQueued = integer(values['max-queued'], '--max-queued', 0, 10_000);
+  const modelsDir = resolveModelsDir(values['models-dir']);
+  const model = modelFolder(values.model, modelsDir);
+  if (!model.chosen && !existsSync(join(model.dir, 'model.json')) && !values['no-pull']) {
+    io.stderr(`e2v: no model in ${model.dir}; trying 'e2v model pull ${DEFAULT_MODEL_NAME}' once\n`);
+    try {
+      await pullAndConvert(DEFAULT_MODEL_NAME, { modelsDir, int8: values.int8, force: false }, io);
+    } catch (error) {
+      io.stderr(`e2v: pull failed (${(error as Error).message.split('\n')[0]}); starting without a model\n`);
+    }
+  }
+  if (io.signal?.aborted) return EXIT.failure;
+  const server = await startServer({
+    modelDir: model.dir,
+    host: values.host,
+    port,
+    modelsDir,
+    ...(values.outputs === undefined ? {} : { outputsDir: resolve(values.outputs) }),
+    engine: { ...(threads === undefined ? {} : { threads }), ...(values.int8 ? { variant: 'int8' as const } : {}), prepackWeights: values.int8 },
+    ...(maxUploadMb === undefined ? {} : { limits: { maxUploadBytes: maxUploadMb * 1024 * 1024 } }),
+    ...(maxQueued === undefined ? {} : { maxQueued }),
+  });
+  io.stderr(`e2v: serving on ${server.url} (${server.model.ready ? 'model ready' : `no model: ${server.model.installCommand}`}); Ctrl-C stops\n`);
+  await new Promise<void>((done) => {
+    if (io.signal === undefined) return;
+    if (io.signal.aborted) done();
+    else io.signal.addEventListener('abort', () => done(), { once: true });
+  });
+  await server.close();
+  io.stderr('e2v: server stopped\n');
+  return EXIT.ok;
+}

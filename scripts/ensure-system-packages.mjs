@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * Installs the Debian packages the tests need when they are missing: chromium (the web UI test
+ * drives it with playwright-core) and CJK + emoji fonts (so screenshots show the Chinese labels
+ * and emoji). Runs apt-get directly as root, else through sudo; prints what it does and fails
+ * with one line when it cannot install.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const PACKAGES = [
+  { name: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  { name: 'fonts-noto-cjk', present: () => existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc') },
+  { name: 'fonts-noto-color-emoji', present: () => existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf') },
+];
+
+const missing = PACKAGES.filter((p) => !p.present()).map((p) => p.name);
+if (missing.length === 0) process.exit(0);
+const asRoot = process.getuid?.() === 0;
+const run = (args) => {
+  const [command, ...rest] = asRoot ? args : ['sudo', '-n', ...args];
+  execFileSync(command, rest, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+};
+console.log(`ensure-system-packages: installing ${missing.join(', ')} with apt-get`);
+try {
+  try {
+    run(['apt-get', 'install', '-y', '--no-install-recommends', ...missing]);
+  } catch {
+    run(['apt-get', 'update']);
+    run(['apt-get', 'install', '-y', '--no-install-recommends', ...missing]);
+  }
+} catch (error) {
+  console.error(`ensure-system-packages: could not install ${missing.join(', ')} (${error.message.split('\n')[0]}); install them with apt-get as root`);
+  process.exit(1);
+}
