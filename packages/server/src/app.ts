@@ -13,6 +13,7 @@ import { GradioEvents } from './gradio/events.js';
 import { gradioFunctions } from './gradio/functions.js';
 import { mountGradio } from './gradio/routes.js';
 import type { RequestLimits } from './http/limits.js';
+import { SseStreams } from './http/sse.js';
 import { requestLog } from './http/request-log.js';
 import { ServerMetrics } from './metrics.js';
 import { errorResponse, restRoutes } from './rest/routes.js';
@@ -44,6 +45,7 @@ export interface E2vApp {
   app: Hono;
   queue: AnalysisQueue;
   events: GradioEvents;
+  streams: SseStreams;
   metrics: ServerMetrics;
 }
 
@@ -55,7 +57,8 @@ export function createApp(parts: AppParts): E2vApp {
     () => queue.active,
   );
   const service = new AnalysisService(parts.model, queue, parts.store, metrics);
-  const events = new GradioEvents(parts.heartbeatMs);
+  const streams = new SseStreams(parts.heartbeatMs);
+  const events = new GradioEvents(streams);
   const app = new Hono({ strict: false });
   app.use('*', requestLog(parts.logger, metrics));
   app.use('*', localOriginGuard(parts.host));
@@ -64,12 +67,12 @@ export function createApp(parts: AppParts): E2vApp {
     return errorResponse(c, error);
   });
   app.route('/', restRoutes({ model: parts.model, service, queue, store: parts.store, metrics, limits: parts.limits, modelsDir: parts.modelsDir, version: parts.version }));
-  mountGradio(app, { store: parts.store, events, functions: gradioFunctions(service, parts.store), queue, limits: parts.limits, heartbeatMs: parts.heartbeatMs });
+  mountGradio(app, { store: parts.store, events, functions: gradioFunctions(service, parts.store), queue, limits: parts.limits, streams });
   app.route('/', webUiRoutes());
   app.notFound((c) =>
     c.req.path.startsWith('/api/v1/')
       ? errorResponse(c, new HttpError(404, 'E2V_ERR_HTTP_NOT_FOUND', 'No such REST route (see /api/v1/openapi.json)'))
       : c.json({ detail: 'Not Found' }, 404),
   );
-  return { app, queue, events, metrics };
+  return { app, queue, events, streams, metrics };
 }

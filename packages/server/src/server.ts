@@ -86,7 +86,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     outputsDir: options.outputsDir ?? resolve('outputs'),
     examplesDir: EXAMPLES_DIR,
   });
-  const { app, queue, events } = createApp({
+  const { app, queue, events, streams } = createApp({
     model,
     store,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
@@ -119,8 +119,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const deadline = Date.now() + (options.shutdownGraceS ?? 30) * 1000;
       while (queue.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       events.close();
-      if ('closeAllConnections' in server) server.closeAllConnections();
+      streams.endAll();
+      // Ended streams and finished responses flush, then their sockets close; anything still
+      // open after a moment is cut.
+      const cut = setTimeout(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }, 2000);
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
       await stopped;
+      clearTimeout(cut);
       if (model.ready) await model.engine.close();
       logger.info({}, 'stopped');
     })());

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SseStreams } from '../http/sse.js';
 import { GradioEvents } from './events.js';
 import type { CallContext, PreparedCall } from './functions.js';
 
@@ -35,7 +36,7 @@ const ROOT = 'http://127.0.0.1:7860';
 
 describe('GradioEvents', () => {
   it('should keep the messages produced before the stream opens, then close the stream', async () => {
-    const events = new GradioEvents();
+    const events = new GradioEvents(new SseStreams());
     const id = events.join('s1', async (context) => {
       context.onStart?.();
       return ['done'];
@@ -50,7 +51,7 @@ describe('GradioEvents', () => {
   });
 
   it('should stream live messages of every pending event and close only when all are done', async () => {
-    const events = new GradioEvents();
+    const events = new GradioEvents(new SseStreams());
     const first = controlled();
     const second = controlled();
     const a = events.join('s2', first.call, ROOT, true);
@@ -70,7 +71,7 @@ describe('GradioEvents', () => {
   });
 
   it('should answer an unknown session with session_not_found', async () => {
-    const events = new GradioEvents();
+    const events = new GradioEvents(new SseStreams());
     expect(await messages(events.openStream('nobody'))).toEqual([
       { msg: 'unexpected_error', event_id: null, message: 'Session not found.', session_not_found: true, success: false },
     ]);
@@ -78,7 +79,7 @@ describe('GradioEvents', () => {
   });
 
   it('should keep /call events off the session stream and give their outcome by id', async () => {
-    const events = new GradioEvents();
+    const events = new GradioEvents(new SseStreams());
     const id = events.join('call-1', async () => ['x'], ROOT, false);
     await expect(events.outcomeOf(id)).resolves.toMatchObject({ ok: true, data: ['x'] });
     expect(events.outcomeOf('missing')).toBeUndefined();
@@ -87,7 +88,7 @@ describe('GradioEvents', () => {
   });
 
   it('should cancel an event: its signal fires and it completes with an empty output', async () => {
-    const events = new GradioEvents();
+    const events = new GradioEvents(new SseStreams());
     const call = controlled();
     const id = events.join('s3', (context) => {
       context.signal.addEventListener('abort', () => call.fail(new Error('aborted')));
@@ -102,7 +103,7 @@ describe('GradioEvents', () => {
   });
 
   it('should send heartbeats on a silent stream', async () => {
-    const events = new GradioEvents(20);
+    const events = new GradioEvents(new SseStreams(20));
     const call = controlled();
     events.join('s4', call.call, ROOT, true);
     const response = events.openStream('s4');

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toHttpError } from '../errors.js';
-import { SseStream } from '../http/sse.js';
+import type { SseStream, SseStreams } from '../http/sse.js';
 import { MAX_FINISHED_EVENTS } from './constants.js';
 import type { PreparedCall } from './functions.js';
 
@@ -58,8 +58,8 @@ export class GradioEvents {
   private readonly durations: number[] = [];
   private readonly sweeper: NodeJS.Timeout;
 
-  /** @param heartbeatMs silence before a heartbeat on streams (tests shorten it) */
-  constructor(private readonly heartbeatMs?: number) {
+  /** @param streams where the session streams are opened (and ended at shutdown) */
+  constructor(private readonly streams: SseStreams) {
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
   }
@@ -124,7 +124,7 @@ export class GradioEvents {
    */
   openStream(sessionHash: string): Response {
     const session = this.sessions.get(sessionHash);
-    const stream = new SseStream(dataBlock({ msg: 'heartbeat', event_id: null }), () => this.detach(sessionHash, stream), this.heartbeatMs);
+    const stream = this.streams.create(dataBlock({ msg: 'heartbeat', event_id: null }), () => this.detach(sessionHash, stream));
     if (session === undefined) {
       stream.write(dataBlock({ msg: 'unexpected_error', event_id: null, message: 'Session not found.', session_not_found: true, success: false }));
       stream.end();
@@ -140,11 +140,10 @@ export class GradioEvents {
     return stream.response;
   }
 
-  /** Ends every stream and cancels every unfinished event (shutdown). */
+  /** Cancels every unfinished event (shutdown). */
   close(): void {
     clearInterval(this.sweeper);
     for (const event of this.events.values()) event.abort.abort(new Error('the server is shutting down'));
-    for (const session of this.sessions.values()) session.stream?.end();
   }
 
   private session(hash: string): Session {

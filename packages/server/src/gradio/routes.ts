@@ -13,7 +13,7 @@ import { isMultipart, readJsonBody, readMultipart } from '../http/body.js';
 import type { RequestLimits } from '../http/limits.js';
 import { rootUrl } from '../http/root-url.js';
 import { serveFile } from '../http/serve-file.js';
-import { SseStream } from '../http/sse.js';
+import type { SseStreams } from '../http/sse.js';
 import type { FileStore } from '../storage/file-store.js';
 import { gradioApiInfo, gradioConfig, type AppDescription } from './app-config.js';
 import { GRADIO_API_PREFIX, LOAD_EXAMPLE_FN, PREDICT_FN } from './constants.js';
@@ -27,8 +27,8 @@ export interface GradioRouteDeps {
   functions: ReadonlyMap<number, GradioFunction>;
   queue: AnalysisQueue;
   limits: RequestLimits;
-  /** Heartbeat interval of heartbeat streams (tests shorten it). */
-  heartbeatMs?: number;
+  /** Opens the event streams (and ends them at shutdown). */
+  streams: SseStreams;
 }
 
 const FN_BY_API_NAME: Readonly<Record<string, number>> = { predict: PREDICT_FN, load_example: LOAD_EXAMPLE_FN };
@@ -120,7 +120,7 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   });
 
   api.get('/call/:api/:event_id', (c) => {
-    const stream = new SseStream('event: heartbeat\ndata: null\n\n', () => undefined, deps.heartbeatMs);
+    const stream = deps.streams.create('event: heartbeat\ndata: null\n\n');
     const outcome = deps.events.outcomeOf(c.req.param('event_id'));
     if (outcome === undefined) {
       stream.write(`event: error\ndata: ${JSON.stringify('Event not found.')}\n\n`);
@@ -136,7 +136,7 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   });
 
   api.get('/heartbeat/:session', () => {
-    const stream = new SseStream('data: ALIVE\n\n', () => undefined, deps.heartbeatMs);
+    const stream = deps.streams.create('data: ALIVE\n\n');
     stream.write('data: ALIVE\n\n');
     return stream.response;
   });

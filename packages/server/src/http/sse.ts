@@ -77,3 +77,34 @@ export class SseStream {
     this.onClose();
   }
 }
+
+/** Every open stream of a server, so a shutdown can end them cleanly before closing sockets. */
+export class SseStreams {
+  private readonly open = new Set<SseStream>();
+
+  /** @param heartbeatMs silence before a heartbeat (tests shorten it) */
+  constructor(private readonly heartbeatMs = HEARTBEAT_S * 1000) {}
+
+  /**
+   * Opens a tracked stream (see {@link SseStream}).
+   * @param heartbeat block sent on silence, or null
+   * @param onClose called once when the stream ends
+   */
+  create(heartbeat: string | null, onClose: () => void = () => undefined): SseStream {
+    const stream: SseStream = new SseStream(
+      heartbeat,
+      () => {
+        this.open.delete(stream);
+        onClose();
+      },
+      this.heartbeatMs,
+    );
+    this.open.add(stream);
+    return stream;
+  }
+
+  /** Ends every open stream. */
+  endAll(): void {
+    for (const stream of [...this.open]) stream.end();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * `e2v serve` as users run it (the built executable in a child process): starts with a model or
+ * without one (saying how to install it), logs structured JSON lines with request ids, and shuts
+ * down gracefully on SIGTERM / SIGINT with exit code 0, ending open event streams.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const cliMain = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** Starts `e2v serve --port 0 ...` and resolves once it says where it listens. */
+async function serve(args: string[]): Promise<Served> {
+  const cwd = await mkdtemp(join(tmpdir(), 'e2v-serve-cli-'));
+  const child = spawn(process.execPath, [cliMain, 'serve', '--port', '0', '--no-pull', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /serving on (http:\/\/\S+)/.exec(stderr);
+      if (match !== null) resolve(match[1]!);
+    });
+    void exited.then((code) => reject(new Error(`e2v serve exited with ${code}: ${stderr}`)));
+  });
+  return { child, url, stdout: () => stdout, exited };
+}
+
+describe('e2v serve', () => {
+  it('should serve a model, log requests with ids, and stop cleanly on SIGTERM, ending open streams', async () => {
+    const server = await serve(['--model', testModelDir('tiny-a'), '--threads', '1']);
+    const health = await fetch(`${server.url}/api/v1/health`, { headers: { 'x-request-id': 'req-42' } });
+    expect(await health.json()).toMatchObject({ ready: true, model: { name: 'tiny-a' } });
+    expect(health.headers.get('x-request-id')).toBe('req-42');
+    const analyzed = await fetch(`${server.url}/api/v1/analyze`, { method: 'POST', body: await readFile(join(GOLDEN_DIR, 'inputs', 'speech_8k_mono.wav')) });
+    expect(analyzed.status).toBe(200);
+
+    const heartbeat = await fetch(`${server.url}/gradio_api/heartbeat/s1`);
+    const reader = heartbeat.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: ALIVE\n\n');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    await expect(reader.read().then((r) => r.done)).resolves.toBe(true);
+
+    const lines = server.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((l) => l.reqId === 'req-42')).toMatchObject({ method: 'GET', route: '/api/v1/health', status: 200 });
+    expect(lines.map((l) => l.msg)).toContain('stopped');
+  });
+
+  it('should start without a model, say which command installs it, and stop on SIGINT', async () => {
+    const server = await serve(['--models-dir', join(tmpdir(), 'e2v-no-models-here')]);
+    const health = await fetch(`${server.url}/api/v1/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ ready: false, install_command: 'pnpm e2v model pull emotion2vec_plus_large' });
+    expect((await fetch(`${server.url}/`)).status).toBe(200);
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('should refuse a bad port with a usage error', async () => {
+    const child = spawn(process.execPath, [cliMain, 'serve', '--port', '70000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toBe("e2v: --port must be an integer in [0, 65535], not '70000'\n");
+  });
+});
