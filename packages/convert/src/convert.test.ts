@@ -5,15 +5,8 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConvertProgress, type ConvertReport, convertCheckpoint } from './convert.js';
 import { MANIFEST_FILE, type ModelManifest, checkInputSamples } from './manifest.js';
-import {
-  GOLDEN_CHECKPOINTS,
-  GOLDEN_INPUTS,
-  type GoldenCheckpoint,
-  checkpointDir,
-  goldenExpected,
-  goldenNormalizedWaveform,
-  goldenWaveform,
-} from './test-support/golden.js';
+import { checkpointDir, GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, type GoldenCheckpoint, goldenExpected } from '@e2v/testkit';
+import { goldenNormalizedWaveform, goldenWaveform } from './test-support/golden.js';
 import { argmax, layerNormWaveform, maxAbsDiff, softmax } from './test-support/numeric.js';
 import { openSession, runBatch, runOne } from './test-support/ort.js';
 

@@ -3,11 +3,12 @@
  * frame features over a centred window (default 1.0 s). Checked against a direct computation from
  * the reference's frames.npy and the head weights read from the original model.pt.
  */
+import { join } from 'node:path';
 import { openCheckpoint } from '@e2v/convert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { goldenFixture } from './test-support/fixtures.js';
-import { goldenCheckpointDir, goldenExpected, maxDiff, modelDir, type GoldenCheckpoint, type GoldenInput } from './test-support/golden.js';
+import { checkpointDir, type GoldenCheckpoint, goldenExpected, type GoldenInput, maxDiff, testModelDir } from '@e2v/testkit';
 
 const TOL = 1e-4;
 let tinyA: Engine;
@@ -15,10 +16,10 @@ let masked: Engine;
 const heads = new Map<GoldenCheckpoint, { weight: Float32Array; bias: Float32Array }>();
 
 beforeAll(async () => {
-  tinyA = await Engine.load(modelDir('tiny-a'), { threads: 1 });
-  masked = await Engine.load(modelDir('tiny-b-5class-masked'), { threads: 1 });
+  tinyA = await Engine.load(testModelDir('tiny-a'), { threads: 1 });
+  masked = await Engine.load(testModelDir('tiny-b-5class-masked'), { threads: 1 });
   for (const ckpt of ['tiny-a', 'tiny-b-5class'] as const) {
-    const reader = await openCheckpoint(`${goldenCheckpointDir(ckpt)}model.pt`);
+    const reader = await openCheckpoint(join(checkpointDir(ckpt), 'model.pt'));
     heads.set(ckpt, { weight: await reader.read('proj.weight'), bias: await reader.read('proj.bias') });
     await reader.close();
   }

@@ -4,22 +4,23 @@
  * results are stitched on the input's time axis. Checked on the 12 s golden input with
  * `maxSegmentS: 4` against analyses of each segment on its own.
  */
+import { join } from 'node:path';
 import { openCheckpoint } from '@e2v/convert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type Analysis } from './engine.js';
 import type { SegmentResult } from './result/types.js';
 import { goldenFixture } from './test-support/fixtures.js';
-import { goldenCheckpointDir, goldenNpy, maxDiff, modelDir } from './test-support/golden.js';
+import { checkpointDir, loadF32, maxDiff, testModelDir } from '@e2v/testkit';
 
 let split: Engine;
 let whole: Engine;
 let utterance: Analysis;
 let frame: Analysis;
-const samples = goldenNpy('waveforms/long_12s_16k.16k.npy').data;
+const samples = loadF32('waveforms/long_12s_16k.16k.npy').data;
 
 beforeAll(async () => {
-  split = await Engine.load(modelDir('tiny-a'), { threads: 1, maxSegmentS: 4 });
-  whole = await Engine.load(modelDir('tiny-a'), { threads: 1 });
+  split = await Engine.load(testModelDir('tiny-a'), { threads: 1, maxSegmentS: 4 });
+  whole = await Engine.load(testModelDir('tiny-a'), { threads: 1 });
   const bytes = goldenFixture('long_12s_16k.wav');
   utterance = await split.analyze(bytes, { embedding: true });
   frame = await split.analyze(bytes, { embedding: true, granularity: 'frame' });
@@ -105,7 +106,7 @@ describe('long audio (12 s input, maxSegmentS 4)', () => {
   });
 
   it('should pool across the cuts on the stitched axis', async () => {
-    const reader = await openCheckpoint(`${goldenCheckpointDir('tiny-a')}model.pt`);
+    const reader = await openCheckpoint(join(checkpointDir('tiny-a'), 'model.pt'));
     const weight = await reader.read('proj.weight');
     const bias = await reader.read('proj.bias');
     await reader.close();

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { goldenFixture } from './test-support/fixtures.js';
-import { goldenNpy, modelDir } from './test-support/golden.js';
+import { loadF32, testModelDir } from '@e2v/testkit';
 
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await Engine.load(modelDir('tiny-a'), { threads: 1 });
+  engine = await Engine.load(testModelDir('tiny-a'), { threads: 1 });
 });
 
 afterAll(async () => {
@@ -91,7 +91,7 @@ describe('outputs folder', () => {
     const { result, embedding, outputDir } = await engine.analyze(goldenFixture('speech_44k1_stereo.wav'), { granularity: 'frame', embedding: true, outputDir: dir });
     const wav = new Uint8Array(await readFile(join(outputDir!, 'processed_audio.wav')));
     const samples = new Int16Array(wav.slice(44).buffer);
-    const reference = goldenNpy('waveforms/speech_44k1_stereo.16k.npy').data;
+    const reference = loadF32('waveforms/speech_44k1_stereo.16k.npy').data;
     expect(samples.length).toBe(reference.length);
     let worst = 0;
     for (let i = 0; i < samples.length; i++) worst = Math.max(worst, Math.abs(samples[i]! - reference[i]! * 32768));

@@ -6,14 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { goldenFixture } from './test-support/fixtures.js';
-import { GOLDEN_INPUTS, goldenExpected, goldenNpy, maxDiff, modelDir, type GoldenInput } from './test-support/golden.js';
+import { GOLDEN_INPUTS, goldenExpected, type GoldenInput, loadF32, maxDiff, testModelDir } from '@e2v/testkit';
 
 const TOL = 1e-4;
 const engines = new Map<string, Engine>();
 
 beforeAll(async () => {
   for (const name of ['tiny-a', 'tiny-b-5class', 'tiny-b-5class-masked'] as const) {
-    engines.set(name, await Engine.load(modelDir(name), { threads: 1 }));
+    engines.set(name, await Engine.load(testModelDir(name), { threads: 1 }));
   }
 });
 
@@ -89,7 +89,7 @@ describe('Result fields', () => {
     const fromPath = await engine('tiny-a').analyze(path, { embedding: true });
     expect(fromPath.result.scores).toEqual(fromBytes.result.scores);
     expect(fromPath.embedding!.data).toEqual(fromBytes.embedding!.data);
-    const { data } = goldenNpy('waveforms/speech_16k_mono.16k.npy');
+    const { data } = loadF32('waveforms/speech_16k_mono.16k.npy');
     const copy = data.slice();
     const fromSamples = await engine('tiny-a').analyze(data, { embedding: true });
     expect(data).toEqual(copy); // not modified
@@ -99,7 +99,7 @@ describe('Result fields', () => {
   });
 
   it('should run the int8 variant with the same labels and a close result', async () => {
-    const int8 = await Engine.load(modelDir('tiny-a'), { variant: 'int8', threads: 1 });
+    const int8 = await Engine.load(testModelDir('tiny-a'), { variant: 'int8', threads: 1 });
     try {
       const expected = goldenExpected('tiny-a', 'speech_16k_mono');
       const { result, embedding } = await int8.analyze(wav('speech_16k_mono'), { embedding: true });

@@ -12,14 +12,14 @@ import { Engine } from './engine.js';
 import { AbortedError, AudioDecodeError, InferenceError, InputError, QueueFullError } from './errors.js';
 import { withWorstStall } from './test-support/event-loop.js';
 import { goldenFixture } from './test-support/fixtures.js';
-import { goldenNpy, modelDir } from './test-support/golden.js';
+import { loadF32, testModelDir } from '@e2v/testkit';
 import { buildWav, fmtBody, int16Bytes } from './test-support/wav-builder.js';
 
 let engine: Engine;
-const speech = goldenNpy('waveforms/speech_16k_mono.16k.npy').data;
+const speech = loadF32('waveforms/speech_16k_mono.16k.npy').data;
 
 beforeAll(async () => {
-  engine = await Engine.load(modelDir('tiny-a'), { threads: 1, queueDepth: 3 });
+  engine = await Engine.load(testModelDir('tiny-a'), { threads: 1, queueDepth: 3 });
 });
 
 afterAll(async () => {
@@ -134,7 +134,7 @@ describe('input errors', () => {
   });
 
   it('should refuse audio longer than maxDurationS', async () => {
-    const short = await Engine.load(modelDir('tiny-a'), { threads: 1, maxDurationS: 2 });
+    const short = await Engine.load(testModelDir('tiny-a'), { threads: 1, maxDurationS: 2 });
     try {
       const samplesError = await failure(short.analyze(noise(2.5)));
       expect(samplesError).toBeInstanceOf(InputError);
@@ -168,7 +168,7 @@ describe('input errors', () => {
 describe('event loop', () => {
   it('should keep the event loop turning while the model runs', async () => {
     // a fresh engine and one 45 s run: long enough that a run on the main thread would show
-    const e = await Engine.load(modelDir('tiny-a'), { threads: 1, maxSegmentS: 60 });
+    const e = await Engine.load(testModelDir('tiny-a'), { threads: 1, maxSegmentS: 60 });
     try {
       const input = noise(45);
       const { result, worstGapMs } = await withWorstStall(() => e.analyze(input));
@@ -183,7 +183,7 @@ describe('event loop', () => {
 describe('process exit', () => {
   it('should let process.exit() during a model run exit with its code, not abort', () => {
     const script = fileURLToPath(new URL('./test-support/exit-during-run.ts', import.meta.url));
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script, modelDir('tiny-a')], {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, testModelDir('tiny-a')], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       encoding: 'utf8',
       timeout: 30_000,
@@ -196,7 +196,7 @@ describe('process exit', () => {
 
 describe('close', () => {
   it('should let the running analysis finish, fail the waiting ones and refuse new ones', async () => {
-    const e = await Engine.load(modelDir('tiny-a'), { threads: 1 });
+    const e = await Engine.load(testModelDir('tiny-a'), { threads: 1 });
     const running = e.analyze(noise(25));
     const waiting = failure(e.analyze(speech));
     await new Promise((r) => setTimeout(r, 30));

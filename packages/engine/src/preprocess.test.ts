@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { firstNonFinite, layerNormUtterance } from './preprocess.js';
-import { GOLDEN_INPUTS, goldenNpy, maxDiff } from './test-support/golden.js';
+import { GOLDEN_INPUTS, loadF32, maxDiff } from '@e2v/testkit';
 
 describe('layerNormUtterance', () => {
   it.each(GOLDEN_INPUTS)('should reproduce FunASR\'s whole-utterance layer norm of %s', (input) => {
-    const x = goldenNpy(`waveforms/${input}.16k.npy`).data;
+    const x = loadF32(`waveforms/${input}.16k.npy`).data;
     const copy = x.slice();
-    expect(maxDiff(layerNormUtterance(x, 1e-5), goldenNpy(`waveforms/${input}.16k.normalized.npy`).data)).toBeLessThan(2e-6);
+    expect(maxDiff(layerNormUtterance(x, 1e-5), loadF32(`waveforms/${input}.16k.normalized.npy`).data)).toBeLessThan(2e-6);
     expect(x).toEqual(copy);
   });
 

@@ -74,3 +74,33 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return m;
 }
+
+/** The fields of expected/<ckpt>/<input>/result.json (FunASR reference run) the tests use. */
+export interface GoldenResult {
+  labels: string[];
+  logits: number[];
+  scores: number[];
+  masked_logits: (number | null)[];
+  masked_scores: number[];
+  argmax_label: string;
+  num_frames: number;
+  num_samples_16k: number;
+  embed_dim: number;
+  input_sample_rate: number;
+  input_channels: number;
+  input_frames: number;
+}
+
+/** Expected outputs of one checkpoint x input: frame features, embedding and result.json. */
+export function goldenExpected(ckpt: GoldenCheckpoint, input: GoldenInput): {
+  frames: { data: Float32Array; shape: number[] };
+  embedding: Float32Array;
+  result: GoldenResult;
+} {
+  const dir = join(GOLDEN_DIR, 'expected', ckpt, input);
+  return {
+    frames: loadF32(join(dir, 'frames.npy')),
+    embedding: loadF32(join(dir, 'embedding.npy')).data,
+    result: JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as GoldenResult,
+  };
+}

@@ -5,15 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../checkpoint/open.js';
 import { parseConfig } from '../config/config.js';
 import type { Emotion2vecConfig } from '../config/types.js';
-import {
-  GOLDEN_CHECKPOINTS,
-  GOLDEN_INPUTS,
-  type GoldenCheckpoint,
-  checkpointDir,
-  goldenExpected,
-  goldenIntermediate,
-  goldenWaveform,
-} from '../test-support/golden.js';
+import { checkpointDir, GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, type GoldenCheckpoint, goldenExpected } from '@e2v/testkit';
+import { goldenIntermediate, goldenWaveform } from '../test-support/golden.js';
 import { layerNormWaveform, maxAbsDiff, transpose } from '../test-support/numeric.js';
 import { type RunOutputs, openSession, runOne } from '../test-support/ort.js';
 import {

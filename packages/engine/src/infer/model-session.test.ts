@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortedError, InferenceError, ModelLoadError } from '../errors.js';
-import { goldenNpy, modelDir } from '../test-support/golden.js';
+import { loadF32, testModelDir } from '@e2v/testkit';
 import { ModelSession } from './model-session.js';
 import type { OrtSessionSettings } from './ort-protocol.js';
 
@@ -20,7 +20,7 @@ const SETTINGS: OrtSessionSettings = {
 const opened: ModelSession[] = [];
 
 async function open(): Promise<ModelSession> {
-  const session = await ModelSession.open({ modelPath: join(modelDir('tiny-a'), 'model.onnx'), modelDir: modelDir('tiny-a'), inputName: 'waveform', settings: SETTINGS });
+  const session = await ModelSession.open({ modelPath: join(testModelDir('tiny-a'), 'model.onnx'), modelDir: testModelDir('tiny-a'), inputName: 'waveform', settings: SETTINGS });
   opened.push(session);
   return session;
 }
@@ -34,7 +34,7 @@ function workerOf(session: ModelSession): Worker {
   return (session as unknown as { thread: { worker: Worker } }).thread.worker;
 }
 
-const normalized = goldenNpy('waveforms/speech_16k_mono.16k.normalized.npy').data;
+const normalized = loadF32('waveforms/speech_16k_mono.16k.normalized.npy').data;
 
 describe('ModelSession', () => {
   it('should report the graph I/O and run jobs in order', async () => {

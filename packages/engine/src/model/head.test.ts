@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../errors.js';
-import { goldenCheckpointDir, maxDiff, modelDir } from '../test-support/golden.js';
+import { checkpointDir, maxDiff, testModelDir } from '@e2v/testkit';
 import { buildOnnx } from '../test-support/onnx-builder.js';
 import { frameLogits, loadHead } from './head.js';
 import { listInitializers, readInitializer } from './onnx-initializers.js';
 
 async function checkpointHead(ckpt: 'tiny-a' | 'tiny-b-5class'): Promise<{ weight: Float32Array; bias: Float32Array }> {
-  const reader = await openCheckpoint(join(goldenCheckpointDir(ckpt), 'model.pt'));
+  const reader = await openCheckpoint(join(checkpointDir(ckpt), 'model.pt'));
   try {
     return { weight: await reader.read('proj.weight'), bias: await reader.read('proj.bias') };
   } finally {
@@ -28,7 +28,7 @@ function transposed(w: Float32Array, rows: number, cols: number): Float32Array {
 describe('loadHead', () => {
   it('should read the fp32 head from the external data exactly as in model.pt', async () => {
     for (const [name, ckpt, D] of [['tiny-a', 'tiny-a', 32], ['tiny-b-5class', 'tiny-b-5class', 64]] as const) {
-      const head = await loadHead(join(modelDir(name), 'model.onnx'), modelDir(name));
+      const head = await loadHead(join(testModelDir(name), 'model.onnx'), testModelDir(name));
       const ref = await checkpointHead(ckpt);
       expect([head.inDim, head.outDim]).toEqual([D, 9]);
       expect(head.weightT).toEqual(transposed(ref.weight, 9, D));
@@ -37,7 +37,7 @@ describe('loadHead', () => {
   });
 
   it('should dequantize the int8 head to within half a quantization step', async () => {
-    const head = await loadHead(join(modelDir('tiny-a'), 'model.int8.onnx'), modelDir('tiny-a'));
+    const head = await loadHead(join(testModelDir('tiny-a'), 'model.int8.onnx'), testModelDir('tiny-a'));
     const ref = await checkpointHead('tiny-a');
     const w = transposed(ref.weight, 9, 32);
     for (let c = 0; c < 9; c++) {
@@ -80,14 +80,14 @@ describe('loadHead', () => {
 
 describe('listInitializers / readInitializer', () => {
   it('should find external tensors with offsets inside the data file', async () => {
-    const path = join(modelDir('tiny-a'), 'model.onnx');
+    const path = join(testModelDir('tiny-a'), 'model.onnx');
     const { readFile } = await import('node:fs/promises');
     const all = listInitializers(new Uint8Array(await readFile(path)));
     expect(all.size).toBeGreaterThan(20);
     const extra = all.get('modality_encoders.AUDIO.extra_tokens');
     expect(extra?.dims).toEqual([1, 10, 32]);
     expect(extra?.external?.location).toBe('model.onnx.data');
-    const reader = await openCheckpoint(join(goldenCheckpointDir('tiny-a'), 'model.pt'));
+    const reader = await openCheckpoint(join(checkpointDir('tiny-a'), 'model.pt'));
     const expected = await reader.read('modality_encoders.AUDIO.extra_tokens');
     await reader.close();
     expect(maxDiff((await readInitializer(path, extra!)) as Float32Array, expected)).toBe(0);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../engine.js';
 import { ModelLoadError } from '../errors.js';
-import { modelCopy, modelDir } from '../test-support/golden.js';
+import { testModelDir } from '@e2v/testkit';
+import { modelCopy } from '../test-support/golden.js';
 import { buildOnnx, type InitializerSpec } from '../test-support/onnx-builder.js';
 
 async function loadError(dir: string, options?: Parameters<typeof Engine.load>[1]): Promise<ModelLoadError> {
@@ -73,7 +74,7 @@ describe('Engine.load: EXPECTED FAILURE', () => {
   });
 
   it('should refuse a variant the folder does not have', async () => {
-    const error = await loadError(modelDir('tiny-b-5class'), { variant: 'int8' });
+    const error = await loadError(testModelDir('tiny-b-5class'), { variant: 'int8' });
     expect(error.code).toBe('E2V_ERR_MODEL_VARIANT');
     expect(error.message).toMatch(/--int8/);
   });
@@ -145,7 +146,7 @@ describe('Engine.load: EXPECTED FAILURE', () => {
 describe('Engine.load', () => {
   it('should load both variants and describe the model', async () => {
     for (const variant of ['fp32', 'int8'] as const) {
-      const engine = await Engine.load(modelDir('tiny-a'), { variant, threads: 1 });
+      const engine = await Engine.load(testModelDir('tiny-a'), { variant, threads: 1 });
       try {
         expect(engine.info).toMatchObject({ name: 'tiny-a', variant, embeddingDim: 32, frameRate: 50, threads: 1, random: false });
         expect(engine.info.labels.map((l) => l.key)).toEqual(['angry', 'disgusted', 'fearful', 'happy', 'neutral', 'other', 'sad', 'surprised', 'unknown']);
@@ -157,10 +158,10 @@ describe('Engine.load', () => {
   });
 
   it('should reject bad options, naming them', async () => {
-    await expect(Engine.load(modelDir('tiny-a'), { thread: 2 } as never)).rejects.toThrow(/Unknown option 'thread'/);
-    await expect(Engine.load(modelDir('tiny-a'), { threads: 0 })).rejects.toThrow(RangeError);
-    await expect(Engine.load(modelDir('tiny-a'), { variant: 'fp16' as never })).rejects.toThrow(/variant/);
-    await expect(Engine.load(modelDir('tiny-a'), { maxSegmentS: 0.1 })).rejects.toThrow(/maxSegmentS/);
+    await expect(Engine.load(testModelDir('tiny-a'), { thread: 2 } as never)).rejects.toThrow(/Unknown option 'thread'/);
+    await expect(Engine.load(testModelDir('tiny-a'), { threads: 0 })).rejects.toThrow(RangeError);
+    await expect(Engine.load(testModelDir('tiny-a'), { variant: 'fp16' as never })).rejects.toThrow(/variant/);
+    await expect(Engine.load(testModelDir('tiny-a'), { maxSegmentS: 0.1 })).rejects.toThrow(/maxSegmentS/);
     await expect(Engine.load('' as string)).rejects.toThrow(TypeError);
   });
 });

@@ -4,11 +4,11 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readNpy } from '@e2v/npy';
+import { GOLDEN_DIR } from '@e2v/testkit';
 
 const FIXTURES = new URL('../../test/fixtures/', import.meta.url);
-/** The golden emotion2vec reference data, shared by every package (repo root test/fixtures/emotion2vec). */
-const GOLDEN = new URL('../../../../test/fixtures/emotion2vec/', import.meta.url);
 
 /** Bytes of `test/fixtures/audio/<name>`. */
 export function audioFixture(name: string): Uint8Array {
@@ -17,12 +17,12 @@ export function audioFixture(name: string): Uint8Array {
 
 /** Bytes of the golden input `<root>/test/fixtures/emotion2vec/inputs/<name>`. */
 export function goldenFixture(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`inputs/${name}`, GOLDEN)));
+  return new Uint8Array(readFileSync(join(GOLDEN_DIR, 'inputs', name)));
 }
 
 /** The float32 data of the golden `<root>/test/fixtures/emotion2vec/waveforms/<name>` (a 1-D .npy). */
 export function goldenWaveform(name: string): Float32Array {
-  const { dtype, shape, data } = readNpy(new Uint8Array(readFileSync(new URL(`waveforms/${name}`, GOLDEN))));
+  const { dtype, shape, data } = readNpy(new Uint8Array(readFileSync(join(GOLDEN_DIR, 'waveforms', name))));
   if (dtype !== '<f4' || shape.length !== 1) throw new Error(`${name}: expected 1-D float32, got ${dtype} ${JSON.stringify(shape)}`);
   return data as Float32Array;
 }
