@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { collectInfo, formatInfo } from './commands/info.js';
+import { runAnalyze } from './commands/analyze/analyze.js';
 import { runModel } from './commands/model.js';
 import { runServe } from './commands/serve.js';
 import { EXIT, UsageError } from './errors.js';
@@ -16,6 +17,10 @@ const USAGE = `Usage: e2v <command> [options]
 
 Commands:
   info [--json]                       versions and the native SIMD path in use
+  analyze FILES|DIRS|GLOBS... [--model DIR] [--granularity utterance|frame] [--embedding]
+        [--out DIR] [--json] [--csv] [--save-outputs] [--concurrency N] [--resume]
+        [--allow-failures] [--int8] [--threads N]
+                                      analyze a batch: progress, summary, resumable results
   serve [--port 7860] [--host 127.0.0.1] [--model DIR] [--int8] [--threads N]
         [--outputs DIR] [--models-dir DIR] [--max-upload-mb N] [--max-queued N] [--no-pull]
                                       the server: web page, Gradio API, REST API (/api/v1)
@@ -67,6 +72,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return await runModel(rest, io);
       case 'serve':
         return await runServe(rest, io);
+      case 'analyze':
+        return await runAnalyze(rest, io);
       default:
         throw new UsageError(`unknown command '${command}' (run 'e2v help' for the list)`);
     }

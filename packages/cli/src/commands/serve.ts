@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_NAME, startServer } from '@e2v/server';
 import { EXIT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { modelFolder } from './model-folder.js';
 import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
 
 function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -20,11 +21,6 @@ function integer(value: string | undefined, flag: string, min: number, max: numb
   return n;
 }
 
-/** The model folder: `--model`, else E2V_MODEL_DIR, else `<models dir>/emotion2vec_plus_large`. */
-function modelFolder(flag: string | undefined, modelsDir: string): { dir: string; chosen: boolean } {
-  const chosen = flag ?? process.env.E2V_MODEL_DIR;
-  return chosen !== undefined && chosen !== '' ? { dir: resolve(chosen), chosen: true } : { dir: join(modelsDir, DEFAULT_MODEL_NAME), chosen: false };
-}
 
 /**
  * Runs `e2v serve`.

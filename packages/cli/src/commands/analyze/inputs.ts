@@ -1,0 +1,91 @@
+/**
+ * What `e2v analyze` reads: files as given, folders recursively (audio extensions only), and glob
+ * patterns (`*`, `?`, `**`, `[...]`), expanded here so they also work where the shell does not
+ * expand them. The list is sorted and without duplicates, so a batch is reproducible.
+ * @module
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { UsageError } from '../../errors.js';
+
+/** Extensions picked up from folders and globs. */
+export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.mp3', '.m4a', '.aac', '.mp4', '.flac', '.ogg', '.oga', '.opus', '.webm'];
+
+const GLOB_CHARS = /[*?[]/;
+
+function isAudio(name: string): boolean {
+  const lower = name.toLowerCase();
+  return AUDIO_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+/** Every audio file under `dir` (recursive, hidden entries skipped). */
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(path, out);
+    else if (entry.isFile() && isAudio(entry.name)) out.push(path);
+  }
+}
+
+/** A glob pattern as a regular expression over absolute paths with `/` separators. */
+export function globToRegExp(pattern: string): RegExp {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*' && pattern[i + 1] === '*') {
+      const slash = pattern[i + 2] === '/';
+      source += slash ? '(?:[^/]*/)*' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') source += '[^/]*';
+    else if (c === '?') source += '[^/]';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) source += '\\[';
+      else {
+        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        source += `[${body}]`;
+        i = end;
+      }
+    } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+async function expandGlob(pattern: string): Promise<string[]> {
+  const absolute = resolve(pattern).split(sep).join('/');
+  const firstGlob = absolute.search(GLOB_CHARS);
+  const base = absolute.slice(0, absolute.lastIndexOf('/', firstGlob) + 1) || '/';
+  const files: string[] = [];
+  await walk(base, files).catch(() => undefined);
+  const regex = globToRegExp(absolute);
+  return files.filter((file) => regex.test(file.split(sep).join('/')));
+}
+
+/**
+ * Expands the command line's inputs into a sorted list of files.
+ * @param args files, folders and glob patterns
+ * @throws UsageError when an argument names nothing, or nothing is found at all
+ */
+export async function expandInputs(args: readonly string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const arg of args) {
+    if (GLOB_CHARS.test(arg)) {
+      const matches = await expandGlob(arg);
+      if (matches.length === 0) throw new UsageError(`no audio file matches '${arg}'`);
+      matches.forEach((m) => found.add(m));
+      continue;
+    }
+    const path = resolve(arg);
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined) throw new UsageError(`no such file or folder: ${arg}`);
+    if (info.isDirectory()) {
+      const files: string[] = [];
+      await walk(path, files);
+      files.forEach((f) => found.add(f));
+    } else found.add(path);
+  }
+  if (found.size === 0) throw new UsageError(`no audio files found in ${args.join(' ')} (extensions: ${AUDIO_EXTENSIONS.join(' ')})`);
+  return [...found].sort();
+}

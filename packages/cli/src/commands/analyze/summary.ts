@@ -1,0 +1,48 @@
+/**
+ * The table `e2v analyze` prints at the end: files (analyzed, failed, skipped), audio hours,
+ * throughput, the count of each top emotion, and every failure with its reason.
+ * @module
+ */
+
+/** What a finished batch did. */
+export interface BatchSummary {
+  total: number;
+  analyzed: number;
+  failed: { file: string; code: string; message: string }[];
+  skipped: number;
+  /** Files not started because the batch was interrupted. */
+  notStarted: number;
+  audioSeconds: number;
+  elapsedS: number;
+  /** Top-emotion counts. */
+  emotions: Map<string, number>;
+}
+
+/**
+ * The summary table as text.
+ * @param summary the batch's counts
+ */
+export function formatSummary(summary: BatchSummary): string {
+  const rows: [string, string][] = [
+    ['files', `${summary.total}`],
+    ['analyzed', `${summary.analyzed}`],
+    ['failed', `${summary.failed.length}`],
+    ['skipped (done before)', `${summary.skipped}`],
+  ];
+  if (summary.notStarted > 0) rows.push(['not started (interrupted)', `${summary.notStarted}`]);
+  rows.push(['audio', `${(summary.audioSeconds / 3600).toFixed(3)} h (${summary.audioSeconds.toFixed(1)} s)`]);
+  rows.push(['time', `${summary.elapsedS.toFixed(1)} s`]);
+  if (summary.elapsedS > 0 && summary.analyzed > 0) {
+    rows.push(['throughput', `${(summary.analyzed / summary.elapsedS).toFixed(2)} files/s, ${(summary.audioSeconds / summary.elapsedS).toFixed(1)} audio-s/s`]);
+  }
+  const emotions = [...summary.emotions.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (emotions.length > 0) rows.push(['top emotions', '']);
+  for (const [emotion, count] of emotions) rows.push([`  ${emotion}`, `${count}`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = ['', 'summary', ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
+  if (summary.failed.length > 0) {
+    lines.push('failures');
+    for (const f of summary.failed) lines.push(`  ${f.file}: ${f.code}: ${f.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
