@@ -5,6 +5,7 @@ import { encodeWavPcm16 } from '@e2v/engine';
 import { readNpy } from '@e2v/npy';
 import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
 import pino from 'pino';
+import { createPluginHost, definePlugin, type PluginHost } from '@e2v/plugins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type E2vApp } from './app.js';
 import { loadModelStatus, type ModelStatus } from './analysis/model-state.js';
@@ -21,10 +22,13 @@ let model: ModelStatus;
 let built: E2vApp;
 let noModel: E2vApp;
 
-async function build(status: ModelStatus): Promise<E2vApp> {
+async function build(status: ModelStatus, plugins?: PluginHost): Promise<E2vApp> {
   const dir = await mkdtemp(join(tmpdir(), 'e2v-app-'));
   const store = await FileStore.open({ uploadsDir: join(dir, 'uploads'), outputsDir: join(dir, 'outputs'), examplesDir: EXAMPLES_DIR });
-  return createApp({ model: status, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, modelsDir: join(dir, 'models'), version: '0.0.0-test' });
+  return createApp({
+    model: status, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, modelsDir: join(dir, 'models'), version: '0.0.0-test',
+    ...(plugins === undefined ? {} : { plugins }),
+  });
 }
 
 beforeAll(async () => {
@@ -214,5 +218,44 @@ describe('page and unsupported surface', () => {
       expect((await request(built, path, { method: 'POST', body: '{}' })).status, path).toBe(404);
       expect((await request(built, path)).status, path).toBe(404);
     }
+  });
+});
+
+describe('plugins', () => {
+  const tagger = definePlugin({
+    name: 'tagger',
+    hooks: {
+      beforeAnalyze: (event) => (event.input.name === 'refused.wav' ? { veto: 'refused by policy' } : undefined),
+      onResult: (event) => ({ file: event.input.name, loud: event.result.confidence > 0.3 }),
+    },
+  });
+  let host: PluginHost;
+  let withPlugins: E2vApp;
+  beforeAll(async () => {
+    host = await createPluginHost({ plugins: [{ plugin: tagger, options: {} }], stateDir: await mkdtemp(join(tmpdir(), 'e2v-app-plugins-')) });
+    withPlugins = await build(model, host);
+  });
+  afterAll(async () => {
+    withPlugins.events.close();
+    await host.close();
+  });
+
+  it('should add plugin outputs to REST results and to Gradio result.json files', async () => {
+    const form = new FormData();
+    form.append('audio', new Blob([await readFile(SPEECH)]), 'call.wav');
+    const rest = (await (await request(withPlugins, '/api/v1/analyze', { method: 'POST', body: form })).json()) as { plugins: Record<string, unknown>; log: string[] };
+    expect(rest.plugins.tagger).toMatchObject({ file: 'call.wav' });
+    expect(rest.log.some((line) => line.startsWith('plugin tagger: '))).toBe(true);
+    const gradio = await request(withPlugins, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [{ path: join(EXAMPLES_DIR, 'example.wav') }, 'utterance', false] }) });
+    const { data } = (await gradio.json()) as { data: { path: string }[] };
+    expect(JSON.parse(await readFile(data[3]!.path, 'utf8'))).toMatchObject({ plugins: { tagger: { file: 'example.wav' } } });
+  });
+
+  it("should answer a vetoed analysis with 422 and the plugin's reason", async () => {
+    const form = new FormData();
+    form.append('audio', new Blob([await readFile(SPEECH)]), 'refused.wav');
+    const response = await request(withPlugins, '/api/v1/analyze', { method: 'POST', body: form });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({ error: { code: 'E2V_ERR_PLUGIN_VETO', message: 'Analysis refused by plugin tagger: refused by policy' } });
   });
 });

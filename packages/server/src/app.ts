@@ -4,6 +4,7 @@
  * `app.request()`); server.ts listens.
  * @module
  */
+import type { PluginHost } from '@e2v/plugins';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { ModelStatus } from './analysis/model-state.js';
@@ -38,6 +39,8 @@ export interface AppParts {
   version: string;
   /** Heartbeat interval of event streams (tests shorten it). */
   heartbeatMs?: number;
+  /** Plugins every analysis runs through. */
+  plugins?: PluginHost;
 }
 
 /** The app and the parts the server shuts down. */
@@ -56,7 +59,7 @@ export function createApp(parts: AppParts): E2vApp {
     () => queue.depth,
     () => queue.active,
   );
-  const service = new AnalysisService(parts.model, queue, parts.store, metrics);
+  const service = new AnalysisService(parts.model, queue, parts.store, metrics, parts.plugins);
   const streams = new SseStreams(parts.heartbeatMs);
   const events = new GradioEvents(streams);
   const app = new Hono({ strict: false });

@@ -6,6 +6,7 @@
  */
 import { AbortedError, AudioDecodeError, InferenceError, InputError, ModelLoadError, QueueFullError } from '@e2v/engine';
 import { E2vError } from '@e2v/native';
+import { PluginVetoError } from '@e2v/plugins';
 
 /** HTTP statuses the server answers errors with. */
 export type ErrorStatus = 400 | 403 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
@@ -55,6 +56,7 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof QueueFullError) {
     return new HttpError(429, error.code, 'The server is busy: too many analyses are queued; retry later', { 'Retry-After': String(RETRY_AFTER_S) }, { cause: error });
   }
+  if (error instanceof PluginVetoError) return new HttpError(422, error.code, error.message, {}, { cause: error });
   if (error instanceof AbortedError) return new HttpError(503, error.code, 'The analysis was cancelled (client gone or server shutting down)', {}, { cause: error });
   if (error instanceof ModelLoadError) return new HttpError(503, error.code, error.message, {}, { cause: error });
   if (error instanceof InferenceError) {

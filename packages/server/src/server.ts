@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { EngineOptions } from '@e2v/engine';
+import type { PluginHost } from '@e2v/plugins';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import { loadModelStatus, type ModelStatus } from './analysis/model-state.js';
@@ -44,6 +45,8 @@ export interface ServerOptions {
   shutdownGraceS?: number;
   /** Heartbeat interval of event streams in ms (default 15000; tests shorten it). */
   heartbeatMs?: number;
+  /** Plugins every analysis runs through (the caller creates and closes the host). */
+  plugins?: PluginHost;
 }
 
 /** A listening server. */
@@ -97,6 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     modelsDir: options.modelsDir ?? resolve('models'),
     version: SERVER_VERSION,
     heartbeatMs: options.heartbeatMs,
+    ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
   });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
   await new Promise<void>((resolvePromise, reject) => {

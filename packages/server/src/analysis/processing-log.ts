@@ -24,6 +24,10 @@ export function processingLog(result: Result, outputDir: string | null): string[
   if (result.segments !== undefined) lines.push(`long audio: analyzed in ${result.segments.length} segments (utterance = duration-weighted mean)`);
   if (result.frames !== null) lines.push(`frame granularity: ${result.frames.start_s.length} frames at ${result.frames.rate} frames/s`);
   lines.push(`result: ${result.emoji} ${result.emotion} (${(result.confidence * 100).toFixed(1)}%)`);
+  const plugins = (result as Result & { plugins?: Record<string, { error?: { code: string; hook: string } }> }).plugins ?? {};
+  for (const [name, output] of Object.entries(plugins)) {
+    lines.push(output.error === undefined ? `plugin ${name}: ${JSON.stringify(output).slice(0, 160)}` : `plugin ${name} failed in ${output.error.hook}: ${output.error.code}`);
+  }
   if (outputDir !== null) lines.push(`saved to ${outputDir}`);
   lines.push(`total ${t.total} ms`);
   return lines;

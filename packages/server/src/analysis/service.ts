@@ -4,9 +4,11 @@
  * and the web UI all call {@link AnalysisService.analyze}.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { loadAudio16k, OUTPUT_FILES, type Embedding, type Granularity, type Result } from '@e2v/engine';
+import { basename, join } from 'node:path';
+import { loadAudio16k, OUTPUT_FILES, type Analysis, type Embedding, type Granularity, type Result } from '@e2v/engine';
+import { analyzeWithPlugins, type PluginHost } from '@e2v/plugins';
 import { toHttpError } from '../errors.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { FileStore } from '../storage/file-store.js';
@@ -18,7 +20,7 @@ import { logMelSpectrogram, type Spectrogram } from './spectrogram.js';
 /** What to analyze and how. */
 export interface AnalysisRequest {
   /** A file the server owns (already checked), or uploaded bytes. */
-  audio: { path: string } | { bytes: Uint8Array };
+  audio: { path: string } | { bytes: Uint8Array; name?: string };
   granularity: Granularity;
   embedding: boolean;
   /** Write an outputs folder (result.json, embedding.npy, processed_audio.wav). */
@@ -55,12 +57,14 @@ export class AnalysisService {
    * @param queue the server's queue
    * @param store the server's folders
    * @param metrics where counts and timings go
+   * @param plugins the plugin host every analysis runs through, if any
    */
   constructor(
     private readonly model: ModelStatus,
     private readonly queue: AnalysisQueue,
     private readonly store: FileStore,
     private readonly metrics: ServerMetrics,
+    private readonly plugins: PluginHost | undefined,
   ) {}
 
   /**
@@ -71,17 +75,20 @@ export class AnalysisService {
     try {
       const engine = requireEngine(this.model);
       const input = 'path' in request.audio ? request.audio.path : request.audio.bytes;
-      const analysis = await this.queue.submit(
-        () =>
-          engine.analyze(input, {
-            granularity: request.granularity,
-            embedding: request.embedding,
-            outputDir: request.save ? this.store.folders.outputsDir : undefined,
-            signal: request.signal,
-          }),
-        request.progress,
-        request.signal,
-      );
+      const run = (): Promise<Analysis> =>
+        engine.analyze(input, {
+          granularity: request.granularity,
+          embedding: request.embedding,
+          outputDir: request.save ? this.store.folders.outputsDir : undefined,
+          signal: request.signal,
+        });
+      const name = 'path' in request.audio ? basename(request.audio.path) : (request.audio.name ?? 'upload');
+      const plugins = this.plugins;
+      const withPlugins =
+        plugins === undefined
+          ? run
+          : () => analyzeWithPlugins(plugins, { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } }, run);
+      const analysis = await this.queue.submit(withPlugins, request.progress, request.signal);
       const { result, outputDir } = analysis;
       const files =
         outputDir === null

@@ -68,16 +68,16 @@ function analyzeResponse(outcome: AnalysisOutcome, store: FileStore): Record<str
 }
 
 /** Reads the audio of an analyze request: multipart field `audio`, or the raw body. */
-async function readAudio(c: Context, limits: RequestLimits): Promise<{ bytes: Uint8Array; fields: Record<string, string> }> {
+async function readAudio(c: Context, limits: RequestLimits): Promise<{ bytes: Uint8Array; name: string; fields: Record<string, string> }> {
   if (isMultipart(c.req.raw)) {
     const body = await readMultipart(c.req.raw, limits);
     const audio = body.files.find((file) => file.field === 'audio');
     if (audio === undefined) throw new HttpError(400, 'E2V_ERR_HTTP_NO_AUDIO', 'No audio: send the file in the multipart field "audio" (or as the raw request body)');
-    return { bytes: audio.bytes, fields: body.fields };
+    return { bytes: audio.bytes, name: audio.filename, fields: body.fields };
   }
   const bytes = await readRawBody(c.req.raw, limits.maxUploadBytes);
   if (bytes.byteLength === 0) throw new HttpError(400, 'E2V_ERR_HTTP_NO_AUDIO', 'No audio: the request body is empty');
-  return { bytes, fields: {} };
+  return { bytes, name: 'upload', fields: {} };
 }
 
 /** The `/api/v1` routes and `/metrics`. */
@@ -86,9 +86,9 @@ export function restRoutes(deps: RestRouteDeps): Hono {
   api.onError((error, c) => errorResponse(c, error));
 
   api.post('/api/v1/analyze', async (c) => {
-    const { bytes, fields } = await readAudio(c, deps.limits);
+    const { bytes, name, fields } = await readAudio(c, deps.limits);
     const params = parseParams(ANALYZE_QUERY, { ...c.req.query(), ...fields });
-    const outcome = await deps.service.analyze({ audio: { bytes }, granularity: params.granularity, embedding: params.embedding, save: params.save, spectrogram: params.spectrogram, signal: c.req.raw.signal });
+    const outcome = await deps.service.analyze({ audio: { bytes, name }, granularity: params.granularity, embedding: params.embedding, save: params.save, spectrogram: params.spectrogram, signal: c.req.raw.signal });
     return c.json(analyzeResponse(outcome, deps.store));
   });
 

@@ -157,6 +157,7 @@ export const REST_ROUTES: readonly RouteSpec[] = [
       400: error('Bad input: corrupt audio, too short, bad parameters, malformed upload'),
       413: error('Upload or audio too large / too long'),
       415: error('Not an audio format e2v decodes'),
+      422: error('A plugin refused the analysis (E2V_ERR_PLUGIN_VETO)'),
       429: error('Queue full (Retry-After)'),
       503: error('No model loaded, or shutting down'),
     },
