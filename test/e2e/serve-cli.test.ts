@@ -27,8 +27,8 @@ afterEach(() => {
 });
 
 /** Starts `e2v serve --port 0 ...` and resolves once it says where it listens. */
-async function serve(args: string[]): Promise<Served> {
-  const cwd = await mkdtemp(join(tmpdir(), 'e2v-serve-cli-'));
+async function serve(args: string[], cwd?: string): Promise<Served> {
+  cwd ??= await mkdtemp(join(tmpdir(), 'e2v-serve-cli-'));
   const child = spawn(process.execPath, [cliMain, 'serve', '--port', '0', '--no-pull', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
@@ -75,6 +75,18 @@ describe('e2v serve', () => {
     expect((await fetch(`${server.url}/`)).status).toBe(200);
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
+  });
+
+  it('should run --plugin plugins on every analysis and close them at shutdown', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'e2v-serve-plugins-'));
+    const server = await serve(['--model', testModelDir('tiny-a'), '--plugin', `sink=${JSON.stringify({ jsonl: 'results.jsonl' })}`], cwd);
+    const analyzed = await fetch(`${server.url}/api/v1/analyze`, { method: 'POST', body: await readFile(join(GOLDEN_DIR, 'inputs', 'speech_8k_mono.wav')) });
+    expect(analyzed.status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const lines = (await readFile(join(cwd, 'results.jsonl'), 'utf8')).trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ result: { audio: { sample_rate: 8000 } } });
   });
 
   it('should refuse a bad port with a usage error', async () => {

@@ -6,6 +6,9 @@
 import { parseArgs } from 'node:util';
 import { collectInfo, formatInfo } from './commands/info.js';
 import { runAnalyze } from './commands/analyze/analyze.js';
+import { runClassifier } from './commands/classifier.js';
+import { runCluster } from './commands/embeddings/cluster.js';
+import { runSimilarity } from './commands/embeddings/similarity.js';
 import { runModel } from './commands/model.js';
 import { runServe } from './commands/serve.js';
 import { EXIT, UsageError } from './errors.js';
@@ -16,14 +19,18 @@ export type { CliIo } from './io.js';
 const USAGE = `Usage: e2v <command> [options]
 
 Commands:
-  info [--json]                       versions and the native SIMD path in use
-  analyze FILES|DIRS|GLOBS... [--model DIR] [--granularity utterance|frame] [--embedding]
-        [--out DIR] [--json] [--csv] [--save-outputs] [--concurrency N] [--resume]
-        [--allow-failures] [--int8] [--threads N]
-                                      analyze a batch: progress, summary, resumable results
   serve [--port 7860] [--host 127.0.0.1] [--model DIR] [--int8] [--threads N]
         [--outputs DIR] [--models-dir DIR] [--max-upload-mb N] [--max-queued N] [--no-pull]
-                                      the server: web page, Gradio API, REST API (/api/v1)
+        [PLUGIN FLAGS]                the server: web page, Gradio API, REST API (/api/v1)
+  analyze FILES|DIRS|GLOBS... [--model DIR] [--granularity utterance|frame] [--embedding]
+        [--out DIR] [--json] [--csv] [--save-outputs] [--concurrency N] [--resume]
+        [--allow-failures] [--int8] [--threads N] [PLUGIN FLAGS]
+                                      analyze a batch: progress, summary, resumable results
+  similarity A B [--json]             cosine similarity of two audio files or .npy embeddings
+  cluster INPUTS... --out DIR [--k N|auto] [--k-range 2-8] [--seed N]
+                                      k-means++ on embeddings: assignments.csv, clusters.json
+  classifier train --data DIR|CSV --type logreg|knn --out FILE [--folds 5] [--seed N] [--k N] [--l2 X]
+                                      train a classifier on embeddings (k-fold accuracy, confusion)
   model convert --from DIR --out DIR  convert model.pt + config.yaml + tokens.txt to ONNX
         [--int8] [--mask-unused] [--name NAME] [--force]
   model pull NAME [--source huggingface|modelscope] [--models-dir DIR] [--int8] [--force]
@@ -32,7 +39,12 @@ Commands:
                                       known models and which are installed
   model synth --config FILE --out DIR [--seed N]
                                       write a random model of a config's shape (benchmarks)
+  info [--json]                       versions and the native SIMD path in use
   help                                this text
+
+Plugin flags: --plugin SPEC (repeatable: alert, classifier, sink, ./file.js, a package;
+  SPEC={json options}), --config FILE (default e2v.config.json|.js|.ts here), --no-config,
+  --plugin-state DIR (default .e2v/plugins). See docs/writing-plugins.md.
 
 Options:
   -h, --help       show this text
@@ -74,6 +86,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return await runServe(rest, io);
       case 'analyze':
         return await runAnalyze(rest, io);
+      case 'similarity':
+        return await runSimilarity(rest, io);
+      case 'cluster':
+        return await runCluster(rest, io);
+      case 'classifier':
+        return await runClassifier(rest, io);
       default:
         throw new UsageError(`unknown command '${command}' (run 'e2v help' for the list)`);
     }

@@ -9,9 +9,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_NAME, startServer } from '@e2v/server';
+import pino from 'pino';
 import { EXIT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { modelFolder } from './model-folder.js';
+import { loadCliPlugins, PLUGIN_FLAGS } from './plugin-flags.js';
 import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
 
 function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -40,6 +42,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       'max-upload-mb': { type: 'string' },
       'max-queued': { type: 'string' },
       'no-pull': { type: 'boolean', default: false },
+      ...PLUGIN_FLAGS,
     },
     strict: true,
   });
@@ -58,16 +61,26 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     }
   }
   if (io.signal?.aborted) return EXIT.failure;
-  const server = await startServer({
-    modelDir: model.dir,
-    host: values.host,
-    port,
-    modelsDir,
-    ...(values.outputs === undefined ? {} : { outputsDir: resolve(values.outputs) }),
-    engine: { ...(threads === undefined ? {} : { threads }), ...(values.int8 ? { variant: 'int8' as const } : {}), prepackWeights: values.int8 },
-    ...(maxUploadMb === undefined ? {} : { limits: { maxUploadBytes: maxUploadMb * 1024 * 1024 } }),
-    ...(maxQueued === undefined ? {} : { maxQueued }),
-  });
+  const logger = pino({ name: 'e2v' });
+  const plugins = await loadCliPlugins(values, logger.child({ component: 'plugins' }));
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      logger,
+      ...(plugins === undefined ? {} : { plugins }),
+      modelDir: model.dir,
+      host: values.host,
+      port,
+      modelsDir,
+      ...(values.outputs === undefined ? {} : { outputsDir: resolve(values.outputs) }),
+      engine: { ...(threads === undefined ? {} : { threads }), ...(values.int8 ? { variant: 'int8' as const } : {}), prepackWeights: values.int8 },
+      ...(maxUploadMb === undefined ? {} : { limits: { maxUploadBytes: maxUploadMb * 1024 * 1024 } }),
+      ...(maxQueued === undefined ? {} : { maxQueued }),
+    });
+  } catch (error) {
+    await plugins?.close();
+    throw error;
+  }
   io.stderr(`e2v: serving on ${server.url} (${server.model.ready ? 'model ready' : `no model: ${server.model.installCommand}`}); Ctrl-C stops\n`);
   await new Promise<void>((done) => {
     if (io.signal === undefined) return;
@@ -75,6 +88,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     else io.signal.addEventListener('abort', () => done(), { once: true });
   });
   await server.close();
+  await plugins?.close();
   io.stderr('e2v: server stopped\n');
   return EXIT.ok;
 }

@@ -13,10 +13,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, type Analysis, type Granularity } from '@e2v/engine';
 import { encodeNpy } from '@e2v/npy';
+import { analyzeWithPlugins } from '@e2v/plugins';
 import { EXIT, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
 import { modelFolder } from '../model-folder.js';
 import { modelsDir as resolveModelsDir } from '../model.js';
+import { lineLogger, loadCliPlugins, PLUGIN_FLAGS } from '../plugin-flags.js';
 import { BatchProgress, type BatchCounts } from './batch-progress.js';
 import { BatchStore } from './batch-store.js';
 import { expandInputs } from './inputs.js';
@@ -66,6 +68,7 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
       concurrency: { type: 'string' },
       resume: { type: 'boolean', default: false },
       'allow-failures': { type: 'boolean', default: false },
+      ...PLUGIN_FLAGS,
     },
   });
   const granularity = values.granularity as Granularity;
@@ -82,6 +85,10 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   const { name, variant, labels } = engine.info;
   const store = values.out === undefined ? null : await BatchStore.open(values.out, values.csv ? labels.map((l) => l.key) : null);
   const progress = new BatchProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
+  const plugins = await loadCliPlugins(values, lineLogger((line) => progress.note(line))).catch(async (error: unknown) => {
+    await engine.close();
+    throw error;
+  });
   const counts: BatchCounts = { done: 0, failed: 0, skipped: 0, total: files.length, audioSeconds: 0 };
   const summary: BatchSummary = { total: files.length, analyzed: 0, failed: [], skipped: 0, notStarted: 0, audioSeconds: 0, elapsedS: 0, emotions: new Map() };
   const started = performance.now();
@@ -97,7 +104,9 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
         summary.skipped += 1;
         return;
       }
-      const analysis = await engine.analyze(bytes, { granularity, embedding: values.embedding, ...(values['save-outputs'] && store !== null ? { outputDir: store.outputsDir } : {}) });
+      const run = () => engine.analyze(bytes, { granularity, embedding: values.embedding, ...(values['save-outputs'] && store !== null ? { outputDir: store.outputsDir } : {}) });
+      const analysis =
+        plugins === undefined ? await run() : await analyzeWithPlugins(plugins, { id: key, input: { name: file }, options: { granularity, embedding: values.embedding } }, run);
       const embeddingPath = store !== null && values.embedding ? await saveEmbedding(join(values.out!, 'embeddings'), sha256, analysis) : null;
       await store?.addResult({ file, sha256, key, result: analysis.result, output_dir: analysis.outputDir, ...(embeddingPath === null ? {} : { embedding_npy: embeddingPath }) });
       if (values.json) io.stdout(`${JSON.stringify({ file, ...analysis.result })}\n`);
@@ -127,6 +136,7 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
     await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
   } finally {
     await store?.flush();
+    await plugins?.close();
     await engine.close();
     progress.finish();
   }

@@ -37,8 +37,8 @@ describe('expandInputs', () => {
 
   it('should refuse what names nothing', async () => {
     await expect(expandInputs([join(dir, 'missing.wav')])).rejects.toThrow(/no such file or folder/);
-    await expect(expandInputs([`${dir}/*.aiff`])).rejects.toThrow(/no audio file matches/);
+    await expect(expandInputs([`${dir}/*.aiff`])).rejects.toThrow(/no file matches/);
     await mkdir(join(dir, 'empty'));
-    await expect(expandInputs([join(dir, 'empty')])).rejects.toThrow(/no audio files found/);
+    await expect(expandInputs([join(dir, 'empty')])).rejects.toThrow(/no files found/);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * What `e2v analyze` reads: files as given, folders recursively (audio extensions only), and glob
+ * What `e2v analyze`, `cluster` and `similarity` read: files as given, folders recursively (files
+ * with the wanted extensions only), and glob
  * patterns (`*`, `?`, `**`, `[...]`), expanded here so they also work where the shell does not
  * expand them. The list is sorted and without duplicates, so a batch is reproducible.
  * @module
@@ -13,19 +14,19 @@ export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.mp3', '.m4a', '.aa
 
 const GLOB_CHARS = /[*?[]/;
 
-function isAudio(name: string): boolean {
+function hasExtension(name: string, extensions: readonly string[]): boolean {
   const lower = name.toLowerCase();
-  return AUDIO_EXTENSIONS.some((ext) => lower.endsWith(ext));
+  return extensions.some((ext) => lower.endsWith(ext));
 }
 
-/** Every audio file under `dir` (recursive, hidden entries skipped). */
-async function walk(dir: string, out: string[]): Promise<void> {
+/** Every file with one of `extensions` under `dir` (recursive, hidden entries skipped). */
+async function walk(dir: string, extensions: readonly string[], out: string[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(path, out);
-    else if (entry.isFile() && isAudio(entry.name)) out.push(path);
+    if (entry.isDirectory()) await walk(path, extensions, out);
+    else if (entry.isFile() && hasExtension(entry.name, extensions)) out.push(path);
   }
 }
 
@@ -53,12 +54,12 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-async function expandGlob(pattern: string): Promise<string[]> {
+async function expandGlob(pattern: string, extensions: readonly string[]): Promise<string[]> {
   const absolute = resolve(pattern).split(sep).join('/');
   const firstGlob = absolute.search(GLOB_CHARS);
   const base = absolute.slice(0, absolute.lastIndexOf('/', firstGlob) + 1) || '/';
   const files: string[] = [];
-  await walk(base, files).catch(() => undefined);
+  await walk(base, extensions, files).catch(() => undefined);
   const regex = globToRegExp(absolute);
   return files.filter((file) => regex.test(file.split(sep).join('/')));
 }
@@ -66,14 +67,15 @@ async function expandGlob(pattern: string): Promise<string[]> {
 /**
  * Expands the command line's inputs into a sorted list of files.
  * @param args files, folders and glob patterns
+ * @param extensions what folders and globs pick up (default {@link AUDIO_EXTENSIONS})
  * @throws UsageError when an argument names nothing, or nothing is found at all
  */
-export async function expandInputs(args: readonly string[]): Promise<string[]> {
+export async function expandInputs(args: readonly string[], extensions: readonly string[] = AUDIO_EXTENSIONS): Promise<string[]> {
   const found = new Set<string>();
   for (const arg of args) {
     if (GLOB_CHARS.test(arg)) {
-      const matches = await expandGlob(arg);
-      if (matches.length === 0) throw new UsageError(`no audio file matches '${arg}'`);
+      const matches = await expandGlob(arg, extensions);
+      if (matches.length === 0) throw new UsageError(`no file matches '${arg}' (extensions: ${extensions.join(' ')})`);
       matches.forEach((m) => found.add(m));
       continue;
     }
@@ -82,10 +84,10 @@ export async function expandInputs(args: readonly string[]): Promise<string[]> {
     if (info === undefined) throw new UsageError(`no such file or folder: ${arg}`);
     if (info.isDirectory()) {
       const files: string[] = [];
-      await walk(path, files);
+      await walk(path, extensions, files);
       files.forEach((f) => found.add(f));
     } else found.add(path);
   }
-  if (found.size === 0) throw new UsageError(`no audio files found in ${args.join(' ')} (extensions: ${AUDIO_EXTENSIONS.join(' ')})`);
+  if (found.size === 0) throw new UsageError(`no files found in ${args.join(' ')} (extensions: ${extensions.join(' ')})`);
   return [...found].sort();
 }

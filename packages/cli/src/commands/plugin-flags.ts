@@ -1,0 +1,67 @@
+/**
+ * The plugin flags of `e2v serve` and `e2v analyze`: `--plugin SPEC` (repeatable; `alert`,
+ * `classifier`, `sink`, `./file.js`, a package name, each optionally `=<JSON options>`),
+ * `--config FILE` (default: `e2v.config.json|.js|.ts` in the working folder, if any),
+ * `--no-config`, and `--plugin-state DIR` (default `E2V_STATE_DIR`, else `.e2v/plugins`).
+ * @module
+ */
+import type { LogFields, Logger } from '@e2v/engine';
+import { findConfigFile, loadPlugins, type PluginHost } from '@e2v/plugins';
+
+/** parseArgs options for the plugin flags. */
+export const PLUGIN_FLAGS = {
+  plugin: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  'no-config': { type: 'boolean', default: false },
+  'plugin-state': { type: 'string' },
+} as const;
+
+/** The parsed plugin flags. */
+export interface PluginFlagValues {
+  plugin?: string[] | undefined;
+  config?: string | undefined;
+  'no-config'?: boolean | undefined;
+  'plugin-state'?: string | undefined;
+}
+
+/**
+ * Loads and sets up the plugins the flags and the config file name, or returns undefined when
+ * there are none.
+ * @param values the parsed flags
+ * @param logger where the plugins log
+ * @throws PluginConfigError for a bad configuration (the CLI prints its one line, exit 1)
+ */
+export async function loadCliPlugins(values: PluginFlagValues, logger: Logger): Promise<PluginHost | undefined> {
+  const specs = values.plugin ?? [];
+  const configFile = values['no-config'] === true ? false : values.config;
+  const hasConfig = configFile === undefined ? findConfigFile(process.cwd()) !== undefined : configFile !== false;
+  if (specs.length === 0 && !hasConfig) return undefined;
+  return loadPlugins({
+    cwd: process.cwd(),
+    ...(configFile === undefined ? {} : { configFile }),
+    specs,
+    stateDir: values['plugin-state'] ?? process.env.E2V_STATE_DIR ?? '.e2v/plugins',
+    logger,
+  });
+}
+
+/**
+ * A Logger that prints warnings and errors as one plain line each (`e2v analyze` keeps stderr
+ * readable next to its progress bar) and drops the rest.
+ * @param write prints one line
+ * @param bindings fields of the child loggers (`plugin` names the plugin in each line)
+ */
+export function lineLogger(write: (line: string) => void, bindings: LogFields = {}): Logger {
+  const tag = typeof bindings.plugin === 'string' ? `plugin ${bindings.plugin}: ` : '';
+  const line = (level: string) => (fields: LogFields, message: string): void => {
+    const detail = typeof fields.err === 'object' && fields.err !== null ? ` (${String((fields.err as Error).message ?? fields.err)})` : '';
+    write(`${level}: ${tag}${message}${detail}`);
+  };
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: line('warning'),
+    error: line('error'),
+    child: (more) => lineLogger(write, { ...bindings, ...more }),
+  };
+}
