@@ -76,3 +76,33 @@ describe('AnalysisQueue', () => {
     await expect(first).resolves.toBe('done');
   });
 });
+
+describe('AnalysisQueue reservations', () => {
+  it('should count held places as taken, so a burst of joins cannot overfill the queue', async () => {
+    const queue = new AnalysisQueue(1, 1);
+    const first = queue.reserve();
+    const second = queue.reserve();
+    expect(queue.full).toBe(true);
+    expect(() => queue.reserve()).toThrow(expect.objectContaining({ status: 429 }) as Error);
+    await expect(queue.submit(async () => 'x')).rejects.toMatchObject({ status: 429 });
+    const running = gate('a');
+    const a = queue.submit(running.task, {}, undefined, first);
+    const b = queue.submit(async () => 'b', {}, undefined, second);
+    expect(queue.active).toBe(1);
+    expect(queue.depth).toBe(1);
+    running.open();
+    await expect(Promise.all([a, b])).resolves.toEqual(['a', 'b']);
+    expect(queue.full).toBe(false);
+  });
+
+  it('should give a released place back, once', () => {
+    const queue = new AnalysisQueue(1, 0);
+    const place = queue.reserve();
+    expect(queue.full).toBe(true);
+    place.release();
+    place.release();
+    expect(queue.full).toBe(false);
+    queue.reserve();
+    expect(queue.full).toBe(true);
+  });
+});

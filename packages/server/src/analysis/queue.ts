@@ -6,6 +6,15 @@
  */
 import { HttpError, RETRY_AFTER_S } from '../errors.js';
 
+/**
+ * A place in the queue held for a task that will be submitted shortly (a Gradio join answers
+ * before the task exists). Pass it to {@link AnalysisQueue.submit}; release it when the task will
+ * not come. Releasing twice is harmless.
+ */
+export interface Reservation {
+  release(): void;
+}
+
 /** Callbacks of one queued task. */
 export interface QueueCallbacks {
   /** The task's 0-based rank among the waiting tasks changed (called on entry too). */
@@ -26,6 +35,7 @@ export class AnalysisQueue {
   private running = 0;
   private readonly waiting: Waiting[] = [];
   private closedReason: string | undefined;
+  private reserved = 0;
 
   /**
    * @param concurrency most tasks running at once (>= 1)
@@ -41,9 +51,27 @@ export class AnalysisQueue {
     return this.waiting.length;
   }
 
-  /** True when one more task would be refused. */
+  /** True when one more task (or reservation) would be refused. */
   get full(): boolean {
-    return this.waiting.length >= this.maxWaiting && this.running >= this.concurrency;
+    return this.running + this.waiting.length + this.reserved >= this.concurrency + this.maxWaiting;
+  }
+
+  /**
+   * Holds a place for a task submitted later, so that a burst of joins cannot overfill the queue.
+   * @throws HttpError 429 `E2V_ERR_ENGINE_QUEUE_FULL` when the queue is full, 503 after {@link close}
+   */
+  reserve(): Reservation {
+    this.checkOpen();
+    if (this.full) throw this.fullError();
+    this.reserved += 1;
+    let held = true;
+    return {
+      release: () => {
+        if (!held) return;
+        held = false;
+        this.reserved -= 1;
+      },
+    };
   }
 
   /** Tasks running. */
@@ -53,18 +81,19 @@ export class AnalysisQueue {
 
   /**
    * Runs `task` when a slot is free.
-   * @throws HttpError 429 `E2V_ERR_ENGINE_QUEUE_FULL` (with Retry-After) when the waiting line is full,
+   * @param task the work
+   * @param callbacks rank and start notifications
+   * @param signal drops the task while it waits
+   * @param reservation a place held by {@link reserve} (then the task is never refused as full)
+   * @throws HttpError 429 `E2V_ERR_ENGINE_QUEUE_FULL` (with Retry-After) when the queue is full,
    *   503 `E2V_ERR_HTTP_SHUTTING_DOWN` after {@link close}
    * @returns what the task returns; rejects with `signal.reason` when aborted while waiting
    */
-  async submit<T>(task: () => Promise<T>, callbacks: QueueCallbacks = {}, signal?: AbortSignal): Promise<T> {
-    if (this.closedReason !== undefined) throw new HttpError(503, 'E2V_ERR_HTTP_SHUTTING_DOWN', this.closedReason);
+  async submit<T>(task: () => Promise<T>, callbacks: QueueCallbacks = {}, signal?: AbortSignal, reservation?: Reservation): Promise<T> {
+    reservation?.release();
+    this.checkOpen();
+    if (reservation === undefined && this.full) throw this.fullError();
     if (this.running < this.concurrency && this.waiting.length === 0) return this.start(task, callbacks);
-    if (this.waiting.length >= this.maxWaiting) {
-      throw new HttpError(429, 'E2V_ERR_ENGINE_QUEUE_FULL', `The server is busy: ${this.waiting.length} analyses are waiting; retry later`, {
-        'Retry-After': String(RETRY_AFTER_S),
-      });
-    }
     return new Promise<T>((resolve, reject) => {
       const entry: Waiting = {
         callbacks,
@@ -86,6 +115,16 @@ export class AnalysisQueue {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(entry);
       callbacks.onRank?.(this.waiting.length - 1, this.waiting.length);
+    });
+  }
+
+  private checkOpen(): void {
+    if (this.closedReason !== undefined) throw new HttpError(503, 'E2V_ERR_HTTP_SHUTTING_DOWN', this.closedReason);
+  }
+
+  private fullError(): HttpError {
+    return new HttpError(429, 'E2V_ERR_ENGINE_QUEUE_FULL', `The server is busy: ${this.running} analyses running and ${this.waiting.length + this.reserved} waiting; retry later`, {
+      'Retry-After': String(RETRY_AFTER_S),
     });
   }
 

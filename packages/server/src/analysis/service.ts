@@ -14,7 +14,7 @@ import type { ServerMetrics } from '../metrics.js';
 import type { FileStore } from '../storage/file-store.js';
 import { requireEngine, type ModelStatus } from './model-state.js';
 import { processingLog } from './processing-log.js';
-import type { AnalysisQueue, QueueCallbacks } from './queue.js';
+import type { AnalysisQueue, QueueCallbacks, Reservation } from './queue.js';
 import { logMelSpectrogram, type Spectrogram } from './spectrogram.js';
 
 /** What to analyze and how. */
@@ -31,6 +31,8 @@ export interface AnalysisRequest {
   signal?: AbortSignal;
   /** Queue progress (Gradio's estimation / process_starts). */
   progress?: QueueCallbacks;
+  /** A queue place held since the request was accepted (Gradio joins). */
+  reservation?: Reservation;
 }
 
 /** The paths of the files of a saved analysis. */
@@ -88,7 +90,7 @@ export class AnalysisService {
         plugins === undefined
           ? run
           : () => analyzeWithPlugins(plugins, { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } }, run);
-      const analysis = await this.queue.submit(withPlugins, request.progress, request.signal);
+      const analysis = await this.queue.submit(withPlugins, request.progress, request.signal, request.reservation);
       const { result, outputDir } = analysis;
       const files =
         outputDir === null

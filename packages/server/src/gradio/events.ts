@@ -5,6 +5,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import type { Reservation } from '../analysis/queue.js';
 import { toHttpError } from '../errors.js';
 import type { SseStream, SseStreams } from '../http/sse.js';
 import { MAX_FINISHED_EVENTS } from './constants.js';
@@ -71,8 +72,9 @@ export class GradioEvents {
    * @param root root URL of the joining request
    * @param streamed whether messages go to the session's stream (`queue/join`) or only to
    *   readers of the event id (`/call`)
+   * @param reservation the queue place held for the call (released when it ends)
    */
-  join(session: string, call: PreparedCall, root: string, streamed: boolean): string {
+  join(session: string, call: PreparedCall, root: string, streamed: boolean, reservation?: Reservation): string {
     const id = randomUUID().replaceAll('-', '');
     const abort = new AbortController();
     const mailbox = this.session(session);
@@ -89,6 +91,7 @@ export class GradioEvents {
     const outcome = call({
       root,
       signal: abort.signal,
+      ...(reservation === undefined ? {} : { reservation }),
       onRank: (rank, waiting) => send({ msg: 'estimation', rank, queue_size: waiting + 1, rank_eta: null }),
       onStart: () => send({ msg: 'process_starts', eta: this.averageDuration() }),
     }).then(
@@ -97,7 +100,10 @@ export class GradioEvents {
     );
     const event: QueueEvent = { id, session, abort, outcome, streamed, done: false };
     this.remember(event);
-    void outcome.then((result) => this.finish(event, result));
+    void outcome.then((result) => {
+      reservation?.release();
+      this.finish(event, result);
+    });
     return id;
   }
 

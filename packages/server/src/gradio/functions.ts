@@ -6,6 +6,7 @@
  * @module
  */
 import type { Granularity, Result } from '@e2v/engine';
+import type { Reservation } from '../analysis/queue.js';
 import type { AnalysisService } from '../analysis/service.js';
 import { HttpError } from '../errors.js';
 import { examplePath, EXAMPLES } from '../examples.js';
@@ -41,6 +42,8 @@ export interface CallContext {
   /** Queue progress callbacks (Gradio estimation / process_starts). */
   onRank?(rank: number, waiting: number): void;
   onStart?(): void;
+  /** The queue place held since the join. */
+  reservation?: Reservation;
 }
 
 /** A checked call, ready to run. */
@@ -88,6 +91,7 @@ export function gradioFunctions(service: AnalysisService, store: FileStore): Rea
         save: true,
         signal: context.signal,
         progress: { onRank: context.onRank, onStart: context.onStart },
+        ...(context.reservation === undefined ? {} : { reservation: context.reservation }),
       });
       const files = outcome.files!;
       return [

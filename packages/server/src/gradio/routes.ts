@@ -6,7 +6,7 @@
  * @module
  */
 import { Hono, type Context } from 'hono';
-import type { AnalysisQueue } from '../analysis/queue.js';
+import type { AnalysisQueue, Reservation } from '../analysis/queue.js';
 import { HttpError, RETRY_AFTER_S, toHttpError } from '../errors.js';
 import { examplePath, EXAMPLES } from '../examples.js';
 import { isMultipart, readJsonBody, readMultipart } from '../http/body.js';
@@ -58,6 +58,15 @@ function prepare(deps: GradioRouteDeps, fnIndex: number, data: unknown[]): Prepa
   return fn(data);
 }
 
+/** A queue place for a joining call, or undefined when the queue is full (or closing). */
+function reserve(queue: AnalysisQueue): Reservation | undefined {
+  try {
+    return queue.reserve();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Gradio's JSON error bodies: 422 `detail` lists for validation, `{detail}` otherwise. */
 function detailResponse(c: Context, error: unknown): Response {
   if (error instanceof GradioValidationError) return c.json({ detail: error.detail }, 422);
@@ -95,8 +104,9 @@ function gradioApi(deps: GradioRouteDeps): Hono {
       const fnIndex = body?.fn_index;
       if (typeof fnIndex !== 'number' || !deps.functions.has(fnIndex)) return c.json({ detail: `Invalid fn_index: ${JSON.stringify(fnIndex)}` }, 400);
       const call = prepare(deps, fnIndex, callData(body));
-      if (deps.queue.full) return c.json({ detail: 'Queue is full.' }, 503, { 'Retry-After': String(RETRY_AFTER_S) });
-      return c.json({ event_id: deps.events.join(session, call, rootUrl(c.req.raw), true) });
+      const reservation = reserve(deps.queue);
+      if (reservation === undefined) return c.json({ detail: 'Queue is full.' }, 503, { 'Retry-After': String(RETRY_AFTER_S) });
+      return c.json({ event_id: deps.events.join(session, call, rootUrl(c.req.raw), true, reservation) });
     } catch (error) {
       return detailResponse(c, error);
     }
@@ -113,7 +123,9 @@ function gradioApi(deps: GradioRouteDeps): Hono {
       const body = (await readJsonBody(c.req.raw, deps.limits.maxJsonBytes)) as Record<string, unknown> | null;
       const call = prepare(deps, fnIndex, callData(body));
       const session = typeof body?.session_hash === 'string' && body.session_hash !== '' ? body.session_hash : `call-${crypto.randomUUID()}`;
-      return c.json({ event_id: deps.events.join(session, call, rootUrl(c.req.raw), false) });
+      const reservation = reserve(deps.queue);
+      if (reservation === undefined) return c.json({ detail: 'Queue is full.' }, 503, { 'Retry-After': String(RETRY_AFTER_S) });
+      return c.json({ event_id: deps.events.join(session, call, rootUrl(c.req.raw), false, reservation) });
     } catch (error) {
       return detailResponse(c, error);
     }
