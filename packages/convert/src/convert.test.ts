@@ -5,9 +5,9 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConvertProgress, type ConvertReport, convertCheckpoint } from './convert.js';
 import { MANIFEST_FILE, type ModelManifest, checkInputSamples } from './manifest.js';
-import { checkpointDir, GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, type GoldenCheckpoint, goldenExpected } from '@e2v/testkit';
+import { checkpointDir, GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, type GoldenCheckpoint, goldenExpected, maxDiff } from '@e2v/testkit';
 import { goldenNormalizedWaveform, goldenWaveform } from './test-support/golden.js';
-import { argmax, layerNormWaveform, maxAbsDiff, softmax } from './test-support/numeric.js';
+import { argmax, layerNormWaveform, softmax } from './test-support/numeric.js';
 import { openSession, runBatch, runOne } from './test-support/ort.js';
 
 /** Tolerances of the issue / GOLDEN-README (about 25x the fp32-vs-fp64 gap). */
@@ -48,7 +48,7 @@ function session(name: string): InferenceSession {
 describe('layerNormWaveform (test helper) matches FunASR', () => {
   it.each(GOLDEN_INPUTS)('should reproduce the normalized waveform of %s', (input) => {
     const mine = layerNormWaveform(goldenWaveform(input));
-    expect(maxAbsDiff(mine, goldenNormalizedWaveform(input))).toBeLessThan(2e-6);
+    expect(maxDiff(mine, goldenNormalizedWaveform(input))).toBeLessThan(2e-6);
   });
 });
 
@@ -60,11 +60,11 @@ describe.each(GOLDEN_CHECKPOINTS)('parity with FunASR: %s', (ckpt: GoldenCheckpo
     expect(frames?.dims).toEqual([1, expected.result.num_frames, expected.result.embed_dim]);
     expect(embedding?.dims).toEqual([1, expected.result.embed_dim]);
     expect(logits?.dims).toEqual([1, expected.result.labels.length]);
-    expect(maxAbsDiff(frames!.data, expected.frames.data)).toBeLessThanOrEqual(TOL.frames);
-    expect(maxAbsDiff(embedding!.data, expected.embedding)).toBeLessThanOrEqual(TOL.embedding);
-    expect(maxAbsDiff(logits!.data, expected.result.logits)).toBeLessThanOrEqual(TOL.logits);
+    expect(maxDiff(frames!.data, expected.frames.data)).toBeLessThanOrEqual(TOL.frames);
+    expect(maxDiff(embedding!.data, expected.embedding)).toBeLessThanOrEqual(TOL.embedding);
+    expect(maxDiff(logits!.data, expected.result.logits)).toBeLessThanOrEqual(TOL.logits);
     const scores = softmax(logits!.data);
-    expect(maxAbsDiff(scores, expected.result.scores)).toBeLessThanOrEqual(TOL.scores);
+    expect(maxDiff(scores, expected.result.scores)).toBeLessThanOrEqual(TOL.scores);
     expect(argmax(scores)).toBe(argmax(expected.result.scores));
   });
 });
@@ -87,7 +87,7 @@ describe('FunASR unuse* label masking (tiny-b-5class, maskUnusedLabels)', () => 
       else expect(Math.abs(got - expected)).toBeLessThanOrEqual(TOL.logits);
     });
     const scores = softmax(logits!.data);
-    expect(maxAbsDiff(scores, result.masked_scores)).toBeLessThanOrEqual(TOL.scores);
+    expect(maxDiff(scores, result.masked_scores)).toBeLessThanOrEqual(TOL.scores);
     expect(result.labels[argmax(scores)]).toBe(result.argmax_label);
   });
 });
@@ -105,7 +105,7 @@ describe('batching', () => {
         const per = all.length / 2;
         expect(batch[name]!.dims[0]).toBe(2);
         for (let i = 0; i < 2; i++) {
-          expect(maxAbsDiff(all.subarray(i * per, (i + 1) * per), single[i]![name]!.data)).toBeLessThanOrEqual(1e-5);
+          expect(maxDiff(all.subarray(i * per, (i + 1) * per), single[i]![name]!.data)).toBeLessThanOrEqual(1e-5);
         }
       }
     }

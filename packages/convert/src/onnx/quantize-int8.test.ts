@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConvertReport, convertCheckpoint } from '../convert.js';
-import { checkpointDir, GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, goldenExpected } from '@e2v/testkit';
+import { checkpointDir, GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, goldenExpected, maxDiff } from '@e2v/testkit';
 import { goldenWaveform } from '../test-support/golden.js';
-import { argmax, layerNormWaveform, maxAbsDiff, softmax } from '../test-support/numeric.js';
+import { argmax, layerNormWaveform, softmax } from '../test-support/numeric.js';
 import { openSession, runOne } from '../test-support/ort.js';
 import { quantizeInt8PerColumn } from './quantize-int8.js';
 
@@ -92,8 +92,8 @@ describe('int8 variant on the golden checkpoints', () => {
       expect(frames!.dims[1]).toBe(result.num_frames);
       const scores = softmax(logits!.data);
       if (argmax(scores) === argmax(result.scores)) agree += 1;
-      scoreDiff = Math.max(scoreDiff, maxAbsDiff(scores, result.scores));
-      logitDiff = Math.max(logitDiff, maxAbsDiff(logits!.data, result.logits));
+      scoreDiff = Math.max(scoreDiff, maxDiff(scores, result.scores));
+      logitDiff = Math.max(logitDiff, maxDiff(logits!.data, result.logits));
     }
     await session.release();
     expect(agree).toBeGreaterThanOrEqual(GOLDEN_INPUTS.length - 1);

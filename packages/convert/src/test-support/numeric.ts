@@ -35,20 +35,6 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/**
- * Largest |a - b| over two equally long arrays (Infinity when lengths differ
- * or a value is NaN, so a broken output can never pass a tolerance check).
- */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (Number.isNaN(d)) return Number.POSITIVE_INFINITY;
-    if (d > m) m = d;
-  }
-  return m;
-}
 
 /** Transposes a row-major [rows, cols] matrix. */
 export function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
