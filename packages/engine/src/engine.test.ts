@@ -167,10 +167,10 @@ describe('input errors', () => {
 
 describe('event loop', () => {
   it('should keep the event loop turning while the model runs', async () => {
-    // a fresh engine and one 45 s run: long enough that a run on the main thread would show
-    const e = await Engine.load(testModelDir('tiny-a'), { threads: 1, maxSegmentS: 60 });
+    // a fresh engine and one 150 s run: long enough that a run on the main thread would show
+    const e = await Engine.load(testModelDir('tiny-a'), { threads: 1, maxSegmentS: 200 });
     try {
-      const input = noise(45);
+      const input = noise(150);
       const { result, worstGapMs } = await withWorstStall(() => e.analyze(input));
       expect(result.result.timings_ms.inference).toBeGreaterThan(300);
       expect(worstGapMs).toBeLessThan(100);

@@ -3,12 +3,15 @@
  * `proj` head) as an ONNX graph, following the golden README step by step:
  *
  * 1. conv feature extractor: per layer a bias-free Conv1d, LayerNorm over
- *    channels (eps 1e-5, affine), exact GELU;
+ *    channels (eps 1e-5, affine), exact GELU; run in chunks of 250 frames in a `Loop`
+ *    (extractor-loop.ts: the same numbers, memory bounded by the chunk);
  * 2. `project_features`: LayerNorm(C) + Linear(C -> D);
  * 3. `x = x + relpos(x)`: grouped Conv1d (kernel `conv_pos_width / conv_pos_depth`,
  *    "same" padding), LayerNorm without affine, GELU, repeated `conv_pos_depth` times;
  * 4. ALiBi bias `-|i-j| * slope_h * max(alibi_scale_h, 0)`, zero for extra-token
- *    rows/columns, built once per input length in float and shared by every block;
+ *    rows/columns, in float; attention runs in blocks of 256 query rows in a `Loop` that builds
+ *    each block's bias rows (attention-loop.ts), so neither the whole bias nor the whole score
+ *    matrix is ever allocated;
  * 5. learned extra tokens prepended (no positional term);
  * 6. `context_encoder.norm`, then the prenet blocks, then the main blocks
  *    (post-LN: `x = norm1(x + attn(x)); x = norm2(x + mlp(x))`), no final norm;
@@ -26,6 +29,8 @@
 import { convPosKernel } from '../config/tensor-specs.js';
 import type { Emotion2vecConfig } from '../config/types.js';
 import { ConvertError } from '../errors.js';
+import { blockedAttention, type BiasRows } from './attention-loop.js';
+import { extractInChunks } from './extractor-loop.js';
 import { GraphBuilder, attr } from './graph.js';
 import { DataType } from './onnx-proto.js';
 import { type LinearLayer, emitLinearFp32, emitLinearInt8 } from './quantize-int8.js';
@@ -80,6 +85,53 @@ export interface Emotion2vecGraphOptions {
    * [1, H, E+T', E+T'], `prenet_output`, `block{i}_out`). For tests and debugging.
    */
   intermediates?: boolean;
+  /**
+   * Frames per chunk of the conv feature extractor (default {@link DEFAULT_EXTRACTOR_CHUNK_FRAMES}).
+   * The extractor is local (each frame sees 400 samples; LayerNorm is per frame), so the graph
+   * runs it chunk by chunk in a `Loop` and concatenates the frames: the same numbers, with the
+   * extractor's activations (the largest of the model on long inputs) bounded by one chunk.
+   * 0 runs it on the whole input at once (also when `intermediates` are asked for).
+   */
+  extractorChunkFrames?: number;
+  /**
+   * Query rows per attention block (default {@link DEFAULT_ATTENTION_CHUNK_TOKENS}). Each block's
+   * ALiBi rows are built in a `Loop` and attend to all keys, so neither the [H, S, S] scores nor the
+   * [1, H, S, S] bias exist whole (144 MB each at 30 s for the large model). 0 attends all rows at
+   * once with one shared bias (also with `intermediates` and with `onnx` attention).
+   */
+  attentionChunkTokens?: number;
+}
+
+/** Default {@link Emotion2vecGraphOptions.extractorChunkFrames}: 250 frames = 5 s of audio. */
+export const DEFAULT_EXTRACTOR_CHUNK_FRAMES = 250;
+
+/** Default {@link Emotion2vecGraphOptions.attentionChunkTokens}: 256 query rows (about 5 s). */
+export const DEFAULT_ATTENTION_CHUNK_TOKENS = 256;
+
+/**
+ * The ALiBi bias rows [rowStart, rowEnd) of a sequence of E extra tokens + T' frames,
+ * [1, H, rows, E+T'], built inside a loop body from values of the main graph: the same numbers as
+ * the whole bias (the distance times the slope, then times the clamped scale; zero for extra
+ * tokens).
+ */
+function alibiRows(g: GraphBuilder, parts: { x: string; numExtra: number; slopes: string; alibiScale: string }): BiasRows {
+  const tokens = g.op('Squeeze', [g.op('Shape', [parts.x], { start: attr.int(1), end: attr.int(2) })]);
+  const extra = g.scalar('extra_tokens_f', parts.numExtra);
+  const zeroF = g.scalar('zero_f', 0);
+  const oneI = g.int64s('one_i64', [1], []);
+  const toFloat = (b: GraphBuilder, v: string): string => b.op('Cast', [v], { to: attr.int(DataType.FLOAT) });
+  // frame position of each column (negative for extra tokens) and whether it is a frame
+  const columns = g.op('Sub', [toFloat(g, g.op('Range', [g.int64s('zero_i64', [0], []), tokens, oneI])), extra]);
+  const columnIsFrame = toFloat(g, g.op('GreaterOrEqual', [columns, zeroF]));
+  const axis1 = g.int64s('axis1_rows', [1]);
+  const axes01 = g.int64s('axes01_rows', [0, 1]);
+  return (b, rowStart, rowEnd) => {
+    const rows = b.op('Sub', [toFloat(b, b.op('Range', [b.op('Squeeze', [rowStart]), b.op('Squeeze', [rowEnd]), oneI])), extra]);
+    const rowIsFrame = b.op('Unsqueeze', [toFloat(b, b.op('GreaterOrEqual', [rows, zeroF])), axis1]);
+    const distance = b.op('Neg', [b.op('Abs', [b.op('Sub', [b.op('Unsqueeze', [rows, axis1]), columns])])]);
+    const framesOnly = b.op('Mul', [b.op('Mul', [distance, rowIsFrame]), columnIsFrame]);
+    return b.op('Mul', [b.op('Mul', [b.op('Unsqueeze', [framesOnly, axes01]), parts.slopes]), parts.alibiScale]);
+  };
 }
 
 const AUDIO = 'modality_encoders.AUDIO';
@@ -170,16 +222,16 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
     };
     return variant === 'int8' ? emitLinearInt8(g, x, layer) : emitLinearFp32(g, x, layer);
   };
-  const layerNorm = (x: string, scale: string, bias: string, eps: number): string =>
-    g.op('LayerNormalization', [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(eps) });
+  const layerNorm = (x: string, scale: string, bias: string, eps: number, b: GraphBuilder = g): string =>
+    b.op('LayerNormalization', [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(eps) });
   const sqrt2 = g.scalar('sqrt2', Math.SQRT2);
   const half = g.scalar('half', 0.5);
   const one = g.scalar('one', 1);
   // exact GELU, (x * (1 + erf(x / sqrt 2))) * 0.5: the pattern ORT's GeluFusion turns into one Gelu kernel
-  const gelu = (x: string): string =>
-    g.op('Mul', [g.op('Mul', [x, g.op('Add', [g.op('Erf', [g.op('Div', [x, sqrt2])]), one])]), half]);
+  const gelu = (x: string, b: GraphBuilder = g): string =>
+    b.op('Mul', [b.op('Mul', [x, b.op('Add', [b.op('Erf', [b.op('Div', [x, sqrt2])]), one])]), half]);
   // [B, L, C] <-> [B, C, L]: Conv wants channels first, LayerNormalization normalizes the last axis
-  const toChannelsFirst = (x: string): string => g.op('Transpose', [x], { perm: attr.ints([0, 2, 1]) });
+  const toChannelsFirst = (x: string, b: GraphBuilder = g): string => b.op('Transpose', [x], { perm: attr.ints([0, 2, 1]) });
   const toChannelsLast = toChannelsFirst;
   const debug = (value: string, name: string, shape: readonly (number | string)[]): void => {
     if (options.intermediates === true) g.output(value, name, DataType.FLOAT, shape);
@@ -190,21 +242,36 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
   const batch = g.op('Shape', [waveform], { start: attr.int(0), end: attr.int(1) });
 
   // ---- 1. conv feature extractor: [B, 1, N] -> [B, T', C] ----
-  let x = g.op('Unsqueeze', [waveform, g.int64s('axis1', [1])]);
-  let inChannels = 1;
-  audio.featureEncoderSpec.forEach(([channels, kernel, stride], i) => {
+  // Weights and constants live in the main graph; the chunk Loop's body uses them by name.
+  let channelsIn = 1;
+  const convLayers = audio.featureEncoderSpec.map(([channels, kernel, stride], i) => {
     const p = `${AUDIO}.local_encoder.conv_layers.${i}`;
-    if (i > 0) x = toChannelsFirst(x);
-    const conv = g.op('Conv', [x, w(`${p}.0.weight`, [channels, inChannels, kernel])], {
-      kernel_shape: attr.ints([kernel]),
-      strides: attr.ints([stride]),
-    });
-    const ln = layerNorm(toChannelsLast(conv), w(`${p}.2.1.weight`, [channels]), w(`${p}.2.1.bias`, [channels]), TORCH_LAYER_NORM_EPS);
-    x = gelu(ln);
-    inChannels = channels;
-    debug(x, `conv_layer${i}_out`, ['batch', `conv${i}_frames`, channels]);
+    const layer = {
+      channels,
+      kernel,
+      stride,
+      weight: w(`${p}.0.weight`, [channels, channelsIn, kernel]),
+      lnScale: w(`${p}.2.1.weight`, [channels]),
+      lnBias: w(`${p}.2.1.bias`, [channels]),
+    };
+    channelsIn = channels;
+    return layer;
   });
-  const C = inChannels;
+  const C = channelsIn;
+  const axis1 = g.int64s('axis1', [1]);
+  /** The extractor on `wave` [B, n] in builder `b`: [B, frames, C]. */
+  const extract = (b: GraphBuilder, wave: string): string => {
+    let x = b.op('Unsqueeze', [wave, axis1]);
+    convLayers.forEach((layer, i) => {
+      if (i > 0) x = toChannelsFirst(x, b);
+      const conv = b.op('Conv', [x, layer.weight], { kernel_shape: attr.ints([layer.kernel]), strides: attr.ints([layer.stride]) });
+      x = gelu(layerNorm(toChannelsLast(conv, b), layer.lnScale, layer.lnBias, TORCH_LAYER_NORM_EPS, b), b);
+      if (b === g) debug(x, `conv_layer${i}_out`, ['batch', `conv${i}_frames`, layer.channels]);
+    });
+    return x;
+  };
+  const chunkFrames = options.intermediates === true ? 0 : (options.extractorChunkFrames ?? DEFAULT_EXTRACTOR_CHUNK_FRAMES);
+  let x = chunkFrames > 0 ? extractInChunks(g, { waveform, batch, channels: C, chunkFrames, config, extract }) : extract(g, waveform);
   debug(x, 'conv_features', ['batch', 'frames', C]);
 
   // ---- 2. project_features: LayerNorm(C) + Linear(C -> D) ----
@@ -232,19 +299,25 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
   debug(pos, 'relative_pos', ['batch', 'frames', D]);
   x = g.op('Add', [x, pos]);
 
-  // ---- 4. ALiBi bias [1, H, E+T', E+T'], once per length, in float ----
-  const frames = g.op('Shape', [x], { start: attr.int(1), end: attr.int(2) });
-  const framesF = g.op('Squeeze', [g.op('Cast', [frames], { to: attr.int(DataType.FLOAT) }), g.int64s('axis0', [0])]);
-  const positions = g.op('Range', [g.scalar('zero', 0), framesF, one]);
-  const distance = g.op('Neg', [g.op('Abs', [g.op('Sub', [g.op('Unsqueeze', [positions, g.int64s('axis1b', [1])]), positions])])]);
+  // ---- 4. ALiBi bias: -|i - j| * slope_h * max(scale_h, 0), zero for extra-token rows / columns ----
+  const attention = options.attention ?? 'ort-mha';
+  const attentionChunk = options.intermediates === true || attention === 'onnx' ? 0 : (options.attentionChunkTokens ?? DEFAULT_ATTENTION_CHUNK_TOKENS);
   const slopes = g.floats('alibi_slopes', alibiSlopes(H), [1, H, 1, 1]);
   const alibiScale = g.weight(`${AUDIO}.alibi_scale.clamped`, DataType.FLOAT, [1, H, 1, 1], async () => {
     const s = await weights.read(`${AUDIO}.alibi_scale`);
     return s.map((v) => (v > 0 ? v : 0)); // clamp_min(0): a negative learned scale switches the head's bias off
   });
-  let alibi = g.op('Mul', [g.op('Mul', [g.op('Unsqueeze', [distance, g.int64s('axes01', [0, 1])]), slopes]), alibiScale]);
-  if (numExtra > 0) alibi = g.op('Pad', [alibi, g.int64s('alibi_pads', [0, 0, numExtra, numExtra, 0, 0, 0, 0])]);
-  debug(alibi, 'alibi_bias', [1, H, 'tokens', 'tokens']);
+  let alibi: string | undefined;
+  if (attentionChunk === 0) {
+    // the whole [1, H, E+T', E+T'] bias, once per length, shared by every block
+    const frames = g.op('Shape', [x], { start: attr.int(1), end: attr.int(2) });
+    const framesF = g.op('Squeeze', [g.op('Cast', [frames], { to: attr.int(DataType.FLOAT) }), g.int64s('axis0', [0])]);
+    const positions = g.op('Range', [g.scalar('zero', 0), framesF, one]);
+    const distance = g.op('Neg', [g.op('Abs', [g.op('Sub', [g.op('Unsqueeze', [positions, g.int64s('axis1b', [1])]), positions])])]);
+    alibi = g.op('Mul', [g.op('Mul', [g.op('Unsqueeze', [distance, g.int64s('axes01', [0, 1])]), slopes]), alibiScale]);
+    if (numExtra > 0) alibi = g.op('Pad', [alibi, g.int64s('alibi_pads', [0, 0, numExtra, numExtra, 0, 0, 0, 0])]);
+    debug(alibi, 'alibi_bias', [1, H, 'tokens', 'tokens']);
+  }
 
   // ---- 5. extra tokens ----
   if (numExtra > 0) {
@@ -258,8 +331,8 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
   // ---- 6. context_encoder.norm, prenet blocks, main blocks ----
   const eps = config.normEps;
   x = layerNorm(x, w(`${AUDIO}.context_encoder.norm.weight`, [D]), w(`${AUDIO}.context_encoder.norm.bias`, [D]), eps);
-  const attention = options.attention ?? 'ort-mha';
   const scale = headDim ** -0.5;
+  const attendBlocks = attentionChunk === 0 ? undefined : blockedAttention(g, { batch, tokens: g.op('Shape', [x], { start: attr.int(1), end: attr.int(2) }), dim: D, heads: H, scale, chunkTokens: attentionChunk, biasRows: alibiRows(g, { x, numExtra, slopes, alibiScale }) });
   const qkvSplit = g.int64s('qkv_split', [D, D, D]);
   const plain =
     attention === 'onnx'
@@ -268,16 +341,17 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
   /** Multi-head self-attention with the shared ALiBi bias, from the packed qkv projection [B, S, 3D] to [B, S, D]. */
   const selfAttention = (qkv: string): string => {
     const [q, k, v] = g.node('Split', [qkv, qkvSplit], { axis: attr.int(-1) }, { outputCount: 3 }) as [string, string, string];
+    if (attendBlocks !== undefined) return attendBlocks(q, k, v);
     if (plain === undefined) {
       // softmax(scale * q k^T + bias) v in one ORT kernel; the bias [1, H, S, S] broadcasts over the batch
-      return g.op('MultiHeadAttention', [q, k, v, '', '', alibi], { num_heads: attr.int(H), scale: attr.float(scale) }, { domain: 'com.microsoft' });
+      return g.op('MultiHeadAttention', [q, k, v, '', '', alibi!], { num_heads: attr.int(H), scale: attr.float(scale) }, { domain: 'com.microsoft' });
     }
     const heads = (t: string, perm: number[]): string =>
       g.op('Transpose', [g.op('Reshape', [t, plain.headShape])], { perm: attr.ints(perm) });
     const qh = g.op('Mul', [heads(q, [0, 2, 1, 3]), plain.qScale]); // [B, H, S, hd], scaled before q @ k^T as the reference does
     const kt = heads(k, [0, 2, 3, 1]); // [B, H, hd, S]
     const vh = heads(v, [0, 2, 1, 3]);
-    const scores = g.op('Add', [g.op('MatMul', [qh, kt]), alibi]); // a plain Add: no in-place Slice/ScatterND update
+    const scores = g.op('Add', [g.op('MatMul', [qh, kt]), alibi!]); // a plain Add: no in-place Slice/ScatterND update
     const probs = g.op('Softmax', [scores], { axis: attr.int(-1) });
     const ctx = g.op('Transpose', [g.op('MatMul', [probs, vh])], { perm: attr.ints([0, 2, 1, 3]) });
     return g.op('Reshape', [ctx, plain.mergeShape]);

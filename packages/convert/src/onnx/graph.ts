@@ -10,6 +10,7 @@ import {
   type DataType,
   DataType as DT,
   type Dim,
+  type GraphProto,
   type NodeProto,
   type TensorProto,
   type ValueInfoProto,
@@ -25,7 +26,8 @@ export type AttrValue =
   | { kind: 'string'; value: string }
   | { kind: 'tensor'; value: TensorProto }
   | { kind: 'floats'; value: readonly number[] }
-  | { kind: 'ints'; value: readonly number[] };
+  | { kind: 'ints'; value: readonly number[] }
+  | { kind: 'graph'; value: GraphProto };
 
 /** Attribute value constructors: `{ axis: attr.int(-1), epsilon: attr.float(1e-5) }`. */
 export const attr = {
@@ -35,6 +37,7 @@ export const attr = {
   tensor: (value: TensorProto): AttrValue => ({ kind: 'tensor', value }),
   floats: (value: readonly number[]): AttrValue => ({ kind: 'floats', value }),
   ints: (value: readonly number[]): AttrValue => ({ kind: 'ints', value }),
+  graph: (value: GraphProto): AttrValue => ({ kind: 'graph', value }),
 };
 
 /** A weight whose bytes are produced on demand when the model is written. */
@@ -90,12 +93,34 @@ export class GraphBuilder {
   readonly inputs: ValueInfoProto[] = [];
   readonly outputs: ValueInfoProto[] = [];
   /** Operator-set domains used by nodes, e.g. `com.microsoft`. */
-  readonly domains = new Set<string>();
-  readonly #names = new Set<string>();
-  readonly #counters = new Map<string, number>();
+  readonly domains: Set<string>;
+  readonly #names: Set<string>;
+  readonly #counters: Map<string, number>;
 
-  constructor(name: string) {
+  /**
+   * @param name graph name
+   * @param parent the enclosing graph, for a subgraph (a `Loop` body): names are unique across
+   *   both, and the body may use the parent's values (weights included) by name
+   */
+  constructor(name: string, parent?: GraphBuilder) {
     this.name = name;
+    this.domains = parent?.domains ?? new Set();
+    this.#names = parent === undefined ? new Set() : parent.#names;
+    this.#counters = parent === undefined ? new Map() : parent.#counters;
+  }
+
+  /** A subgraph builder (see the constructor's `parent`). */
+  subgraph(name: string): GraphBuilder {
+    return new GraphBuilder(name, this);
+  }
+
+  /**
+   * The `GraphProto` of a subgraph (nodes, its constants, inputs, outputs). Subgraphs hold no
+   * external weights: they use the parent's.
+   */
+  toSubgraphProto(): GraphProto {
+    if (this.weights.length > 0) throw new RangeError(`subgraph ${this.name} declares external weights; declare them in the parent graph`);
+    return { name: this.name, nodes: this.nodes, initializers: this.inlineInitializers, inputs: this.inputs, outputs: this.outputs };
   }
 
   /** A value name not used yet, derived from `hint`. */

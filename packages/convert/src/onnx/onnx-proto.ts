@@ -56,7 +56,8 @@ export type AttributeProto =
   | { name: string; kind: 'string'; value: string }
   | { name: string; kind: 'tensor'; value: TensorProto }
   | { name: string; kind: 'floats'; value: readonly number[] }
-  | { name: string; kind: 'ints'; value: readonly number[] };
+  | { name: string; kind: 'ints'; value: readonly number[] }
+  | { name: string; kind: 'graph'; value: GraphProto };
 
 /** `NodeProto`. */
 export interface NodeProto {
@@ -110,7 +111,7 @@ export interface ModelProto {
 }
 
 /** `AttributeProto.AttributeType` values. */
-const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
+const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7 } as const;
 
 function stringEntry(key: string, value: string): ProtoWriter {
   return new ProtoWriter().string(1, key).string(2, value);
@@ -146,6 +147,9 @@ function encodeAttribute(a: AttributeProto): ProtoWriter {
       break;
     case 'tensor':
       w.message(5, encodeTensor(a.value));
+      break;
+    case 'graph':
+      w.message(6, encodeGraph(a.value));
       break;
     case 'floats':
       w.packedFloats(7, a.value);
