@@ -35,7 +35,7 @@ function median(values) {
   return s[Math.floor(s.length / 2)];
 }
 
-const options = { variant: args.variant, threads: args.threads, prepackWeights: args.prepack === true };
+const options = { variant: args.variant, threads: args.threads, prepackWeights: args.prepack !== false };
 
 if (args.mode === 'cold') {
   // process start -> first result, from a file on disk (read, decode, infer)

@@ -18,7 +18,7 @@
  * Children run the built package (dist/) with plain node: `pnpm build` first (turbo's `bench`
  * task does).
  *
- *   tsx bench/run.ts [--cache DIR] [--checkpoint DIR] [--runs 3] [--cold-runs 3] [--long-s 600] [--prepack]
+ *   tsx bench/run.ts [--cache DIR] [--checkpoint DIR] [--runs 3] [--cold-runs 3] [--long-s 600] [--no-prepack]
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -187,17 +187,17 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       'cold-runs': { type: 'string', default: '3' },
       'long-s': { type: 'string', default: '600' },
-      prepack: { type: 'boolean', default: false },
+      'no-prepack': { type: 'boolean', default: false },
     },
   });
   if (!(await exists(DIST))) throw new Error(`${DIST} is missing: build the package first (pnpm --filter @e2v/engine build)`);
   const runs = Number(values.runs);
   const coldRuns = Number(values['cold-runs']);
   const longS = Number(values['long-s']);
-  const prepack = values.prepack;
+  const prepack = !values['no-prepack'];
   const model = await prepareModel(values.cache, values.checkpoint);
   const load0 = loadavg();
-  console.log(`cpu: ${cpus()[0]?.model ?? '?'} x ${cpus().length}; load average before: ${load0.map((l) => l.toFixed(2)).join(' ')}; weight pre-packing ${prepack ? 'on' : 'off (engine default)'}`);
+  console.log(`cpu: ${cpus()[0]?.model ?? '?'} x ${cpus().length}; load average before: ${load0.map((l) => l.toFixed(2)).join(' ')}; weight pre-packing ${prepack ? 'on (engine default)' : 'off (--no-prepack)'}`);
 
   // --- RTF ---
   const rtf = new Map<string, RtfChild>();

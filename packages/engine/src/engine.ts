@@ -138,8 +138,8 @@ export class Engine {
    * [async] Loads a converted model folder (model.json + ONNX graph + weights) and opens an ONNX
    * Runtime session for one variant on its own thread. Session settings: sequential execution,
    * memory patterns off (much lower peak memory on long inputs at no speed cost), graph
-   * optimization level `all`, `threads` intra-op threads, weight pre-packing off unless
-   * `prepackWeights` (fast start, low memory after load).
+   * optimization level `all`, `threads` intra-op threads, weight pre-packing on unless
+   * `prepackWeights: false` (see {@link EngineOptions.prepackWeights}).
    * @param modelDir the model folder
    * @param options see {@link EngineOptions}
    * @throws ModelLoadError `E2V_ERR_MODEL_NOT_FOUND` (folder, model.json or a graph file missing),

@@ -73,7 +73,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       port,
       modelsDir,
       ...(values.outputs === undefined ? {} : { outputsDir: resolve(values.outputs) }),
-      engine: { ...(threads === undefined ? {} : { threads }), ...(values.int8 ? { variant: 'int8' as const } : {}), prepackWeights: values.int8 },
+      engine: { ...(threads === undefined ? {} : { threads }), ...(values.int8 ? { variant: 'int8' as const } : {}) },
       ...(maxUploadMb === undefined ? {} : { limits: { maxUploadBytes: maxUploadMb * 1024 * 1024 } }),
       ...(maxQueued === undefined ? {} : { maxQueued }),
     });
