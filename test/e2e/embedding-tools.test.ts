@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeNpy } from '@e2v/npy';
+import { createRandom } from '@e2v/plugins';
 import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -23,21 +24,10 @@ function e2v(args: string[], cwd?: string): { status: number | null; stdout: str
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A seeded stream of uniform numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Writes `count` .npy vectors around `centre` (noise ±0.1) into `dir`. */
 async function writeCluster(dir: string, centre: number[], count: number, seed: number): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const next = random(seed);
+  const next = createRandom(seed);
   const files: string[] = [];
   for (let i = 0; i < count; i++) {
     const file = join(dir, `v${i}.npy`);
