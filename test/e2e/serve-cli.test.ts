@@ -9,6 +9,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeWavPcm16 } from '@e2v/engine';
 import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -65,6 +66,26 @@ describe('e2v serve', () => {
     const lines = server.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.find((l) => l.reqId === 'req-42')).toMatchObject({ method: 'GET', route: '/api/v1/health', status: 200 });
     expect(lines.map((l) => l.msg)).toContain('stopped');
+  });
+
+  it('should finish an analysis in flight on SIGTERM before exiting 0', async () => {
+    const server = await serve(['--model', testModelDir('tiny-a'), '--threads', '1']);
+    let seed = 1;
+    const noise = new Float32Array(16000 * 300).map(() => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647 - 0.5;
+    });
+    const analyzing = fetch(`${server.url}/api/v1/analyze`, { method: 'POST', body: encodeWavPcm16(noise, 16000) });
+    for (;;) {
+      const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as { queue: { running: number } };
+      if (health.queue.running === 1) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    server.child.kill('SIGTERM');
+    const response = await analyzing;
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { audio: { duration_s: number } }).audio.duration_s).toBe(300);
+    expect(await server.exited).toBe(0);
   });
 
   it('should start without a model, say which command installs it, and stop on SIGINT', async () => {
