@@ -7,6 +7,8 @@
  */
 export { definePlugin, assertPlugin, PLUGIN_NAME_PATTERN } from './define.js';
 export { analyzeWithPlugins, type AnalysisWithPlugins } from './analyze.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { csvLine } from './csv.js';
 export { createPluginHost, DEFAULT_HOOK_TIMEOUT_MS, type LoadedPlugin, type PluginHost, type PluginHostOptions } from './host.js';
 export { loadPlugins, loadPluginEntries, type LoadPluginsOptions } from './load/load-plugins.js';
 export { CONFIG_FILE_NAMES, findConfigFile } from './load/config-file.js';

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { trainClassifier, type CrossValidation } from '@e2v/plugins';
 import { EXIT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { numberFlag } from './flags.js';
 
 /** The confusion matrix as a text table (rows: true label, columns: predicted). */
 export function formatConfusion(cv: CrossValidation): string {
@@ -17,13 +18,6 @@ export function formatConfusion(cv: CrossValidation): string {
   const header = `${'true \\ predicted'.padEnd(width + 2)}${labels.map((l) => l.padStart(width + 1)).join('')}`;
   const rows = labels.map((label, i) => `${label.padEnd(width + 2)}${matrix[i]!.map((n) => String(n).padStart(width + 1)).join('')}`);
   return [header, ...rows].join('\n');
-}
-
-function numberFlag(value: string | undefined, flag: string, check: (n: number) => boolean, expected: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!check(n)) throw new UsageError(`${flag} must be ${expected}, not '${value}'`);
-  return n;
 }
 
 async function train(args: string[], io: CliIo): Promise<number> {

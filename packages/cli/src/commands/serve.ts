@@ -10,18 +10,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_NAME, startServer } from '@e2v/server';
 import pino from 'pino';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { integerFlag } from './flags.js';
 import { modelFolder } from './model-folder.js';
 import { loadCliPlugins, PLUGIN_FLAGS } from './plugin-flags.js';
 import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
-
-function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer in [${min}, ${max}], not '${value}'`);
-  return n;
-}
 
 
 /**
@@ -46,10 +40,10 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     },
     strict: true,
   });
-  const port = integer(values.port, '--port', 0, 65535)!;
-  const threads = integer(values.threads, '--threads', 1, 256);
-  const maxUploadMb = integer(values['max-upload-mb'], '--max-upload-mb', 1, 4096);
-  const maxQueued = integer(values['max-queued'], '--max-queued', 0, 10_000);
+  const port = integerFlag(values.port, '--port', 0, 65535)!;
+  const threads = integerFlag(values.threads, '--threads', 1, 256);
+  const maxUploadMb = integerFlag(values['max-upload-mb'], '--max-upload-mb', 1, 4096);
+  const maxQueued = integerFlag(values['max-queued'], '--max-queued', 0, 10_000);
   const modelsDir = resolveModelsDir(values['models-dir']);
   const model = modelFolder(values.model, modelsDir);
   if (!model.chosen && !existsSync(join(model.dir, 'model.json')) && !values['no-pull']) {

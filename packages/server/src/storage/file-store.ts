@@ -5,8 +5,9 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { mkdir, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { writeFileAtomic } from '@e2v/plugins';
 import { HttpError } from '../errors.js';
 import { safeBaseName } from './safe-name.js';
 
@@ -65,9 +66,7 @@ export class FileStore {
     const dir = join(this.roots.uploadsDir, digest);
     await mkdir(dir, { recursive: true });
     const path = join(dir, safeBaseName(clientName));
-    const temporary = join(dir, `.upload-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    await writeFile(temporary, bytes);
-    await rename(temporary, path);
+    await writeFileAtomic(path, bytes);
     return path;
   }
 

@@ -8,14 +8,15 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, type Analysis, type Granularity } from '@e2v/engine';
 import { encodeNpy } from '@e2v/npy';
-import { analyzeWithPlugins } from '@e2v/plugins';
+import { analyzeWithPlugins, writeFileAtomic } from '@e2v/plugins';
 import { EXIT, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
+import { integerFlag } from '../flags.js';
 import { modelFolder } from '../model-folder.js';
 import { modelsDir as resolveModelsDir } from '../model.js';
 import { lineLogger, loadCliPlugins, PLUGIN_FLAGS } from '../plugin-flags.js';
@@ -27,21 +28,12 @@ import { formatSummary, type BatchSummary } from './summary.js';
 /** Exit code after Ctrl-C (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
 
-function positiveInt(value: string | undefined, flag: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} must be an integer in [1, ${max}], not '${value}'`);
-  return n;
-}
-
 /** Writes an embedding as `<dir>/<sha256>.npy` (temporary name, then rename). */
 async function saveEmbedding(dir: string, sha256: string, analysis: Analysis): Promise<string | null> {
   if (analysis.embedding === null) return null;
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${sha256}.npy`);
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, encodeNpy(analysis.embedding.data, analysis.embedding.shape));
-  await rename(temporary, path);
+  await writeFileAtomic(path, encodeNpy(analysis.embedding.data, analysis.embedding.shape));
   return path;
 }
 
@@ -76,8 +68,8 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw new UsageError('e2v analyze needs files, folders or glob patterns');
   const needsOut = (['resume', 'csv', 'save-outputs'] as const).find((flag) => values[flag]);
   if (needsOut !== undefined && values.out === undefined) throw new UsageError(`--${needsOut} needs --out DIR`);
-  const concurrency = positiveInt(values.concurrency, '--concurrency', 2, 64);
-  const threads = values.threads === undefined ? undefined : positiveInt(values.threads, '--threads', 1, 256);
+  const concurrency = integerFlag(values.concurrency, '--concurrency', 1, 64) ?? 2;
+  const threads = integerFlag(values.threads, '--threads', 1, 256);
   const files = await expandInputs(positionals);
 
   const model = modelFolder(values.model, resolveModelsDir(values['models-dir']));

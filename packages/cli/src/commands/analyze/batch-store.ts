@@ -9,6 +9,7 @@
 import { appendFile, mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Result } from '@e2v/engine';
+import { csvLine } from '@e2v/plugins';
 
 /** A successful file's record (a line of results.jsonl). */
 export interface ResultRecord {
@@ -32,11 +33,6 @@ export interface ErrorRecord {
 
 /** File names inside the `--out` folder. */
 export const BATCH_FILES = { results: 'results.jsonl', errors: 'errors.jsonl', csv: 'results.csv', outputs: 'outputs' } as const;
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** Cuts a last line without its newline (a write torn by a crash) and returns the whole lines. */
 async function wholeLines(path: string): Promise<string[]> {
@@ -80,7 +76,7 @@ export class BatchStore {
       await wholeLines(join(dir, BATCH_FILES.csv));
       const handle = await open(join(dir, BATCH_FILES.csv), 'a');
       const { size } = await handle.stat();
-      if (size === 0) await handle.write(`${['file', 'sha256', 'emotion', 'confidence', ...csvLabels, 'duration_s', 'granularity', 'timestamp'].join(',')}\n`);
+      if (size === 0) await handle.write(`${csvLine(['file', 'sha256', 'emotion', 'confidence', ...csvLabels, 'duration_s', 'granularity', 'timestamp'])}\n`);
       await handle.close();
     }
     return new BatchStore(dir, csvLabels, keys);
@@ -98,7 +94,7 @@ export class BatchStore {
       if (this.csvLabels === null) return;
       const r = record.result;
       const row = [record.file, record.sha256, r.emotion, r.confidence, ...this.csvLabels.map((l) => r.scores[l] ?? 0), r.audio.duration_s, r.granularity, r.timestamp];
-      await appendFile(join(this.dir, BATCH_FILES.csv), `${row.map(csvField).join(',')}\n`);
+      await appendFile(join(this.dir, BATCH_FILES.csv), `${csvLine(row)}\n`);
     });
   }
 

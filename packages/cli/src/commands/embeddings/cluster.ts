@@ -8,13 +8,14 @@
  * @module
  */
 import { join } from 'node:path';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Engine } from '@e2v/engine';
-import { chooseK, cosineSimilarity, kmeans, silhouette, type KMeansResult } from '@e2v/plugins';
+import { chooseK, cosineSimilarity, csvLine, kmeans, silhouette, writeFileAtomic, type KMeansResult } from '@e2v/plugins';
 import { EXIT, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
 import { AUDIO_EXTENSIONS, expandInputs } from '../analyze/inputs.js';
+import { numberFlag } from '../flags.js';
 import { modelFolder } from '../model-folder.js';
 import { modelsDir as resolveModelsDir } from '../model.js';
 import { embedInputs, type EmbeddedInput } from './embedding-source.js';
@@ -32,17 +33,6 @@ export interface ClusterSummary {
   mean_scores: Record<string, number> | null;
   /** Most frequent top emotion among its audio inputs. */
   top_emotion: string | null;
-}
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
 }
 
 function parseK(value: string): number | 'auto' {
@@ -104,8 +94,7 @@ export async function runCluster(args: string[], io: CliIo): Promise<number> {
   if (values.out === undefined) throw new UsageError('e2v cluster needs --out DIR');
   const k = parseK(values.k);
   const range = parseRange(values['k-range']);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, not '${values.seed}'`);
+  const seed = numberFlag(values.seed, '--seed', Number.isInteger, 'an integer')!;
   const files = await expandInputs(positionals, [...AUDIO_EXTENSIONS, '.npy']);
   const needed = k === 'auto' ? 3 : k;
   if (files.length < needed) throw new UsageError(`${files.length} inputs are too few for ${k === 'auto' ? 'choosing k' : `k = ${k}`}`);
@@ -130,10 +119,10 @@ export async function runCluster(args: string[], io: CliIo): Promise<number> {
   await mkdir(values.out, { recursive: true });
   const rows = inputs.map((input, i) => {
     const cluster = clustering.assignments[i]!;
-    return [input.file, cluster, cosineSimilarity(input.vector, clustering.centroids[cluster]!).toFixed(6), input.result?.emotion ?? ''].map(csvField).join(',');
+    return csvLine([input.file, cluster, cosineSimilarity(input.vector, clustering.centroids[cluster]!).toFixed(6), input.result?.emotion ?? '']);
   });
-  await writeAtomic(join(values.out, 'assignments.csv'), `file,cluster,cosine_to_centre,emotion\n${rows.join('\n')}\n`);
-  await writeAtomic(join(values.out, 'clusters.json'), `${JSON.stringify({ k: chosenK, seed, silhouette: quality, k_scores: scores, clusters }, null, 2)}\n`);
+  await writeFileAtomic(join(values.out, 'assignments.csv'), `file,cluster,cosine_to_centre,emotion\n${rows.join('\n')}\n`);
+  await writeFileAtomic(join(values.out, 'clusters.json'), `${JSON.stringify({ k: chosenK, seed, silhouette: quality, k_scores: scores, clusters }, null, 2)}\n`);
   io.stdout(`k = ${chosenK}${k === 'auto' ? ` (best mean silhouette over ${range[0]}-${range[1]})` : ''}, silhouette ${quality.toFixed(3)}, ${inputs.length} inputs\n`);
   for (const c of clusters) io.stdout(`  cluster ${c.cluster}: ${c.size} inputs${c.top_emotion === null ? '' : `, mostly ${c.top_emotion}`}; nearest the centre: ${c.nearest[0]?.file ?? '-'}\n`);
   io.stdout(`wrote ${join(values.out, 'assignments.csv')} and ${join(values.out, 'clusters.json')}\n`);

@@ -1,0 +1,26 @@
+/**
+ * Numeric command-line flags, checked once for every command: a bad value is a UsageError
+ * (`--flag must be ..., not 'value'`, exit code 2).
+ * @module
+ */
+import { UsageError } from '../errors.js';
+
+/**
+ * A number flag.
+ * @param value the raw value (undefined when the flag is absent)
+ * @param flag its name, for the message
+ * @param check whether a number is acceptable
+ * @param expected what `check` accepts, in words
+ * @returns the number, or undefined when absent
+ */
+export function numberFlag(value: string | undefined, flag: string, check: (n: number) => boolean, expected: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !check(n)) throw new UsageError(`${flag} must be ${expected}, not '${value}'`);
+  return n;
+}
+
+/** An integer flag in [min, max] (see {@link numberFlag}). */
+export function integerFlag(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  return numberFlag(value, flag, (n) => Number.isInteger(n) && n >= min && n <= max, `an integer in [${min}, ${max}]`);
+}
