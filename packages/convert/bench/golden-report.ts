@@ -12,8 +12,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertCheckpoint } from '../src/convert.js';
-import { GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, checkpointDir, goldenExpected, goldenWaveform } from '../src/test-support/golden.js';
-import { argmax, layerNormWaveform, maxAbsDiff, softmax } from '../src/test-support/numeric.js';
+import { GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, checkpointDir, goldenExpected, maxDiff as maxAbsDiff } from '@e2v/testkit';
+import { goldenWaveform } from '../src/test-support/golden.js';
+import { argmax, layerNormWaveform, softmax } from '../src/test-support/numeric.js';
 import { openSession, runOne } from '../src/test-support/ort.js';
 
 const work = await mkdtemp(join(tmpdir(), 'e2v-golden-report-'));

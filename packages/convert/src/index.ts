@@ -44,4 +44,4 @@ export {
   type WeightSource,
 } from './onnx/emotion2vec-graph.js';
 export { writeModel, type WriteModelOptions, type WrittenModel } from './onnx/write-model.js';
-export { quantizeInt8PerColumn, type Int8Weights } from './onnx/quantize-int8.js';
+export { INT8_WEIGHT_LIMIT, quantizeInt8PerColumn, type Int8Weights } from './onnx/quantize-int8.js';

@@ -1,7 +1,9 @@
 /**
  * Self-attention with an ALiBi bias, query block by query block, in an ONNX `Loop`: each block's
  * bias rows [1, H, rows, S] are built inside the loop and the block attends to every key with
- * ONNX Runtime's `MultiHeadAttention`. Attention is row-wise (each query row's softmax only
+ * ONNX Runtime's `MultiHeadAttention`. Keys and values are split into heads ([B, H, S, hd], the
+ * kernel's BNSH input) once per layer, before the loop, instead of once per block inside the
+ * kernel. Attention is row-wise (each query row's softmax only
  * needs its own scores), so the blocks concatenated equal attention over all rows at once, while
  * the [H, S, S] scores and the [1, H, S, S] bias (144 MB each at 30 s for the large model) never
  * exist whole: memory follows the block.
@@ -43,9 +45,13 @@ export function blockedAttention(g: GraphBuilder, setup: BlockedAttentionSetup):
   const empty = g.op('ConstantOfShape', [emptyShape], { value: attr.tensor({ name: 'zero', dataType: DataType.FLOAT, dims: [1], rawData: new Uint8Array(4) }) });
   const axis0 = g.int64s('axis0_block', [0]);
   const tokensAxis = g.int64s('tokens_axis', [1]);
+  const headShape = g.int64s('kv_head_shape', [0, 0, setup.heads, setup.dim / setup.heads]);
+  const toHeads = (t: string): string => g.op('Transpose', [g.op('Reshape', [t, headShape])], { perm: attr.ints([0, 2, 1, 3]) });
   let layer = 0;
   return (q, k, v) => {
     const n = layer++;
+    const kHeads = toHeads(k);
+    const vHeads = toHeads(v);
     const body = g.subgraph(`attention_blocks_${n}`);
     const index = body.input(`attention${n}_block_index`, DataType.INT64, []);
     const condition = body.input(`attention${n}_condition`, DataType.BOOL, []);
@@ -55,7 +61,7 @@ export function blockedAttention(g: GraphBuilder, setup: BlockedAttentionSetup):
     const rows = body.op('Slice', [q, start, end, tokensAxis]);
     const attended = body.op(
       'MultiHeadAttention',
-      [rows, k, v, '', '', setup.biasRows(body, start, end)],
+      [rows, kHeads, vHeads, '', '', setup.biasRows(body, start, end)],
       { num_heads: attr.int(setup.heads), scale: attr.float(setup.scale) },
       { domain: 'com.microsoft' },
     );

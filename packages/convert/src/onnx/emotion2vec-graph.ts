@@ -2,9 +2,10 @@
  * The emotion2vec+ forward pass (FunASR `Emotion2vec.extract_features` + the
  * `proj` head) as an ONNX graph, following the golden README step by step:
  *
- * 1. conv feature extractor: per layer a bias-free Conv1d, LayerNorm over
- *    channels (eps 1e-5, affine), exact GELU; run in chunks of 250 frames in a `Loop`
- *    (extractor-loop.ts: the same numbers, memory bounded by the chunk);
+ * 1. conv feature extractor: per layer a bias-free Conv1d (as im2col rows times a matrix,
+ *    channels last: im2col.ts), LayerNorm over channels (eps 1e-5, affine), exact GELU; run in
+ *    chunks of 250 frames in a `Loop` (extractor-loop.ts: the same numbers, memory bounded by
+ *    the chunk);
  * 2. `project_features`: LayerNorm(C) + Linear(C -> D);
  * 3. `x = x + relpos(x)`: grouped Conv1d (kernel `conv_pos_width / conv_pos_depth`,
  *    "same" padding), LayerNorm without affine, GELU, repeated `conv_pos_depth` times;
@@ -33,6 +34,7 @@ import { blockedAttention, type BiasRows } from './attention-loop.js';
 import { extractInChunks } from './extractor-loop.js';
 import { GraphBuilder, attr } from './graph.js';
 import { DataType } from './onnx-proto.js';
+import { convWeightAsMatrix, im2col } from './im2col.js';
 import { type LinearLayer, emitLinearFp32, emitLinearInt8 } from './quantize-int8.js';
 
 /** Where the graph builder gets weights from: a subset of `CheckpointReader`. */
@@ -114,7 +116,7 @@ export const DEFAULT_ATTENTION_CHUNK_TOKENS = 256;
  * the whole bias (the distance times the slope, then times the clamped scale; zero for extra
  * tokens).
  */
-function alibiRows(g: GraphBuilder, parts: { x: string; numExtra: number; slopes: string; alibiScale: string }): BiasRows {
+function alibiRows(g: GraphBuilder, parts: { x: string; numExtra: number; headCoefficients: string }): BiasRows {
   const tokens = g.op('Squeeze', [g.op('Shape', [parts.x], { start: attr.int(1), end: attr.int(2) })]);
   const extra = g.scalar('extra_tokens_f', parts.numExtra);
   const zeroF = g.scalar('zero_f', 0);
@@ -128,9 +130,9 @@ function alibiRows(g: GraphBuilder, parts: { x: string; numExtra: number; slopes
   return (b, rowStart, rowEnd) => {
     const rows = b.op('Sub', [toFloat(b, b.op('Range', [b.op('Squeeze', [rowStart]), b.op('Squeeze', [rowEnd]), oneI])), extra]);
     const rowIsFrame = b.op('Unsqueeze', [toFloat(b, b.op('GreaterOrEqual', [rows, zeroF])), axis1]);
-    const distance = b.op('Neg', [b.op('Abs', [b.op('Sub', [b.op('Unsqueeze', [rows, axis1]), columns])])]);
+    const distance = b.op('Abs', [b.op('Sub', [b.op('Unsqueeze', [rows, axis1]), columns])]);
     const framesOnly = b.op('Mul', [b.op('Mul', [distance, rowIsFrame]), columnIsFrame]);
-    return b.op('Mul', [b.op('Mul', [b.op('Unsqueeze', [framesOnly, axes01]), parts.slopes]), parts.alibiScale]);
+    return b.op('Mul', [b.op('Unsqueeze', [framesOnly, axes01]), parts.headCoefficients]);
   };
 }
 
@@ -241,16 +243,26 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
   const waveform = g.input('waveform', DataType.FLOAT, ['batch', 'samples']);
   const batch = g.op('Shape', [waveform], { start: attr.int(0), end: attr.int(1) });
 
-  // ---- 1. conv feature extractor: [B, 1, N] -> [B, T', C] ----
-  // Weights and constants live in the main graph; the chunk Loop's body uses them by name.
+  // ---- 1. conv feature extractor: [B, N] -> [B, T', C] ----
+  // Channels last throughout: each Conv1d is a MatMul over the im2col rows (frames x
+  // kernel * channels), so LayerNormalization needs no transposes and the product runs as a
+  // pre-packed GEMM (as a DynamicQuantizeMatMul in the int8 variant). Weights and constants live
+  // in the main graph; the chunk Loop's body uses them by name.
   let channelsIn = 1;
   const convLayers = audio.featureEncoderSpec.map(([channels, kernel, stride], i) => {
     const p = `${AUDIO}.local_encoder.conv_layers.${i}`;
+    const inChannels = channelsIn;
     const layer = {
       channels,
       kernel,
       stride,
-      weight: w(`${p}.0.weight`, [channels, channelsIn, kernel]),
+      inChannels,
+      linear: {
+        name: `${p}.0`,
+        inFeatures: kernel * inChannels,
+        outFeatures: channels,
+        readWeightT: async () => convWeightAsMatrix(await weights.read(`${p}.0.weight`), channels, inChannels, kernel),
+      } satisfies LinearLayer,
       lnScale: w(`${p}.2.1.weight`, [channels]),
       lnBias: w(`${p}.2.1.bias`, [channels]),
     };
@@ -258,14 +270,14 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
     return layer;
   });
   const C = channelsIn;
-  const axis1 = g.int64s('axis1', [1]);
+  const lastAxis = g.int64s('last_axis', [-1]);
   /** The extractor on `wave` [B, n] in builder `b`: [B, frames, C]. */
   const extract = (b: GraphBuilder, wave: string): string => {
-    let x = b.op('Unsqueeze', [wave, axis1]);
+    let x = b.op('Unsqueeze', [wave, lastAxis]); // [B, n, 1]
     convLayers.forEach((layer, i) => {
-      if (i > 0) x = toChannelsFirst(x, b);
-      const conv = b.op('Conv', [x, layer.weight], { kernel_shape: attr.ints([layer.kernel]), strides: attr.ints([layer.stride]) });
-      x = gelu(layerNorm(toChannelsLast(conv, b), layer.lnScale, layer.lnBias, TORCH_LAYER_NORM_EPS, b), b);
+      const rows = im2col(g, b, x, { kernel: layer.kernel, stride: layer.stride, channels: layer.inChannels, name: `conv${i}` });
+      const conv = emitLinearFp32(g, rows, layer.linear, b);
+      x = gelu(layerNorm(conv, layer.lnScale, layer.lnBias, TORCH_LAYER_NORM_EPS, b), b);
       if (b === g) debug(x, `conv_layer${i}_out`, ['batch', `conv${i}_frames`, layer.channels]);
     });
     return x;
@@ -302,10 +314,12 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
   // ---- 4. ALiBi bias: -|i - j| * slope_h * max(scale_h, 0), zero for extra-token rows / columns ----
   const attention = options.attention ?? 'ort-mha';
   const attentionChunk = options.intermediates === true || attention === 'onnx' ? 0 : (options.attentionChunkTokens ?? DEFAULT_ATTENTION_CHUNK_TOKENS);
-  const slopes = g.floats('alibi_slopes', alibiSlopes(H), [1, H, 1, 1]);
-  const alibiScale = g.weight(`${AUDIO}.alibi_scale.clamped`, DataType.FLOAT, [1, H, 1, 1], async () => {
+  // -slope_h * max(scale_h, 0) per head: the learned scale is a constant at inference, so the
+  // bias is one distance x coefficient product (clamp_min(0): a negative scale switches a head off)
+  const slopes = alibiSlopes(H);
+  const headCoefficients = g.weight(`${AUDIO}.alibi_scale.head_coefficients`, DataType.FLOAT, [1, H, 1, 1], async () => {
     const s = await weights.read(`${AUDIO}.alibi_scale`);
-    return s.map((v) => (v > 0 ? v : 0)); // clamp_min(0): a negative learned scale switches the head's bias off
+    return Float32Array.from(s, (v, h) => -slopes[h]! * (v > 0 ? v : 0));
   });
   let alibi: string | undefined;
   if (attentionChunk === 0) {
@@ -313,8 +327,8 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
     const frames = g.op('Shape', [x], { start: attr.int(1), end: attr.int(2) });
     const framesF = g.op('Squeeze', [g.op('Cast', [frames], { to: attr.int(DataType.FLOAT) }), g.int64s('axis0', [0])]);
     const positions = g.op('Range', [g.scalar('zero', 0), framesF, one]);
-    const distance = g.op('Neg', [g.op('Abs', [g.op('Sub', [g.op('Unsqueeze', [positions, g.int64s('axis1b', [1])]), positions])])]);
-    alibi = g.op('Mul', [g.op('Mul', [g.op('Unsqueeze', [distance, g.int64s('axes01', [0, 1])]), slopes]), alibiScale]);
+    const distance = g.op('Abs', [g.op('Sub', [g.op('Unsqueeze', [positions, g.int64s('axis1b', [1])]), positions])]);
+    alibi = g.op('Mul', [g.op('Unsqueeze', [distance, g.int64s('axes01', [0, 1])]), headCoefficients]);
     if (numExtra > 0) alibi = g.op('Pad', [alibi, g.int64s('alibi_pads', [0, 0, numExtra, numExtra, 0, 0, 0, 0])]);
     debug(alibi, 'alibi_bias', [1, H, 'tokens', 'tokens']);
   }
@@ -332,7 +346,7 @@ export function buildEmotion2vecGraph(options: Emotion2vecGraphOptions): GraphBu
   const eps = config.normEps;
   x = layerNorm(x, w(`${AUDIO}.context_encoder.norm.weight`, [D]), w(`${AUDIO}.context_encoder.norm.bias`, [D]), eps);
   const scale = headDim ** -0.5;
-  const attendBlocks = attentionChunk === 0 ? undefined : blockedAttention(g, { batch, tokens: g.op('Shape', [x], { start: attr.int(1), end: attr.int(2) }), dim: D, heads: H, scale, chunkTokens: attentionChunk, biasRows: alibiRows(g, { x, numExtra, slopes, alibiScale }) });
+  const attendBlocks = attentionChunk === 0 ? undefined : blockedAttention(g, { batch, tokens: g.op('Shape', [x], { start: attr.int(1), end: attr.int(2) }), dim: D, heads: H, scale, chunkTokens: attentionChunk, biasRows: alibiRows(g, { x, numExtra, headCoefficients }) });
   const qkvSplit = g.int64s('qkv_split', [D, D, D]);
   const plain =
     attention === 'onnx'

@@ -1,22 +1,34 @@
 /**
  * Dynamic int8 quantization of linear layers, done by e2v itself: weights are
- * quantized per output channel, symmetric int8 (zero point 0, range
- * [-127, 127]); activations are quantized at run time per tensor to uint8 by
- * `DynamicQuantizeLinear`. The emitted pattern
+ * quantized per output channel, symmetric, in a 7-bit range (zero point 0, values
+ * in [-64, 64], see {@link INT8_WEIGHT_LIMIT}); activations are quantized at run time per
+ * tensor to uint8 by `DynamicQuantizeLinear`. The emitted pattern
  * `DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul(scales) -> Add(bias)`
  * is plain ONNX, and ORT's optimizer fuses it into its `DynamicQuantizeMatMul`
  * kernel (checked on the optimized graph: every linear becomes one
  * DynamicQuantizeMatMul). Only MatMul weights are quantized (ORT has no fast
  * int8 conv path); convs, LayerNorms, attention and the ALiBi bias stay float32.
  *
- * Caveats: the activation range is taken over the whole input tensor, so an
- * utterance's int8 result depends slightly on what else is in its batch; and
- * on x86 CPUs without VNNI, ORT's u8s8 kernels can saturate int16 partial sums
- * (ORT's own `quantize_dynamic` has the same default: int8 weights, full range).
+ * Why 7 bits: on x86 CPUs without VNNI (AVX2 only: Haswell to Zen 3, most laptops), ORT's
+ * u8 x s8 kernels multiply with `vpmaddubsw`, which adds each pair of u8 x s8 products into a
+ * saturating int16. With full-range weights a pair reaches 2 x 255 x 127 = 64770 and clips at
+ * 32767; VNNI CPUs (`vpdpbusd`) accumulate in int32 and never clip, so the same model gave
+ * different answers on the two kinds of CPU (tiny-a: max score difference int8 vs fp32 0.034 on
+ * AVX2, 0.012 on VNNI). With |w| <= 64 a pair is at most 2 x 255 x 64 = 32640, so every
+ * integer product is exact on every CPU (ORT's `quantize_dynamic` calls this `reduce_range`).
+ *
+ * Caveat: the activation range is taken over the whole input tensor, so an utterance's int8
+ * result depends slightly on what else is in its batch.
  * @module
  */
 import type { GraphBuilder } from './graph.js';
 import { DataType } from './onnx-proto.js';
+
+/**
+ * Largest quantized weight magnitude: 2 x 255 x 64 = 32640 fits the int16 pair sums of AVX2's
+ * `vpmaddubsw`, so integer products are exact with and without VNNI.
+ */
+export const INT8_WEIGHT_LIMIT = 64;
 
 /** Per-channel symmetric int8 weights of a `[K, N]` (input x output) matrix. */
 export interface Int8Weights {
@@ -34,8 +46,8 @@ function roundHalfEven(x: number): number {
 
 /**
  * Quantizes a `[K, N]` float matrix per column (output channel): scale =
- * max|w| / 127 in float32 (1 for a column whose scale would be 0), values =
- * round(w / scale) clamped to [-127, 127].
+ * max|w| / {@link INT8_WEIGHT_LIMIT} in float32 (1 for a column whose scale would be 0), values =
+ * round(w / scale) clamped to [-64, 64].
  * @throws RangeError when the array size is not K * N
  */
 export function quantizeInt8PerColumn(w: Float32Array, rows: number, cols: number): Int8Weights {
@@ -52,7 +64,7 @@ export function quantizeInt8PerColumn(w: Float32Array, rows: number, cols: numbe
   }
   const scales = new Float32Array(cols);
   for (let n = 0; n < cols; n++) {
-    const scale = Math.fround(absMax[n]! / 127);
+    const scale = Math.fround(absMax[n]! / INT8_WEIGHT_LIMIT);
     // an all-zero (or all-subnormal) column has no usable scale: 1 keeps it at 0
     scales[n] = scale > 0 && Number.isFinite(scale) ? scale : 1;
   }
@@ -61,13 +73,13 @@ export function quantizeInt8PerColumn(w: Float32Array, rows: number, cols: numbe
     const row = k * cols;
     for (let n = 0; n < cols; n++) {
       const q = roundHalfEven(w[row + n]! / scales[n]!);
-      values[row + n] = q > 127 ? 127 : q < -127 ? -127 : q;
+      values[row + n] = q > INT8_WEIGHT_LIMIT ? INT8_WEIGHT_LIMIT : q < -INT8_WEIGHT_LIMIT ? -INT8_WEIGHT_LIMIT : q;
     }
   }
   return { values, scales };
 }
 
-/** A linear layer `y = x W^T + b` to emit, with lazily read weights. */
+/** A linear layer `y = x W^T (+ b)` to emit, with lazily read weights. */
 export interface LinearLayer {
   /** Name prefix for the weights in the ONNX file (e.g. `blocks.0.attn.qkv`). */
   name: string;
@@ -75,23 +87,28 @@ export interface LinearLayer {
   outFeatures: number;
   /** Reads the weight transposed to `[inFeatures, outFeatures]`. */
   readWeightT: () => Promise<Float32Array>;
-  /** Reads the bias `[outFeatures]`. */
-  readBias: () => Promise<Float32Array>;
+  /** Reads the bias `[outFeatures]`; absent for a layer without bias. */
+  readBias?: () => Promise<Float32Array>;
 }
 
-/** Emits `x @ W^T + b` with float32 weights (pre-transposed, MatMul + Add). */
-export function emitLinearFp32(g: GraphBuilder, x: string, layer: LinearLayer): string {
+/**
+ * Emits `x @ W^T + b` with float32 weights (pre-transposed, MatMul + Add).
+ * @param g the graph that holds the weights
+ * @param into the builder the nodes go to (a `Loop` body of `g`; default `g`)
+ */
+export function emitLinearFp32(g: GraphBuilder, x: string, layer: LinearLayer, into: GraphBuilder = g): string {
   const w = g.weight(`${layer.name}.weight_t`, DataType.FLOAT, [layer.inFeatures, layer.outFeatures], layer.readWeightT);
-  const b = g.weight(`${layer.name}.bias`, DataType.FLOAT, [layer.outFeatures], layer.readBias);
-  return g.op('Add', [g.op('MatMul', [x, w]), b]);
+  return addBias(g, into, into.op('MatMul', [x, w]), layer);
 }
 
 /**
  * Emits `x @ W^T + b` with per-channel int8 weights and dynamically quantized
  * activations. The weight is read once; its scales are kept until the model
  * writer asks for them (they are registered right after the int8 values).
+ * @param g the graph that holds the weights
+ * @param into the builder the nodes go to (a `Loop` body of `g`; default `g`)
  */
-export function emitLinearInt8(g: GraphBuilder, x: string, layer: LinearLayer): string {
+export function emitLinearInt8(g: GraphBuilder, x: string, layer: LinearLayer, into: GraphBuilder = g): string {
   let pendingScales: Float32Array | undefined;
   const wq = g.weight(`${layer.name}.weight_t_int8`, DataType.INT8, [layer.inFeatures, layer.outFeatures], async () => {
     const q = quantizeInt8PerColumn(await layer.readWeightT(), layer.inFeatures, layer.outFeatures);
@@ -104,10 +121,15 @@ export function emitLinearInt8(g: GraphBuilder, x: string, layer: LinearLayer): 
     pendingScales = undefined;
     return s;
   });
+  const [xq, xScale, xZero] = into.node('DynamicQuantizeLinear', [x], {}, { outputCount: 3 }) as [string, string, string];
+  const acc = into.op('MatMulInteger', [xq, wq, xZero]);
+  const accF = into.op('Cast', [acc], { to: { kind: 'int', value: DataType.FLOAT } });
+  const scale = into.op('Mul', [xScale, ws]);
+  return addBias(g, into, into.op('Mul', [accF, scale]), layer);
+}
+
+function addBias(g: GraphBuilder, into: GraphBuilder, y: string, layer: LinearLayer): string {
+  if (layer.readBias === undefined) return y;
   const b = g.weight(`${layer.name}.bias`, DataType.FLOAT, [layer.outFeatures], layer.readBias);
-  const [xq, xScale, xZero] = g.node('DynamicQuantizeLinear', [x], {}, { outputCount: 3 }) as [string, string, string];
-  const acc = g.op('MatMulInteger', [xq, wq, xZero]);
-  const accF = g.op('Cast', [acc], { to: { kind: 'int', value: DataType.FLOAT } });
-  const scale = g.op('Mul', [xScale, ws]);
-  return g.op('Add', [g.op('Mul', [accF, scale]), b]);
+  return into.op('Add', [y, b]);
 }
