@@ -14,6 +14,16 @@ let session: ort.InferenceSession | undefined;
 /** 1 while ORT runs (read by the main thread's exit guard). */
 let busy: Int32Array | undefined;
 
+/**
+ * ORT session config entries. Denormals are flushed to zero: ALiBi biases push most attention
+ * probabilities of long inputs below 1e-38, and x86 CPUs handle such subnormal floats in
+ * microcode, 3x slower per MultiHeadAttention block (full-size model, 20 s: 1.14 s of attention
+ * instead of 0.35 s on an AVX-512 Xeon); values that small add nothing to a float32 sum.
+ */
+function sessionConfig(prepackWeights: boolean): Record<string, string> {
+  return { set_denormal_as_zero: '1', ...(prepackWeights ? {} : { disable_prepacking: '1' }) };
+}
+
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
@@ -32,7 +42,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         session = await ort.InferenceSession.create(request.modelPath, {
           ...settings,
           executionProviders: ['cpu'],
-          ...(prepackWeights ? {} : { extra: { session: { disable_prepacking: '1' } } }),
+          extra: { session: sessionConfig(prepackWeights) },
         });
         reply({ kind: 'opened', inputs: meta(session.inputMetadata), outputs: meta(session.outputMetadata), ms: performance.now() - t0 });
       } catch (error) {
