@@ -29,12 +29,33 @@ function windowFunction(o: CompleteFbankOptions, size: number): Float64Array {
 
 const mel = (hz: number): number => 1127 * Math.log(1 + hz / 700);
 
-/** Mel weights [bin][k] for k in [0, padded / 2) (the Nyquist bin has weight 0). */
-function melBanks(o: CompleteFbankOptions, padded: number): Float64Array[] {
-  const nyquist = o.sampleFrequency / 2;
-  const high = o.highFreq > 0 ? o.highFreq : nyquist + o.highFreq;
+/** Unit roundoff of float32. */
+const FLOAT32_ROUNDOFF = 2 ** -24;
+
+/** Upper band edge in Hz (highFreq <= 0 is an offset from Nyquist). */
+function highEdge(o: CompleteFbankOptions): number {
+  return o.highFreq > 0 ? o.highFreq : o.sampleFrequency / 2 + o.highFreq;
+}
+
+/**
+ * Absolute rounding error of a mel weight built in float32, as torchaudio builds them:
+ * `(mel(f) - left) / (center - left)` loses about u * mel(f) / (center - left) <= u * mel(high)
+ * / delta to the subtraction, times 4 for the other float32 steps (mel(f), left, the division).
+ * A weight this close to 0 is noise: it may be 0 in one implementation and 1e-6 in another.
+ */
+export function melWeightRounding(o: CompleteFbankOptions): number {
+  const delta = (mel(highEdge(o)) - mel(o.lowFreq)) / (o.numMelBins + 1);
+  return (4 * FLOAT32_ROUNDOFF * mel(highEdge(o))) / delta;
+}
+
+/**
+ * Mel triangles [bin][k] for k in [0, padded / 2) before clamping at 0 (the Nyquist bin has
+ * weight 0): a weight is the positive part, and a bin belongs to a filter's support when its
+ * value is above -{@link melWeightRounding} (within rounding of the triangle's edges).
+ */
+function melTriangles(o: CompleteFbankOptions, padded: number): Float64Array[] {
   const low = mel(o.lowFreq);
-  const delta = (mel(high) - low) / (o.numMelBins + 1);
+  const delta = (mel(highEdge(o)) - low) / (o.numMelBins + 1);
   const banks: Float64Array[] = [];
   for (let b = 0; b < o.numMelBins; b++) {
     const left = low + b * delta;
@@ -43,21 +64,37 @@ function melBanks(o: CompleteFbankOptions, padded: number): Float64Array[] {
     const row = new Float64Array(padded / 2);
     for (let k = 0; k < padded / 2; k++) {
       const m = mel((k * o.sampleFrequency) / padded);
-      row[k] = Math.max(0, Math.min((m - left) / (center - left), (right - m) / (right - center)));
+      row[k] = Math.min((m - left) / (center - left), (right - m) / (right - center));
     }
     banks.push(row);
   }
   return banks;
 }
 
-/** Float64 fbank of `samples` (rows of numMelBins (+1 energy) values). */
-export function referenceFbank(samples: Float32Array, o: CompleteFbankOptions): { data: Float64Array; frames: number; bins: number } {
+/** What {@link referenceFbank} computes. */
+export interface ReferenceFbank {
+  /** Rows of numMelBins (+1 energy) values. */
+  data: Float64Array;
+  frames: number;
+  bins: number;
+  /**
+   * Per frame and mel bin (frames x numMelBins): the spectrum summed over the filter's support,
+   * edges included. Float32 rounding of the weights moves a mel energy by at most
+   * {@link melWeightRounding} times this.
+   */
+  support: Float64Array;
+}
+
+/** Float64 fbank of `samples`. */
+export function referenceFbank(samples: Float32Array, o: CompleteFbankOptions): ReferenceFbank {
   const { window, padded } = geometry(o);
   const frames = expectedFrameCount(samples.length, o);
   const bins = o.numMelBins + (o.useEnergy ? 1 : 0);
   const data = new Float64Array(frames * bins);
+  const support = new Float64Array(frames * o.numMelBins);
   const w = windowFunction(o, window);
-  const banks = melBanks(o, padded);
+  const triangles = melTriangles(o, padded);
+  const edge = -melWeightRounding(o);
   const cos = new Float64Array(padded);
   const sin = new Float64Array(padded);
   for (let i = 0; i < padded; i++) {
@@ -97,11 +134,14 @@ export function referenceFbank(samples: Float32Array, o: CompleteFbankOptions): 
     }
     for (let b = 0; b < o.numMelBins; b++) {
       let sum = 0;
-      banks[b]!.forEach((weight, k) => {
-        sum += weight * spectrum[k]!;
+      let inSupport = 0;
+      triangles[b]!.forEach((triangle, k) => {
+        if (triangle > 0) sum += triangle * spectrum[k]!;
+        if (triangle > edge) inSupport += spectrum[k]!;
       });
       data[row + bins - o.numMelBins + b] = o.useLogFbank ? Math.log(Math.max(sum, EPSILON)) : sum;
+      support[f * o.numMelBins + b] = inSupport;
     }
   }
-  return { data, frames, bins };
+  return { data, frames, bins, support };
 }
