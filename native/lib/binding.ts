@@ -47,6 +47,7 @@ export declare namespace Binding {
   /** The module object. */
   interface Module {
     simd(): string; // [sync]
+    cpuFeatures(): { arch: string; vendor: string; brand: string; family: number; model: number; stepping: number; flags: Record<string, boolean> }; // [sync]
     fbank(samples: Float32Array, opts: RawFbankOptions): RawFbankResult; // [sync]
     fbankAsync(samples: Float32Array, opts: RawFbankOptions): Promise<RawFbankResult>; // [async]
     resample(samples: Float32Array, fromHz: number, toHz: number, quality: RawQuality): Float32Array; // [sync]

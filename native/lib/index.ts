@@ -9,6 +9,7 @@ export { E2vError, NativeLoadError, type NativeLoadAttempt } from './errors.js';
 export { fbank, fbankAsync, type FbankOptions, type FbankResult, type WindowType } from './fbank.js';
 export { resample, resampleAsync, Resampler, type ResampleOptions, type ResampleQuality } from './resample.js';
 export { downmix } from './downmix.js';
+export { cpuFeatures, type CpuFeatures, type CpuFlags } from './cpu.js';
 
 /** SIMD paths the addon can run. */
 export type SimdPath = 'avx2' | 'sse2' | 'neon' | 'scalar';

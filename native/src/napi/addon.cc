@@ -18,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->simd = dsp::SimdFromEnvironment();
   env.SetInstanceData(data);  // deleted by node-addon-api when the environment is torn down
   exports.Set("simd", Napi::Function::New(env, Simd, "simd"));
+  InitCpu(env, exports);
   InitFbank(env, exports);
   InitResample(env, exports);
   InitDownmix(env, exports);

@@ -12,6 +12,8 @@ void InitFbank(Napi::Env env, Napi::Object exports);
 void InitResample(Napi::Env env, Napi::Object exports);
 /** Adds `downmix`. */
 void InitDownmix(Napi::Env env, Napi::Object exports);
+/** Adds `cpuFeatures`. */
+void InitCpu(Napi::Env env, Napi::Object exports);
 
 }  // namespace e2v::napi
 
