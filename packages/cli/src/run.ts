@@ -19,12 +19,12 @@ export type { CliIo } from './io.js';
 const USAGE = `Usage: e2v <command> [options]
 
 Commands:
-  serve [--port 7860] [--host 127.0.0.1] [--model DIR] [--int8] [--threads N]
+  serve [--port 7860] [--host 127.0.0.1] [--model DIR] [--variant auto|fp32|int8] [--threads N]
         [--outputs DIR] [--models-dir DIR] [--max-upload-mb N] [--max-queued N] [--no-pull]
         [PLUGIN FLAGS]                the server: web page, Gradio API, REST API (/api/v1)
   analyze FILES|DIRS|GLOBS... [--model DIR] [--granularity utterance|frame] [--embedding]
         [--out DIR] [--json] [--csv] [--save-outputs] [--concurrency N] [--resume]
-        [--allow-failures] [--int8] [--threads N] [PLUGIN FLAGS]
+        [--allow-failures] [--variant auto|fp32|int8] [--threads N] [PLUGIN FLAGS]
                                       analyze a batch: progress, summary, resumable results
   similarity A B [--json]             cosine similarity of two audio files or .npy embeddings
   cluster INPUTS... --out DIR [--k N|auto] [--k-range 2-8] [--seed N]
@@ -41,6 +41,9 @@ Commands:
                                       write a random model of a config's shape (benchmarks)
   info [--json]                       versions and the native SIMD path in use
   help                                this text
+
+--variant auto (the default) runs the faster graph for this CPU among those the model folder
+holds (int8 on x86-64 with AVX2 and ARM64 with dot product); --int8 is --variant int8.
 
 Plugin flags: --plugin SPEC (repeatable: alert, classifier, sink, ./file.js, a package;
   SPEC={json options}), --config FILE (default e2v.config.json|.js|.ts here), --no-config,

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_MAX_DURATION_S } from './decode/limits.js';
 import { silentLogger, type Logger } from './logger.js';
-import type { ModelVariant } from './model/manifest.js';
+import type { VariantRequest } from './model/variant-choice.js';
 import { resolveDecodeOptions, type DecodeOptions } from './options.js';
 import type { Granularity } from './result/types.js';
 
@@ -15,8 +15,12 @@ import type { Granularity } from './result/types.js';
 export interface EngineOptions {
   /** ONNX Runtime intra-op threads (default `os.availableParallelism()`). */
   threads?: number;
-  /** Graph variant to run (default: model.json's `variant`, normally `fp32`). */
-  variant?: ModelVariant;
+  /**
+   * Graph variant to run: `fp32`, `int8`, or `auto` (default): the faster one for this CPU among
+   * those the folder holds (int8 on x86-64 with AVX2 and ARM64 with dot product, see
+   * `model/variant-choice.ts`). `Engine.info` says which ran and why.
+   */
+  variant?: VariantRequest;
   /** Where the engine logs (default: nowhere). */
   logger?: Logger;
   /**
@@ -68,7 +72,7 @@ export interface AnalyzeOptions {
 /** {@link EngineOptions} with defaults filled in. */
 export interface ResolvedEngineOptions {
   threads: number;
-  variant: ModelVariant | undefined;
+  variant: VariantRequest;
   logger: Logger;
   queueDepth: number;
   maxSegmentS: number;
@@ -138,8 +142,8 @@ function isLogger(value: unknown): value is Logger {
 /** Checks `Engine.load` options and fills in the defaults. */
 export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
   const o = checkObject(options, ['threads', 'variant', 'logger', 'queueDepth', 'maxSegmentS', 'maxDurationS', 'decode', 'memoryArena', 'prepackWeights']);
-  if (o.variant !== undefined && o.variant !== 'fp32' && o.variant !== 'int8') {
-    throw new TypeError(`Expected 'fp32' or 'int8' for variant but received ${describe(o.variant)}`);
+  if (o.variant !== undefined && o.variant !== 'fp32' && o.variant !== 'int8' && o.variant !== 'auto') {
+    throw new TypeError(`Expected 'fp32', 'int8' or 'auto' for variant but received ${describe(o.variant)}`);
   }
   if (o.logger !== undefined && !isLogger(o.logger)) {
     throw new TypeError(`Expected a Logger (debug, info, warn, error, child) for logger but received ${describe(o.logger)}`);
@@ -151,7 +155,7 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
   const decode = resolveDecodeOptions(o.decode === undefined ? undefined : { ...(o.decode as object), maxDurationS });
   return {
     threads: number('threads', o.threads, availableParallelism(), 1, 1024, true),
-    variant: o.variant as ModelVariant | undefined,
+    variant: (o.variant as VariantRequest | undefined) ?? 'auto',
     logger: (o.logger as Logger | undefined) ?? silentLogger,
     queueDepth: number('queueDepth', o.queueDepth, DEFAULT_QUEUE_DEPTH, 1, 1_000_000, true),
     maxSegmentS: number('maxSegmentS', o.maxSegmentS, DEFAULT_MAX_SEGMENT_S, 0.5, 3600, false),

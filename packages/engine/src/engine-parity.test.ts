@@ -99,7 +99,7 @@ describe('Result fields', () => {
   });
 
   it('should run the int8 variant with the same labels and a close result', async () => {
-    const int8 = await Engine.load(testModelDir('tiny-a'), { variant: 'int8', threads: 1 });
+    const int8 = await Engine.load(testModelDir('tiny-a-int8'), { variant: 'int8', threads: 1 });
     try {
       const expected = goldenExpected('tiny-a', 'speech_16k_mono');
       const { result, embedding } = await int8.analyze(wav('speech_16k_mono'), { embedding: true });

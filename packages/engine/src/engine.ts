@@ -59,6 +59,8 @@ export interface EngineInfo {
   /** Model name from model.json. */
   name: string;
   variant: ModelVariant;
+  /** Why that variant runs: `requested`, or the `auto` choice for this CPU. */
+  variantReason: string;
   /** Absolute model folder. */
   modelDir: string;
   labels: readonly ModelLabel[];
@@ -181,6 +183,7 @@ export class Engine {
     return {
       name: manifest.name,
       variant: this.model.variant,
+      variantReason: this.model.variantReason,
       modelDir: this.model.dir,
       labels: manifest.labels.map((l) => ({ ...l })),
       embeddingDim: manifest.embeddingDim,

@@ -7,6 +7,7 @@ export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineIn
 export { type AnalyzeOptions, type EngineOptions, DEFAULT_MAX_SEGMENT_S, DEFAULT_QUEUE_DEPTH, DEFAULT_WINDOW_S } from './engine-options.js';
 export type { FrameSeries, Granularity, Result, Scores, SegmentResult } from './result/types.js';
 export type { ModelLabel, ModelVariant } from './model/manifest.js';
+export { chooseVariant, int8IsFaster, type VariantChoice, type VariantRequest } from './model/variant-choice.js';
 export { labelEmoji, labelZh } from './result/labels.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { encodeWavPcm16, outputsFolderName, OUTPUT_FILES } from './outputs.js';

@@ -8,11 +8,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { int8IsFaster } from '@e2v/engine';
 import { DEFAULT_MODEL_NAME, startServer } from '@e2v/server';
 import pino from 'pino';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { integerFlag } from './flags.js';
+import { integerFlag, variantFlag } from './flags.js';
 import { modelFolder } from './model-folder.js';
 import { loadCliPlugins, PLUGIN_FLAGS } from './plugin-flags.js';
 import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
@@ -31,6 +32,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       model: { type: 'string' },
       'models-dir': { type: 'string' },
       outputs: { type: 'string' },
+      variant: { type: 'string' },
       int8: { type: 'boolean', default: false },
       threads: { type: 'string' },
       'max-upload-mb': { type: 'string' },
@@ -41,6 +43,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     strict: true,
   });
   const port = integerFlag(values.port, '--port', 0, 65535)!;
+  const variant = variantFlag(values.variant, values.int8);
   const threads = integerFlag(values.threads, '--threads', 1, 256);
   const maxUploadMb = integerFlag(values['max-upload-mb'], '--max-upload-mb', 1, 4096);
   const maxQueued = integerFlag(values['max-queued'], '--max-queued', 0, 10_000);
@@ -49,7 +52,9 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   if (!model.chosen && !existsSync(join(model.dir, 'model.json')) && !values['no-pull']) {
     io.stderr(`e2v: no model in ${model.dir}; trying 'e2v model pull ${DEFAULT_MODEL_NAME}' once\n`);
     try {
-      await pullAndConvert(DEFAULT_MODEL_NAME, { modelsDir, int8: values.int8, force: false }, io);
+      // the int8 graph too when it will run: asked for, or the faster one on this CPU
+      const int8 = variant === 'int8' || (variant === 'auto' && int8IsFaster());
+      await pullAndConvert(DEFAULT_MODEL_NAME, { modelsDir, int8, force: false }, io);
     } catch (error) {
       io.stderr(`e2v: pull failed (${(error as Error).message.split('\n')[0]}); starting without a model\n`);
     }
@@ -67,7 +72,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       port,
       modelsDir,
       ...(values.outputs === undefined ? {} : { outputsDir: resolve(values.outputs) }),
-      engine: { ...(threads === undefined ? {} : { threads }), ...(values.int8 ? { variant: 'int8' as const } : {}) },
+      engine: { ...(threads === undefined ? {} : { threads }), variant },
       ...(maxUploadMb === undefined ? {} : { limits: { maxUploadBytes: maxUploadMb * 1024 * 1024 } }),
       ...(maxQueued === undefined ? {} : { maxQueued }),
     });

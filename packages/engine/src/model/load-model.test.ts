@@ -6,6 +6,8 @@ import { ModelLoadError } from '../errors.js';
 import { testModelDir } from '@e2v/testkit';
 import { modelCopy } from '../test-support/golden.js';
 import { buildOnnx, type InitializerSpec } from '../test-support/onnx-builder.js';
+import { chooseVariant, int8IsFaster } from './variant-choice.js';
+import { cpuFeatures } from '@e2v/native';
 
 async function loadError(dir: string, options?: Parameters<typeof Engine.load>[1]): Promise<ModelLoadError> {
   try {
@@ -146,14 +148,29 @@ describe('Engine.load: EXPECTED FAILURE', () => {
 describe('Engine.load', () => {
   it('should load both variants and describe the model', async () => {
     for (const variant of ['fp32', 'int8'] as const) {
-      const engine = await Engine.load(testModelDir('tiny-a'), { variant, threads: 1 });
+      const engine = await Engine.load(testModelDir('tiny-a-int8'), { variant, threads: 1 });
       try {
-        expect(engine.info).toMatchObject({ name: 'tiny-a', variant, embeddingDim: 32, frameRate: 50, threads: 1, random: false });
+        expect(engine.info).toMatchObject({ name: 'tiny-a-int8', variant, variantReason: 'requested', embeddingDim: 32, frameRate: 50, threads: 1, random: false });
         expect(engine.info.labels.map((l) => l.key)).toEqual(['angry', 'disgusted', 'fearful', 'happy', 'neutral', 'other', 'sad', 'surprised', 'unknown']);
         expect(engine.info.loadMs.session).toBeGreaterThan(0);
       } finally {
         await engine.close();
       }
+    }
+  });
+
+  it('should run the faster variant for this CPU unless told (auto), and say why', async () => {
+    const both = await Engine.load(testModelDir('tiny-a-int8'), { threads: 1 });
+    const fp32Only = await Engine.load(testModelDir('tiny-a'), { threads: 1 });
+    try {
+      const expected = chooseVariant('auto', ['fp32', 'int8'], cpuFeatures());
+      expect(both.info.variant).toBe(int8IsFaster(cpuFeatures()) ? 'int8' : 'fp32');
+      expect(both.info.variantReason).toBe(expected.reason);
+      expect(fp32Only.info.variant).toBe('fp32');
+      expect(fp32Only.info.variantReason).toMatch(/^auto: fp32 is the only variant in the folder/);
+    } finally {
+      await both.close();
+      await fp32Only.close();
     }
   });
 

@@ -4,6 +4,7 @@
  * [batch, samples]; outputs `frames` [batch, T', D], `embedding` [batch, D], `logits` [batch, C]).
  * @module
  */
+import { cpuFeatures } from '@e2v/native';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelLoadError } from '../errors.js';
@@ -12,6 +13,7 @@ import { ModelSession } from '../infer/model-session.js';
 import type { Logger } from '../logger.js';
 import { loadHead, type LinearHead } from './head.js';
 import { readManifest, type ModelManifest, type ModelVariant } from './manifest.js';
+import { chooseVariant, type VariantRequest } from './variant-choice.js';
 
 /** Graph input name of the contract. */
 export const INPUT_NAME = 'waveform';
@@ -24,6 +26,8 @@ export interface LoadedModel {
   dir: string;
   manifest: ModelManifest;
   variant: ModelVariant;
+  /** Why that variant (see variant-choice.ts). */
+  variantReason: string;
   head: LinearHead;
   session: ModelSession;
   /** Wall time of the whole load, and of the session creation alone. */
@@ -84,16 +88,17 @@ export function checkGraphIo(session: Pick<ModelSession, 'inputs' | 'outputs'>, 
 /**
  * [async] Loads a model folder.
  * @param modelDir the folder
- * @param variant the variant to run (default: model.json's)
+ * @param variant the variant to run, or `auto` (see variant-choice.ts)
  * @param settings ORT session settings
  * @param logger where to log
  * @throws ModelLoadError with the codes of `MODEL_ERROR_CODES`
  */
-export async function loadModel(modelDir: string, variant: ModelVariant | undefined, settings: OrtSessionSettings, logger: Logger): Promise<LoadedModel> {
+export async function loadModel(modelDir: string, variant: VariantRequest, settings: OrtSessionSettings, logger: Logger): Promise<LoadedModel> {
   const t0 = performance.now();
   const dir = resolve(modelDir);
   const manifest = await readManifest(dir);
-  const chosen = variant ?? manifest.variant;
+  const choice = chooseVariant(variant, Object.keys(manifest.variants) as ModelVariant[], cpuFeatures());
+  const chosen = choice.variant;
   const files = manifest.variants[chosen];
   if (files === undefined) {
     throw new ModelLoadError(
@@ -116,7 +121,7 @@ export async function loadModel(modelDir: string, variant: ModelVariant | undefi
     throw error;
   }
   const total = performance.now() - t0;
-  logger.info({ modelDir: dir, name: manifest.name, variant: chosen, threads: settings.intraOpNumThreads, loadMs: Math.round(total), sessionMs: Math.round(session.openMs) }, 'model loaded');
+  logger.info({ modelDir: dir, name: manifest.name, variant: chosen, variantReason: choice.reason, threads: settings.intraOpNumThreads, loadMs: Math.round(total), sessionMs: Math.round(session.openMs) }, 'model loaded');
   if (manifest.random) logger.warn({ name: manifest.name }, 'this is a random (synthetic) model: its emotions are meaningless');
-  return { dir, manifest, variant: chosen, head, session, timingsMs: { total, session: session.openMs } };
+  return { dir, manifest, variant: chosen, variantReason: choice.reason, head, session, timingsMs: { total, session: session.openMs } };
 }

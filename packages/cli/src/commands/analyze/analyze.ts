@@ -16,7 +16,7 @@ import { encodeNpy } from '@e2v/npy';
 import { analyzeWithPlugins, writeFileAtomic } from '@e2v/plugins';
 import { EXIT, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
-import { integerFlag } from '../flags.js';
+import { integerFlag, variantFlag } from '../flags.js';
 import { modelFolder } from '../model-folder.js';
 import { modelsDir as resolveModelsDir } from '../model.js';
 import { lineLogger, loadCliPlugins, PLUGIN_FLAGS } from '../plugin-flags.js';
@@ -49,6 +49,7 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
     options: {
       model: { type: 'string' },
       'models-dir': { type: 'string' },
+      variant: { type: 'string' },
       int8: { type: 'boolean', default: false },
       threads: { type: 'string' },
       granularity: { type: 'string', default: 'utterance' },
@@ -70,10 +71,11 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   if (needsOut !== undefined && values.out === undefined) throw new UsageError(`--${needsOut} needs --out DIR`);
   const concurrency = integerFlag(values.concurrency, '--concurrency', 1, 64) ?? 2;
   const threads = integerFlag(values.threads, '--threads', 1, 256);
+  const variantRequest = variantFlag(values.variant, values.int8);
   const files = await expandInputs(positionals);
 
   const model = modelFolder(values.model, resolveModelsDir(values['models-dir']));
-  const engine = await Engine.load(model.dir, { ...(threads === undefined ? {} : { threads }), ...(values.int8 ? { variant: 'int8' as const } : {}), queueDepth: concurrency + 1 });
+  const engine = await Engine.load(model.dir, { ...(threads === undefined ? {} : { threads }), variant: variantRequest, queueDepth: concurrency + 1 });
   const { name, variant, labels } = engine.info;
   const store = values.out === undefined ? null : await BatchStore.open(values.out, values.csv ? labels.map((l) => l.key) : null);
   const progress = new BatchProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
