@@ -10,7 +10,8 @@ import type { ViteUserConfig } from 'vitest/config';
 
 /** The `test` block every package's vitest.config.ts spreads in. */
 export const sharedTestConfig = {
-  reporters: ['default', ['json', { outputFile: 'test-output/vitest.json' }]],
+  // E2V_TEST_REPORT names another report (scripts/test-avx2-only.mjs runs suites a second time)
+  reporters: ['default', ['json', { outputFile: process.env.E2V_TEST_REPORT ?? 'test-output/vitest.json' }]],
   testTimeout: 60_000,
   hookTimeout: 60_000,
   setupFiles: [fileURLToPath(new URL('./vitest.fast-check.ts', import.meta.url))],

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Installs the Debian packages the tests need when they are missing: chromium (the web UI test
- * drives it with playwright-core) and CJK + emoji fonts (so screenshots show the Chinese labels
- * and emoji). Runs apt-get directly as root, else through sudo; prints what it does and fails
+ * drives it with playwright-core), CJK + emoji fonts (so screenshots show the Chinese labels
+ * and emoji) and, on x86-64, qemu-user (scripts/test-avx2-only.mjs runs the int8 tests on an
+ * emulated AVX2-only CPU). Runs apt-get directly as root, else through sudo; prints what it does and fails
  * with one line when it cannot install.
  */
 import { execFileSync } from 'node:child_process';
@@ -12,6 +13,7 @@ const PACKAGES = [
   { name: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   { name: 'fonts-noto-cjk', present: () => existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc') },
   { name: 'fonts-noto-color-emoji', present: () => existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf') },
+  ...(process.arch === 'x64' ? [{ name: 'qemu-user', present: () => existsSync('/usr/bin/qemu-x86_64') }] : []),
 ];
 
 const missing = PACKAGES.filter((p) => !p.present()).map((p) => p.name);
