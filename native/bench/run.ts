@@ -6,6 +6,7 @@
  * @module
  */
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { cpuHeader, markdownTable } from '@e2v/benchkit';
 import { fbankBenchCases } from './fbank.cases.js';
 import { resampleBenchCases } from './resample.cases.js';
 import { timeCase, type BenchCase, type BenchTiming } from './harness.js';
@@ -34,27 +35,28 @@ function formatX(value: number): string {
 }
 
 async function main(): Promise<void> {
-  const { simd } = await import('../lib/index.js');
+  const { cpuFeatures, simd } = await import('../lib/index.js');
   const path = simd();
-  process.stdout.write(`@e2v/native benchmark: single thread, SIMD path '${path}' vs scalar (worker thread)\n`);
+  process.stdout.write(`# @e2v/native benchmark: single thread, SIMD path '${path}' vs scalar (worker thread)\n\n`);
+  process.stdout.write(`${(await cpuHeader(cpuFeatures(), 1)).text}\n\n`);
   const fast = cases.map((c) => timeCase(c));
   const scalar = await timeScalarInWorker();
   const rows = cases.map((c, i) => {
     const a = fast[i]!;
     const b = scalar[i]!;
-    return {
-      group: c.group,
-      case: c.name,
-      [`${path} (x realtime)`]: formatX(a.realtime),
-      'scalar (x realtime)': formatX(b.realtime),
-      [`${path}/scalar`]: (a.realtime / b.realtime).toFixed(2),
-      reference: c.reference ? `${c.reference.label} ${formatX(c.reference.realtime)}` : '',
-      'vs reference': c.reference ? `${(a.realtime / c.reference.realtime).toFixed(1)}x` : '',
-      target: c.target ? formatX(c.target) : '',
-      met: c.target ? (a.realtime >= c.target ? 'yes' : 'NO') : '',
-    };
+    return [
+      c.group,
+      c.name,
+      formatX(a.realtime),
+      formatX(b.realtime),
+      (a.realtime / b.realtime).toFixed(2),
+      c.reference ? `${c.reference.label} ${formatX(c.reference.realtime)}` : '',
+      c.reference ? `${(a.realtime / c.reference.realtime).toFixed(1)}x` : '',
+      c.target ? formatX(c.target) : '',
+      c.target ? (a.realtime >= c.target ? 'yes' : 'NO') : '',
+    ];
   });
-  console.table(rows);
+  console.log(markdownTable(['group', 'case', `${path} (x realtime)`, 'scalar (x realtime)', `${path}/scalar`, 'reference', 'vs reference', 'target', 'met'], rows));
 }
 
 if (isMainThread) {

@@ -20,17 +20,19 @@
  *
  * Needs the built packages (`pnpm build`).
  *
- *   node test/bench/server-overhead.mjs [--duration 10] [--connections 8]
+ *   tsx test/bench/server-overhead.mjs [--duration 10] [--connections 8]
  * @module
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { cpuHeader, markdownTable } from '@e2v/benchkit';
 import { convertCheckpoint } from '@e2v/convert';
 import { Engine, encodeWavPcm16, loadAudio16k } from '@e2v/engine';
+import { cpuFeatures } from '@e2v/native';
 import { startServer } from '@e2v/server';
 
 const CHECKPOINT = fileURLToPath(new URL('../fixtures/emotion2vec/checkpoints/tiny-a', import.meta.url));
@@ -115,11 +117,7 @@ function printTable(rows, baseline) {
       String(row.errors ?? 0),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const l of lines) console.log(line(l));
+  console.log(markdownTable(header, lines));
 }
 
 const tmp = await mkdtemp(join(tmpdir(), 'e2v-bench-server-'));
@@ -129,7 +127,8 @@ try {
   const speech = await loadAudio16k(new Uint8Array(await readFile(SPEECH)));
   const wav = encodeWavPcm16(speech.samples.subarray(0, 16000), 16000);
 
-  console.log(`e2v server overhead: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`# e2v server overhead: node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(`${(await cpuHeader(cpuFeatures(), 2)).text}\n`);
   console.log(`model tiny-a (golden tiny checkpoint, fp32), input 1.0 s WAV (${wav.byteLength} bytes), ${DURATION_S} s per scenario\n`);
 
   // 1. Baseline, with its own engine (closed before the server loads the model).

@@ -5,8 +5,8 @@
  * model load included) and compares them with a baseline run in this process: the same files
  * through `Engine.analyze` one after another with the model already loaded.
  *
- *   node bench/batch.mjs                      # the tiny golden model (converted into a temp folder)
- *   node bench/batch.mjs --model DIR [--files N] [--seconds S]   # e.g. the full-size random model
+ *   tsx bench/batch.mjs                      # the tiny golden model (converted into a temp folder)
+ *   tsx bench/batch.mjs --model DIR [--files N] [--seconds S]   # e.g. the full-size random model
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,8 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuHeader, markdownTable } from '@e2v/benchkit';
 import { convertCheckpoint } from '@e2v/convert';
 import { Engine, encodeWavPcm16 } from '@e2v/engine';
+import { cpuFeatures } from '@e2v/native';
 
 const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const TINY = fileURLToPath(new URL('../../../test/fixtures/emotion2vec/checkpoints/tiny-a/', import.meta.url));
@@ -65,10 +67,12 @@ for (const concurrency of [1, 2]) {
   rows.push({ mode: `e2v analyze --concurrency ${concurrency} (wall, incl. start + load)`, seconds: wall });
 }
 
-console.log(`\nbatch throughput: ${fileCount} files x ${seconds} s, model ${model}\n`);
-console.log(`| mode | time s | files/s | audio-s/s | vs baseline |`);
-console.log(`|---|---|---|---|---|`);
-for (const row of rows) {
-  console.log(`| ${row.mode} | ${row.seconds.toFixed(2)} | ${(fileCount / row.seconds).toFixed(2)} | ${(audioSeconds / row.seconds).toFixed(1)} | ${(baselineS / row.seconds).toFixed(2)}x |`);
-}
+console.log(`\n# e2v analyze batch throughput: ${fileCount} files x ${seconds} s, model ${model}\n`);
+console.log(`${(await cpuHeader(cpuFeatures(), 2)).text}\n`);
+console.log(
+  markdownTable(
+    ['mode', 'time s', 'files/s', 'audio-s/s', 'vs baseline'],
+    rows.map((row) => [row.mode, row.seconds.toFixed(2), (fileCount / row.seconds).toFixed(2), (audioSeconds / row.seconds).toFixed(1), `${(baselineS / row.seconds).toFixed(2)}x`]),
+  ),
+);
 await rm(work, { recursive: true, force: true });

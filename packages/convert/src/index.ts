@@ -7,6 +7,7 @@ export type { ConvLayerSpec, Emotion2vecConfig, ModelLabel } from './config/type
 export { CheckpointError, ConfigError, ConvertError, PullError } from './errors.js';
 export { openCheckpoint } from './checkpoint/open.js';
 export { parseConfig } from './config/config.js';
+export { forwardFlops, type ForwardFlops } from './config/flops.js';
 export { parseFeatureEncoderSpec } from './config/feature-spec.js';
 export { maskedLabelIndices, parseTokens } from './config/tokens.js';
 export { expectedTensorShapes, validateTensors } from './config/validate-tensors.js';

@@ -1,88 +1,93 @@
 /**
- * Engine benchmark with the full-size random emotion2vec+ model (not a test; minutes of CPU).
+ * Engine benchmark with the full-size random emotion2vec+ model (not a test; about 15 minutes).
  *
  * 1. Model: synthesizes a full-size random checkpoint (`synthCheckpoint`,
  *    test/fixtures/emotion2vec/full-size-config.yaml) and converts it (fp32 + int8) into a cache
- *    folder outside the repository (default `<tmpdir>/e2v-bench-full`, reused when present;
- *    `--checkpoint DIR` reuses an existing synth).
- * 2. Real-time factor (inference s / audio s, ORT time as reported in `timings_ms.inference`)
- *    for 2, 10, 20 and 60 s of speech, fp32 and int8, 1 and 2 threads: one child process per
- *    variant x threads, one warm-up run per length, then the median of `--runs`. Inputs above the
- *    engine's default `maxSegmentS` (30 s) are analyzed in segments, as in real use.
- * 3. Cold start: a fresh `node` process per measurement, from process start to the first Result
- *    of a 3.9 s WAV file (import, load, read, decode, infer); median of `--cold-runs`.
- * 4. Peak RSS (`process.resourceUsage().maxRSS`) of the 2-thread RTF children (all lengths in
- *    one process), of one analysis per fresh process for 5-30 s, and of a 10-minute input
- *    (`--long-s`) analyzed in frame mode, to show memory stays bounded.
+ *    folder outside the repository (default `<tmpdir>/e2v-bench-full`, rebuilt when the converter's
+ *    graph changed; `--checkpoint DIR` reuses an existing synth).
+ * 2. For this CPU, then again as an AVX2-only CPU (scripts/avx2-only: a CPUID mask, so ONNX
+ *    Runtime takes the kernels of Haswell-to-Zen-3 CPUs; skipped where impossible; `--modes host`
+ *    or `--modes avx2` runs one):
+ *    - a CPU header: name, family/model, extensions, and peak sgemm measured now (ORT MatMul
+ *      2048^3 with 1 and 2 threads);
+ *    - real-time factor (inference s / audio s, median of warm runs) for 2, 10, 20 and 60 s of
+ *      speech, fp32 and int8, 1 and 2 threads, one child process per variant x threads, with
+ *      each RTF's efficiency = (model GFLOP per audio s / peak GFLOP/s) / RTF;
+ *    - where the time goes (ORT profile of a 20 s run, 2 threads): why int8 gains what it gains;
+ *    - int8 fidelity: fp32 vs int8 scores of every golden input and the example;
+ *    - cold start: a fresh process from start to the first Result of a 3.9 s WAV, for the
+ *      default variant (`auto`), fp32 and int8.
+ * 3. Peak RSS of one analysis per fresh process for 5-30 s, and of a 10-minute input (`--long-s`)
+ *    in frame mode, on this CPU.
  *
  * Children run the built package (dist/) with plain node: `pnpm build` first (turbo's `bench`
  * task does).
  *
- *   tsx bench/run.ts [--cache DIR] [--checkpoint DIR] [--runs 3] [--cold-runs 3] [--long-s 600] [--no-prepack]
+ *   tsx bench/run.ts [--cache DIR] [--checkpoint DIR] [--runs 3] [--cold-runs 3] [--long-s 600] [--modes host,avx2] [--no-prepack]
  * @module
  */
 import { spawn } from 'node:child_process';
-import { access, readFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { convertCheckpoint, synthCheckpoint } from '@e2v/convert';
+import { avx2OnlyCommand, avx2OnlyMechanism, cpuHeader, markdownTable, type CpuReport } from '@e2v/benchkit';
+import { convertCheckpoint, forwardFlops, parseConfig, synthCheckpoint } from '@e2v/convert';
+import { cpuFeatures } from '@e2v/native';
 
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
+const HEADER_CHILD = fileURLToPath(new URL('./cpu-header-child.ts', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const CONVERT_ONNX_DIST = fileURLToPath(new URL('../../convert/dist/onnx/', import.meta.url));
 const FULL_CONFIG = fileURLToPath(new URL('../../../test/fixtures/emotion2vec/full-size-config.yaml', import.meta.url));
 const LENGTHS = [2, 10, 20, 60];
-/** Lengths of the single-analysis peak-RSS measurement. */
 const SINGLE_LENGTHS = [5, 10, 20, 30];
 const VARIANTS = ['fp32', 'int8'] as const;
 type Variant = (typeof VARIANTS)[number];
-
-/** Reference points and targets from issue 4 (measured on this machine type, 2 threads). */
-const REFERENCE = {
-  pytorchRtf: { 20: '0.35-0.41' } as Record<number, string>,
-  naiveOrtRtf: { 10: '0.19-0.23', 20: '0.19-0.23', 60: '0.35' } as Record<number, string>,
-  plainAddRtf: { 2: '0.16', 20: '0.19', 60: '0.25' } as Record<number, string>,
-  floorRtf: 0.16,
-  targetFp32Rtf20: 0.2,
-  targetInt8Speedup: 1.6,
-  targetColdStartS: 1.5,
-  targetPeakGb: { fp32: 1.0, int8: 0.45 } as Record<Variant, number>,
-  pytorch: { loadS: '7.7-9.7', peakGb: '4.7 (1.55 after load)' },
-  naiveOrt: { loadS: '1.8-2.2 (session)', peakGb: '9.4 at 60 s (~1.06 after load)' },
-};
+/** Targets of issue 10, on an AVX2-only CPU. */
+const TARGET = { efficiency: 0.85, coldStartS: 1.2, int8Speedup: 1.3, maxScoreDiff: 0.02 };
 
 interface RtfRow {
   seconds: number;
   firstMs: number;
   medianMs: number;
   minMs: number;
-  runs: number;
 }
 interface RtfChild {
-  cpuS: number;
-  loadMs: number;
   rssAfterLoadMB: number;
   maxRssMB: number;
   rows: RtfRow[];
 }
 interface ColdChild {
-  cpuS: number;
   importedMs: number;
-  loadedMs: number;
   firstResultMs: number;
   sessionMs: number;
-  maxRssMB: number;
+  variant: Variant;
+  reason: string;
+}
+interface FidelityChild {
+  inputs: string[];
+  scores: Record<Variant, Record<string, number>[]>;
+}
+interface ProfileChild {
+  runMs: number;
+  byOp: Record<string, number>;
 }
 interface LongChild {
-  cpuS: number;
   seconds: number;
   wallMs: number;
   inferenceMs: number;
   segments: number;
   frames: number;
-  rssAfterLoadMB: number;
   maxRssMB: number;
+}
+
+/** One CPU mode: this CPU as it is, or emulated as AVX2-only. */
+interface Mode {
+  name: string;
+  avx2Only: boolean;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -94,72 +99,63 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Busy CPU seconds of the whole machine so far (Linux /proc/stat; undefined elsewhere). */
-async function machineBusyS(): Promise<number | undefined> {
-  try {
-    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
-    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
-    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / 100; // USER_HZ
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds used on the machine by processes other than the benchmark, per child. */
-const foreignCpu: { label: string; foreignS: number; wallS: number }[] = [];
-
-async function runChild<T extends { cpuS: number }>(args: Record<string, unknown>): Promise<{ out: T; wallMs: number }> {
-  const busy0 = await machineBusyS();
-  const own0 = process.cpuUsage();
-  const result = await spawnChild<T>(args);
-  const busy1 = await machineBusyS();
-  if (busy0 !== undefined && busy1 !== undefined) {
-    const own = process.cpuUsage(own0);
-    const foreignS = Math.max(0, busy1 - busy0 - result.out.cpuS - (own.user + own.system) / 1e6);
-    foreignCpu.push({ label: `${String(args.mode)} ${String(args.variant)} ${String(args.threads ?? '')}t ${JSON.stringify(args.lengths ?? args.seconds ?? '')}`, foreignS, wallS: result.wallMs / 1000 });
-  }
-  return result;
-}
-
-function spawnChild<T>(args: Record<string, unknown>): Promise<{ out: T; wallMs: number }> {
+function runChild<T>(args: Record<string, unknown>, mode: Mode): Promise<T> {
+  const plain = { command: process.execPath, args: [CHILD, JSON.stringify(args)], env: process.env };
+  const { command, args: argv, env } = mode.avx2Only ? avx2OnlyCommand(plain.command, plain.args) : plain;
   return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const p = spawn(process.execPath, [CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString();
     });
     p.on('error', reject);
     p.on('close', (code) => {
-      const wallMs = performance.now() - t0;
       if (code !== 0) reject(new Error(`child ${JSON.stringify(args)} exited with ${code}`));
-      else resolve({ out: JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T, wallMs });
+      else resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T);
     });
   });
 }
 
-/** Synthesizes and converts the full-size model unless the cache already has it. */
+/** The CPU header of a mode, measured in a child (an emulated CPU's peak is measured emulated). */
+async function modeHeader(mode: Mode, threads: number): Promise<{ report: CpuReport; text: string }> {
+  if (!mode.avx2Only) return cpuHeader(cpuFeatures(), threads);
+  const tsx = fileURLToPath(import.meta.resolve('tsx/cli'));
+  const { command, args, env } = avx2OnlyCommand(process.execPath, [tsx, HEADER_CHILD, String(threads)]);
+  return new Promise((resolve, reject) => {
+    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`header child exited with ${code}`))));
+  });
+}
+
+/** A hash of the converter's graph code: a cached model converted by other code is rebuilt. */
+async function converterHash(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of (await readdir(CONVERT_ONNX_DIST)).filter((n) => n.endsWith('.js')).sort()) hash.update(await readFile(join(CONVERT_ONNX_DIST, name)));
+  return hash.digest('hex');
+}
+
+/** Synthesizes and converts the full-size model unless the cache has one from this converter. */
 async function prepareModel(cache: string, checkpoint: string | undefined): Promise<string> {
   const model = join(cache, 'model');
-  if (await exists(join(model, 'model.json'))) {
-    const manifest = JSON.parse(await readFile(join(model, 'model.json'), 'utf8')) as { variants?: Record<string, unknown>; random?: boolean };
-    if (manifest.variants?.int8 !== undefined) {
-      console.log(`model: reusing ${model}`);
-      return model;
-    }
+  const stampFile = join(cache, 'model-converter.sha256');
+  const stamp = await converterHash();
+  if ((await exists(join(model, 'model.int8.onnx'))) && (await exists(stampFile)) && (await readFile(stampFile, 'utf8')) === stamp) {
+    console.log(`model: reusing ${model}`);
+    return model;
   }
   let source = checkpoint ?? join(cache, 'checkpoint');
   if (!(await exists(join(source, 'model.pt')))) {
     source = join(cache, 'checkpoint');
     console.log(`model: synthesizing a full-size random checkpoint in ${source} ...`);
-    const t0 = performance.now();
     await synthCheckpoint({ config: FULL_CONFIG, out: source, seed: 1 });
-    console.log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   console.log(`model: converting ${source} (fp32 + int8) into ${model} ...`);
-  const t0 = performance.now();
   await convertCheckpoint({ from: source, out: model, int8: true, overwrite: true, name: 'emotion2vec_plus_large-random' });
-  console.log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  await writeFile(stampFile, stamp);
   return model;
 }
 
@@ -168,16 +164,9 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function table(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(cells[0]!), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.slice(1).map(line)].join('\n');
-}
-
-function verdict(ok: boolean): string {
-  return ok ? 'meets' : 'MISSES';
-}
+const verdict = (ok: boolean): string => (ok ? 'meets' : 'MISSES');
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -187,6 +176,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       'cold-runs': { type: 'string', default: '3' },
       'long-s': { type: 'string', default: '600' },
+      modes: { type: 'string', default: 'host,avx2' },
       'no-prepack': { type: 'boolean', default: false },
     },
   });
@@ -196,148 +186,169 @@ async function main(): Promise<void> {
   const longS = Number(values['long-s']);
   const prepack = !values['no-prepack'];
   const model = await prepareModel(values.cache, values.checkpoint);
+  const config = parseConfig(await readFile(FULL_CONFIG, 'utf8'));
+  // inputs over 30 s (the engine's maxSegmentS) run as equal-ish segments: count those
+  const gflopPerAudioS = (s: number): number => {
+    const segments = Math.ceil(s / 30);
+    return (segments * forwardFlops(config, (s / segments) * 16000).total) / s / 1e9;
+  };
+  const work = await mkdtemp(join(tmpdir(), 'e2v-engine-bench-'));
   const load0 = loadavg();
-  console.log(`cpu: ${cpus()[0]?.model ?? '?'} x ${cpus().length}; load average before: ${load0.map((l) => l.toFixed(2)).join(' ')}; weight pre-packing ${prepack ? 'on (engine default)' : 'off (--no-prepack)'}`);
 
-  // --- RTF ---
-  const rtf = new Map<string, RtfChild>();
-  for (const variant of VARIANTS) {
-    for (const threads of [1, 2]) {
-      process.stdout.write(`rtf: ${variant}, ${threads} thread(s) ...`);
-      const { out } = await runChild<RtfChild>({ mode: 'rtf', model, variant, threads, lengths: LENGTHS, runs, warmup: 1, prepack });
-      rtf.set(`${variant}/${threads}`, out);
-      console.log(` ${out.rows.map((r) => `${r.seconds}s ${(r.medianMs / 1000 / r.seconds).toFixed(3)}`).join(', ')}`);
-    }
-  }
-  // --- cold start ---
-  const cold = new Map<Variant, { child: ColdChild; wallMs: number }[]>();
-  for (const variant of VARIANTS) {
-    const list: { child: ColdChild; wallMs: number }[] = [];
-    for (let i = 0; i < coldRuns; i++) {
-      const { out, wallMs } = await runChild<ColdChild>({ mode: 'cold', model, variant, threads: 2, prepack });
-      list.push({ child: out, wallMs });
-    }
-    cold.set(variant, list);
-    console.log(`cold start ${variant}: ${list.map((c) => (c.child.firstResultMs / 1000).toFixed(2)).join(', ')} s`);
-  }
-  // --- peak RSS of a single analysis by length (fresh process each) ---
-  const single = new Map<string, number>();
-  for (const variant of VARIANTS) {
-    for (const seconds of SINGLE_LENGTHS) {
-      const { out } = await runChild<RtfChild>({ mode: 'rtf', model, variant, threads: 2, lengths: [seconds], runs: 1, warmup: 0, prepack });
-      single.set(`${variant}/${seconds}`, out.maxRssMB);
-    }
-    console.log(`peak RSS of one analysis, ${variant}: ${SINGLE_LENGTHS.map((s) => `${s} s ${single.get(`${variant}/${s}`)} MB`).join(', ')}`);
-  }
-  // --- long input ---
-  let long: LongChild | undefined;
-  if (longS > 0) {
-    process.stdout.write(`long input: ${longS} s, fp32, 2 threads, frame granularity ...`);
-    long = (await runChild<LongChild>({ mode: 'long', model, variant: 'fp32', threads: 2, seconds: longS, prepack })).out;
-    console.log(` ${(long.wallMs / 1000).toFixed(1)} s`);
-  }
-  const load1 = loadavg();
+  const wanted = new Set(values.modes.split(','));
+  const host: Mode = { name: 'this CPU', avx2Only: false };
+  const modes: Mode[] = wanted.has('host') ? [host] : [];
+  const avx2 = avx2OnlyMechanism();
+  if (!wanted.has('avx2')) console.log('AVX2-only runs: not asked for (--modes)');
+  else if (avx2.mechanism === 'cpuid-mask' || avx2.mechanism === 'qemu') modes.push({ name: `as an AVX2-only CPU (${avx2.mechanism})`, avx2Only: true });
+  else console.log(`AVX2-only runs: ${avx2.mechanism === 'native' ? 'this CPU is AVX2-only: the runs below are those' : `impossible here (${avx2.reason})`}`);
+  if (avx2.mechanism === 'qemu') console.log('AVX2-only runs under qemu are ~40x slower: compare their ratios, not their times');
 
-  // --- tables ---
-  const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
-  const rtfOf = (variant: Variant, threads: number, seconds: number): number => {
-    const row = rtf.get(`${variant}/${threads}`)!.rows.find((r) => r.seconds === seconds)!;
-    return row.medianMs / 1000 / seconds;
-  };
-  const firstOf = (variant: Variant, threads: number, seconds: number): number => {
-    const row = rtf.get(`${variant}/${threads}`)!.rows.find((r) => r.seconds === seconds)!;
-    return row.firstMs / 1000 / seconds;
-  };
-  console.log('\n## Real-time factor (inference s / audio s; median of warm runs; first run in parentheses)\n');
+  console.log(`\n# @e2v/engine benchmark: full-size random emotion2vec+ large, weight pre-packing ${prepack ? 'on (engine default)' : 'off (--no-prepack)'}\n`);
+  console.log(`Model cost (forwardFlops; 60 s as two 30 s segments): ${LENGTHS.map((s) => `${s} s: ${gflopPerAudioS(s).toFixed(1)}`).join(', ')} GFLOP per audio second.`);
+
+  const summary: { mode: Mode; peak2: number; eff20: number; speedup20: number; cold: number; coldVariant: string; fidelity: { agree: string; decided: string; maxDiff: number } }[] = [];
+  for (const mode of modes) {
+    const header1 = await modeHeader(mode, 1);
+    const header2 = await modeHeader(mode, 2);
+    console.log(`\n## ${mode.name}\n`);
+    console.log(header2.text);
+    console.log(`(peak with 1 thread: ${header1.report.peak.gflops.toFixed(1)} GFLOP/s, b as input ${header1.report.peak.unpackedGflops.toFixed(1)})\n`);
+    const peak = { 1: header1.report.peak.gflops, 2: header2.report.peak.gflops } as Record<number, number>;
+
+    // --- RTF ---
+    const rtf = new Map<string, RtfChild>();
+    for (const variant of VARIANTS) {
+      for (const threads of [1, 2]) {
+        rtf.set(`${variant}/${threads}`, await runChild<RtfChild>({ mode: 'rtf', model, variant, threads, lengths: LENGTHS, runs, warmup: 1, prepack }, mode));
+      }
+    }
+    const rtfOf = (variant: Variant, threads: number, s: number): number => rtf.get(`${variant}/${threads}`)!.rows.find((r) => r.seconds === s)!.medianMs / 1000 / s;
+    const efficiency = (variant: Variant, threads: number, s: number): number => gflopPerAudioS(s) / peak[threads]! / rtfOf(variant, threads, s);
+    console.log('Real-time factor (inference s / audio s, median of warm runs) and efficiency (model GFLOP per audio s / peak sgemm / RTF; int8 against the fp32 peak):\n');
+    console.log(
+      markdownTable(
+        ['input', 'fp32 1t', 'fp32 2t', 'int8 1t', 'int8 2t', 'int8 speed-up 2t', 'fp32 2t efficiency', 'int8 2t "efficiency"'],
+        LENGTHS.map((s) => [
+          `${s} s${s > 30 ? ' (2 segments)' : ''}`,
+          ...VARIANTS.flatMap((v) => [1, 2].map((t) => rtfOf(v, t, s).toFixed(3))),
+          ratio(rtfOf('fp32', 2, s), rtfOf('int8', 2, s)),
+          pct(efficiency('fp32', 2, s)),
+          pct(efficiency('int8', 2, s)),
+        ]),
+      ),
+    );
+
+    // --- where the time goes ---
+    const profile = {} as Record<Variant, ProfileChild>;
+    for (const variant of VARIANTS) profile[variant] = await runChild<ProfileChild>({ mode: 'profile', model, variant, threads: 2, seconds: 20, work }, mode);
+    const ops = [...new Set([...Object.keys(profile.fp32.byOp), ...Object.keys(profile.int8.byOp)])]
+      .map((op) => ({ op, fp32: profile.fp32.byOp[op] ?? 0, int8: profile.int8.byOp[op] ?? 0 }))
+      .sort((a, b) => Math.max(b.fp32, b.int8) - Math.max(a.fp32, a.int8));
+    const top = ops.slice(0, 8);
+    const rest = ops.slice(8).reduce((acc, o) => ({ fp32: acc.fp32 + o.fp32, int8: acc.int8 + o.int8 }), { fp32: 0, int8: 0 });
+    console.log('\nWhere the time goes: ORT profile of a warm 20 s run, 2 threads, kernel ms by operator (Loop bodies counted by their kernels):\n');
+    console.log(markdownTable(['operator', 'fp32 ms', 'int8 ms'], [...top.map((o) => [o.op, o.fp32.toFixed(0), o.int8.toFixed(0)]), ['(others)', rest.fp32.toFixed(0), rest.int8.toFixed(0)], ['whole run', profile.fp32.runMs.toFixed(0), profile.int8.runMs.toFixed(0)]]));
+    const quantized = profile.int8.byOp.DynamicQuantizeMatMul ?? 0;
+    const floatPart = profile.int8.runMs - quantized; // what int8 leaves in float (the same work as in fp32)
+    const linearFp32 = profile.fp32.runMs - floatPart;
+    console.log(
+      `\nint8 quantizes the transformer's linear layers: ${linearFp32.toFixed(0)} ms of the fp32 run (${pct(linearFp32 / profile.fp32.runMs)}) become ${quantized.toFixed(0)} ms ` +
+        `(${ratio(linearFp32, quantized)} faster). The other ${floatPart.toFixed(0)} ms (conv extractor, attention, norms) stay float in both, so int8 can be at most ` +
+        `${ratio(profile.fp32.runMs, floatPart)} faster even with free linear layers; measured ${ratio(profile.fp32.runMs, profile.int8.runMs)}.`,
+    );
+
+    // --- fidelity ---
+    const fid = await runChild<FidelityChild>({ mode: 'fidelity', model, threads: 2, prepack }, mode);
+    let agree = 0;
+    let decided = 0;
+    let decidedAgree = 0;
+    let maxDiff = 0;
+    const fidRows = fid.inputs.map((name, i) => {
+      const a = fid.scores.fp32[i]!;
+      const b = fid.scores.int8[i]!;
+      const labels = Object.keys(a);
+      const top = (s: Record<string, number>): string => labels.reduce((x, y) => (s[y]! > s[x]! ? y : x));
+      const sorted = Object.values(a).sort((x, y) => y - x);
+      const margin = sorted[0]! - sorted[1]!;
+      const diff = Math.max(...labels.map((l) => Math.abs(a[l]! - b[l]!)));
+      maxDiff = Math.max(maxDiff, diff);
+      const same = top(a) === top(b);
+      if (same) agree += 1;
+      if (margin > 2 * diff) {
+        decided += 1;
+        if (same) decidedAgree += 1;
+      }
+      return [name, top(a), top(b), margin.toFixed(4), diff.toFixed(4)];
+    });
+    console.log('\nint8 fidelity (scores of the full-size random model; a top label can only flip where the fp32 margin is under twice the score difference):\n');
+    console.log(markdownTable(['input', 'fp32 top', 'int8 top', 'fp32 top-2 margin', 'max |score diff|'], fidRows));
+    console.log(`top label agrees on ${agree}/${fid.inputs.length} inputs (${decidedAgree}/${decided} where the margin exceeds twice the difference); largest score difference ${maxDiff.toFixed(4)}`);
+
+    // --- cold start ---
+    const cold: Record<string, ColdChild[]> = {};
+    for (const variant of ['auto', ...VARIANTS] as const) {
+      cold[variant] = [];
+      for (let i = 0; i < coldRuns; i++) cold[variant].push(await runChild<ColdChild>({ mode: 'cold', model, ...(variant === 'auto' ? {} : { variant }), threads: 2, prepack }, mode));
+    }
+    console.log('\nCold start: a fresh process, from its start to the first Result of a 3.9 s WAV (median):\n');
+    console.log(
+      markdownTable(
+        ['variant', 'first Result', 'imports', 'ORT session', 'runs'],
+        Object.entries(cold).map(([variant, list]) => [
+          variant === 'auto' ? `auto (ran ${list[0]!.variant}: ${list[0]!.reason})` : variant,
+          `${(median(list.map((c) => c.firstResultMs)) / 1000).toFixed(2)} s`,
+          `${(median(list.map((c) => c.importedMs)) / 1000).toFixed(2)} s`,
+          `${(median(list.map((c) => c.sessionMs)) / 1000).toFixed(2)} s`,
+          list.map((c) => (c.firstResultMs / 1000).toFixed(2)).join(', '),
+        ]),
+      ),
+    );
+    summary.push({
+      mode,
+      peak2: peak[2]!,
+      eff20: efficiency('fp32', 2, 20),
+      speedup20: rtfOf('fp32', 2, 20) / rtfOf('int8', 2, 20),
+      cold: median(cold.auto!.map((c) => c.firstResultMs)) / 1000,
+      coldVariant: cold.auto![0]!.variant,
+      fidelity: { agree: `${agree}/${fid.inputs.length}`, decided: `${decidedAgree}/${decided}`, maxDiff },
+    });
+  }
+
+  // --- memory, on this CPU ---
+  if (wanted.has('host')) {
+    const single = new Map<string, number>();
+    for (const variant of VARIANTS) {
+      for (const seconds of SINGLE_LENGTHS) {
+        const out = await runChild<RtfChild>({ mode: 'rtf', model, variant, threads: 2, lengths: [seconds], runs: 1, warmup: 0, prepack }, host);
+        single.set(`${variant}/${seconds}`, out.maxRssMB);
+      }
+    }
+    console.log(`\n## Memory (${host.name})\n`);
+    console.log('Peak RSS of one analysis in a fresh process (2 threads; GB):\n');
+    console.log(markdownTable(['variant', ...SINGLE_LENGTHS.map((s) => `${s} s`)], VARIANTS.map((v) => [v, ...SINGLE_LENGTHS.map((s) => (single.get(`${v}/${s}`)! / 1024).toFixed(2))])));
+    if (longS > 0) {
+      const long = await runChild<LongChild>({ mode: 'long', model, variant: 'fp32', threads: 2, seconds: longS, prepack }, host);
+      console.log(`\n${long.seconds} s input, fp32, frame mode: ${long.segments} segments, ${long.frames} frames, peak RSS ${(long.maxRssMB / 1024).toFixed(2)} GB, RTF ${(long.inferenceMs / 1000 / long.seconds).toFixed(3)}`);
+    }
+  }
+
+  console.log('\n## Targets (issue 10: on AVX2-only CPUs)\n');
   console.log(
-    table(
-      ['input', 'fp32 1t', 'fp32 2t', 'int8 1t', 'int8 2t', 'int8 speed-up 2t (target >= 1.6x)', 'PyTorch ref 2t', 'naive ORT ref 2t', 'plain-Add ref 2t', 'fp32 2t / floor 0.16'],
-      LENGTHS.map((s) => [
-        `${s} s${s > 30 ? ' (2 segments)' : ''}`,
-        ...(['fp32', 'int8'] as const).flatMap((v) => [1, 2].map((t) => `${rtfOf(v, t, s).toFixed(3)} (${firstOf(v, t, s).toFixed(3)})`)),
-        ratio(rtfOf('fp32', 2, s), rtfOf('int8', 2, s)),
-        REFERENCE.pytorchRtf[s] ?? (s === 2 ? '0.44-0.90 at 5 s' : '-'),
-        REFERENCE.naiveOrtRtf[s] ?? '-',
-        REFERENCE.plainAddRtf[s] ?? '-',
-        ratio(rtfOf('fp32', 2, s), REFERENCE.floorRtf),
+    markdownTable(
+      ['CPU', 'fp32 efficiency at 20 s (>= 85%)', 'int8 speed-up at 20 s (>= 1.3x)', 'cold start, default variant (<= 1.2 s)', 'int8 fidelity: agreement, max score diff (<= 0.02)'],
+      summary.map((s) => [
+        `${s.mode.name} (peak ${s.peak2.toFixed(0)} GFLOP/s)`,
+        `${pct(s.eff20)}: ${verdict(s.eff20 >= TARGET.efficiency)}`,
+        `${s.speedup20.toFixed(2)}x: ${verdict(s.speedup20 >= TARGET.int8Speedup)}`,
+        `${s.cold.toFixed(2)} s (${s.coldVariant}): ${verdict(s.cold <= TARGET.coldStartS)}`,
+        `${s.fidelity.agree} (${s.fidelity.decided} decided), ${s.fidelity.maxDiff.toFixed(4)}: ${verdict(s.fidelity.maxDiff <= TARGET.maxScoreDiff)}`,
       ]),
     ),
   );
-  const minOf = (variant: Variant, seconds: number): number => rtf.get(`${variant}/2`)!.rows.find((r) => r.seconds === seconds)!.minMs;
-  console.log('\nint8 speed-up over fp32, 2 threads, from medians / from best runs: ' + LENGTHS.map((s) => `${s} s ${ratio(rtfOf('fp32', 2, s), rtfOf('int8', 2, s))} / ${ratio(minOf('fp32', s), minOf('int8', s))}`).join(', '));
-  console.log('\n## Peak RSS of one analysis in a fresh process (2 threads; GB)\n');
-  console.log(
-    table(
-      ['variant', ...SINGLE_LENGTHS.map((s) => `${s} s`), 'target'],
-      VARIANTS.map((v) => [v, ...SINGLE_LENGTHS.map((s) => (single.get(`${v}/${s}`)! / 1024).toFixed(2)), `<= ${REFERENCE.targetPeakGb[v]}`]),
-    ),
-  );
-  console.log('\n## Start-up and memory\n');
-  const coldRows = VARIANTS.map((v) => {
-    const list = cold.get(v)!;
-    return {
-      v,
-      first: median(list.map((c) => c.child.firstResultMs)) / 1000,
-      wall: median(list.map((c) => c.wallMs)) / 1000,
-      session: median(list.map((c) => c.child.sessionMs)) / 1000,
-      imported: median(list.map((c) => c.child.importedMs)) / 1000,
-    };
-  });
-  const rows: (string | number)[][] = [];
-  for (const c of coldRows) {
-    rows.push([
-      `cold start ${c.v} (process start -> first Result, 3.9 s WAV)`,
-      `${c.first.toFixed(2)} s (spawn->exit wall ${c.wall.toFixed(2)} s; imports ${c.imported.toFixed(2)} s, ORT session ${c.session.toFixed(2)} s)`,
-      `PyTorch load ${REFERENCE.pytorch.loadS} s; naive ORT session ${REFERENCE.naiveOrt.loadS}`,
-      `<= ${REFERENCE.targetColdStartS} s`,
-      `${ratio(c.first, REFERENCE.targetColdStartS)} of target: ${verdict(c.first <= REFERENCE.targetColdStartS)}`,
-    ]);
-  }
-  for (const v of VARIANTS) {
-    const child = rtf.get(`${v}/2`)!;
-    const peak = child.maxRssMB / 1024;
-    rows.push([
-      `peak RSS ${v} (2 threads, 2-60 s inputs)`,
-      `${peak.toFixed(2)} GB (${(child.rssAfterLoadMB / 1024).toFixed(2)} GB after load)`,
-      `PyTorch ${REFERENCE.pytorch.peakGb} GB; naive ORT ${REFERENCE.naiveOrt.peakGb} GB`,
-      `<= ${REFERENCE.targetPeakGb[v]} GB`,
-      `${ratio(peak, REFERENCE.targetPeakGb[v])} of target: ${verdict(peak <= REFERENCE.targetPeakGb[v])}`,
-    ]);
-  }
-  if (long !== undefined) {
-    rows.push([
-      `${long.seconds} s input, fp32 2t, frame mode (${long.segments} segments, ${long.frames} frames)`,
-      `peak RSS ${(long.maxRssMB / 1024).toFixed(2)} GB; RTF ${(long.inferenceMs / 1000 / long.seconds).toFixed(3)}; wall ${(long.wallMs / 1000).toFixed(1)} s`,
-      'naive ORT: 9.4 GB at 60 s',
-      'bounded memory',
-      `${ratio(long.maxRssMB / 1024, REFERENCE.targetPeakGb.fp32)} of the fp32 peak target`,
-    ]);
-  }
-  console.log(table(['measure', 'e2v engine', 'reference points', 'target', 'ratio'], rows));
-  const r20 = rtfOf('fp32', 2, 20);
-  const speedup = rtfOf('fp32', 2, 20) / rtfOf('int8', 2, 20);
-  console.log('\n## Targets\n');
-  console.log(
-    table(
-      ['target', 'measured', 'ratio', ''],
-      [
-        ['fp32 RTF <= 0.20 on 20 s (2 threads)', r20.toFixed(3), ratio(r20, REFERENCE.targetFp32Rtf20), verdict(r20 <= REFERENCE.targetFp32Rtf20)],
-        ['int8 >= 1.6x faster than fp32 (20 s, 2 threads)', `${speedup.toFixed(2)}x`, ratio(speedup, REFERENCE.targetInt8Speedup), verdict(speedup >= REFERENCE.targetInt8Speedup)],
-        ...coldRows.map((c) => [`cold start ${c.v} <= 1.5 s`, `${c.first.toFixed(2)} s`, ratio(c.first, 1.5), verdict(c.first <= 1.5)]),
-        ...VARIANTS.map((v) => {
-          const peak = rtf.get(`${v}/2`)!.maxRssMB / 1024;
-          return [`peak RSS ${v} <= ${REFERENCE.targetPeakGb[v]} GB`, `${peak.toFixed(2)} GB`, ratio(peak, REFERENCE.targetPeakGb[v]), verdict(peak <= REFERENCE.targetPeakGb[v])];
-        }),
-      ],
-    ),
-  );
-  const noisy = foreignCpu.filter((f) => f.foreignS > Math.max(0.3, 0.05 * f.wallS)); // /proc/stat counts in 10 ms ticks
-  console.log(
-    noisy.length === 0
-      ? '\nOther processes used under 5% of a core (or 0.3 CPU s) during every measurement: the machine was quiet.'
-      : `\nOther processes used CPU during ${noisy.length} of ${foreignCpu.length} measurements (noisy): ${noisy.map((f) => `${f.label}: ${f.foreignS.toFixed(1)} CPU s in ${f.wallS.toFixed(1)} s`).join('; ')}`,
-  );
-  console.log(`load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${load1.map((l) => l.toFixed(2)).join(' ')} (2 cores: above ~1 before the run means another heavy job shared the machine; numbers are then noisy)`);
+  const load1 = loadavg();
+  console.log(`\nload average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${load1.map((l) => l.toFixed(2)).join(' ')} (2 cores: above ~1 before the run means another heavy job shared the machine; numbers are then noisy)`);
+  await rm(work, { recursive: true, force: true });
 }
 
 await main();

@@ -49,9 +49,9 @@ export type GraphVariant = 'fp32' | 'int8';
  * How attention is expressed: `ort-mha` (default) uses ONNX Runtime's
  * `com.microsoft.MultiHeadAttention` with the ALiBi bias as its
  * `attention_bias` input, so the [B, H, S, S] scores live in one buffer
- * instead of three (bench/attention-ab.ts, full-size model, 1 thread: same
- * speed within noise at 20 s and 2-10% faster at 30 s; peak RSS 1281 vs
- * 1375 MB at 20 s and 1634 vs 1944 MB at 30 s). Results agree within float
+ * instead of three (measured before attention ran in blocks, full-size model,
+ * 1 thread: same speed within noise at 20 s and 2-10% faster at 30 s; peak RSS
+ * 1281 vs 1375 MB at 20 s and 1634 vs 1944 MB at 30 s). Results agree within float
  * rounding (ORT scales q k^T instead of q; with head_dim 64 the 1/8 scale is
  * exact either way). `onnx` uses standard ops only (MatMul, a plain Add of the
  * bias, Softmax), for runtimes without ORT's contrib ops.
