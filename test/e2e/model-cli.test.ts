@@ -63,6 +63,21 @@ describe('e2v model (the built executable)', () => {
     expect((JSON.parse(converted.stdout) as { manifest: { random?: boolean } }).manifest.random).toBe(true);
   });
 
+  it('should convert a training checkpoint, saying in one line which globals it left inert', () => {
+    const config = join(tinyA, 'config.yaml');
+    const synth = e2v(['model', 'synth', '--config', config, '--out', join(work, 'training'), '--seed', '7', '--training']);
+    expect(synth.status, synth.stderr).toBe(0);
+    const converted = e2v(['model', 'convert', '--from', join(work, 'training'), '--out', join(work, 'training-model')]);
+    expect(converted.status, converted.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(work, 'training-model', 'model.json'), 'utf8')) as { source: { ignoredGlobals: string[] } };
+    const ignored = manifest.source.ignoredGlobals;
+    expect(ignored).toHaveLength(7);
+    expect(ignored).toContain('argparse.Namespace');
+    expect(converted.stderr.split('\n')).toContain(`ignored 7 unknown globals outside the weights: ${ignored.join(', ')}`);
+    // the same weights as the synth without training state: the same graph data
+    expect(Buffer.compare(readFileSync(join(work, 'training-model', 'model.onnx.data')), readFileSync(join(work, 'synth-model', 'model.onnx.data')))).toBe(0);
+  });
+
   it('should exit 2 for a missing --from or an unknown subcommand', () => {
     expect(e2v(['model', 'convert', '--out', join(work, 'x')]).status).toBe(2);
     expect(e2v(['model', 'frobnicate']).status).toBe(2);

@@ -37,7 +37,7 @@ Commands:
                                       download a known model and convert it
   model list [--json] [--models-dir DIR]
                                       known models and which are installed
-  model synth --config FILE --out DIR [--seed N]
+  model synth --config FILE --out DIR [--seed N] [--training]
                                       write a random model of a config's shape (benchmarks)
   info [--json]                       versions and the native SIMD path in use
   help                                this text

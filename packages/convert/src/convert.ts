@@ -16,7 +16,7 @@ import type { CheckpointReader } from './checkpoint/types.js';
 import { parseConfig } from './config/config.js';
 import { maskedLabelIndices, parseTokens } from './config/tokens.js';
 import type { Emotion2vecConfig, ModelLabel } from './config/types.js';
-import { validateTensors } from './config/validate-tensors.js';
+import { expectedTensorShapes, validateTensors } from './config/validate-tensors.js';
 import { ConvertError } from './errors.js';
 import { SYNTH_MARKER } from './synth/synth.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT_VERSION, type ModelManifest, type ModelVariant, type VariantFiles } from './manifest.js';
@@ -87,6 +87,12 @@ export interface ConvertReport {
   files: { name: string; bytes: number }[];
   /** Wall time of the conversion. */
   elapsedMs: number;
+  /**
+   * The checkpoint: its size, the bytes the tensor reader read from it (zip directory, pickle,
+   * the weights once per variant written; the sha256 of `source` is a separate sequential pass),
+   * and the globals of its pickle left inert (training state; never imported or run).
+   */
+  checkpoint: { bytes: number; bytesRead: number; ignoredGlobals: string[] };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -189,6 +195,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
     await checkOut(options.out, options.overwrite === true);
     const { config, labels, random } = await readSource(options.from);
     reader = await openCheckpoint(join(options.from, 'model.pt'));
+    reader.requireTensors(expectedTensorShapes(config, labels.length).keys());
     validateTensors(config, labels.length, reader.tensors);
     progress({ stage: 'read', done: 1, total: 1 });
 
@@ -259,7 +266,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
       variants: { ...written, fp32 },
       graph: { opsets, input: 'waveform', outputs: ['frames', 'embedding', 'logits'] },
       ...(masked.length > 0 ? { maskedLabels: { indices: masked, keys: masked.map((i) => labels[i]?.key ?? '') } } : {}),
-      source: { files: [...SOURCE_FILES], sha256, bytes: sizes },
+      source: { files: [...SOURCE_FILES], sha256, bytes: sizes, ignoredGlobals: [...reader.ignoredGlobals] },
       ...(random ? { random: true } : {}),
       converter: { name: CONVERTER_NAME, version: CONVERTER_VERSION, createdAt: new Date().toISOString() },
     };
@@ -271,7 +278,13 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
     await publish(staging, options.out, options.overwrite === true);
     staging = undefined;
     progress({ stage: 'finish', done: 1, total: 1 });
-    return { out: options.out, manifest, files, elapsedMs: Date.now() - started };
+    return {
+      out: options.out,
+      manifest,
+      files,
+      elapsedMs: Date.now() - started,
+      checkpoint: { bytes: sizes['model.pt']!, bytesRead: reader.bytesRead, ignoredGlobals: [...reader.ignoredGlobals] },
+    };
   } catch (error) {
     if (error instanceof Error && 'code' in error && typeof error.code === 'string' && !error.code.startsWith('E2V_')) {
       throw new ConvertError('E2V_ERR_CONVERT_IO', `converting to ${options.out} failed: ${error.message}`, { cause: error });

@@ -14,7 +14,7 @@ export { expectedTensorShapes, validateTensors } from './config/validate-tensors
 export { convPosKernel, modelTensorSpecs, type TensorRole, type TensorSpec } from './config/tensor-specs.js';
 export * from './pull/index.js';
 export { saveCheckpoint, type SaveCheckpointOptions, type SavedTensor, type SaveLayout } from './checkpoint/save.js';
-export type { PlainValue } from './checkpoint/pickle-writer.js';
+export { PickleNode, py, type PickleNodeSpec, type PickleValue, type PlainValue } from './checkpoint/pickle-writer.js';
 export { OFFICIAL_TOKENS, SYNTH_MARKER, synthCheckpoint, type SynthMarker, type SynthOptions, type SynthReport } from './synth/synth.js';
 export {
   convertCheckpoint,

@@ -73,8 +73,11 @@ export interface ModelManifest {
    * `--mask-unused`): softmax gives them 0. Absent when nothing is masked.
    */
   maskedLabels?: { indices: number[]; keys: string[] };
-  /** The checkpoint files converted, with their sha256 (hex). */
-  source: { files: string[]; sha256: Record<string, string>; bytes: Record<string, number> };
+  /**
+   * The checkpoint files converted, with their sha256 (hex) and sizes, and the globals of
+   * model.pt's pickle the converter left inert (training state such as `argparse.Namespace`).
+   */
+  source: { files: string[]; sha256: Record<string, string>; bytes: Record<string, number>; ignoredGlobals?: string[] };
   /** True when the source is a random model from `e2v model synth` (not a trained model). */
   random?: boolean;
   /** Who wrote the folder, and when (ISO 8601). */

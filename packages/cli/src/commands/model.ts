@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { convertCheckpoint, createProgressRenderer, listModels, pullModel, synthCheckpoint } from '@e2v/convert';
+import { convertCheckpoint, createProgressRenderer, listModels, pullModel, synthCheckpoint, type ConvertReport } from '@e2v/convert';
 import { EXIT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 
@@ -27,6 +27,14 @@ function stageReporter(io: CliIo): (p: { stage: string; done: number; total: num
     if (p.stage !== last) io.stderr(`${p.stage}...\n`);
     last = p.stage;
   };
+}
+
+/** Says which globals of the checkpoint's pickle the conversion left inert (one line, when any). */
+function reportIgnoredGlobals(report: ConvertReport, io: CliIo): ConvertReport {
+  const { ignoredGlobals } = report.checkpoint;
+  const n = ignoredGlobals.length;
+  if (n > 0) io.stderr(`ignored ${n} unknown global${n === 1 ? '' : 's'} outside the weights: ${ignoredGlobals.join(', ')}\n`);
+  return report;
 }
 
 async function convert(args: string[], io: CliIo): Promise<number> {
@@ -51,6 +59,7 @@ async function convert(args: string[], io: CliIo): Promise<number> {
     ...(values.name === undefined ? {} : { name: values.name }),
     onProgress: stageReporter(io),
   });
+  reportIgnoredGlobals(report, io);
   io.stdout(`${JSON.stringify(report)}\n`);
   return EXIT.ok;
 }
@@ -111,8 +120,8 @@ export async function pullAndConvert(name: string, plan: PullPlan, io: CliIo): P
       modelsDir: plan.modelsDir,
       onProgress: renderer.onProgress,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
-      convert: (fromDir: string, outDir: string) =>
-        convertCheckpoint({ from: fromDir, out: outDir, int8: plan.int8, name, overwrite: plan.force, onProgress: stageReporter(io) }),
+      convert: async (fromDir: string, outDir: string) =>
+        reportIgnoredGlobals(await convertCheckpoint({ from: fromDir, out: outDir, int8: plan.int8, name, overwrite: plan.force, onProgress: stageReporter(io) }), io),
     });
   } finally {
     renderer.close();
@@ -138,7 +147,7 @@ async function list(args: string[], io: CliIo): Promise<number> {
 async function synth(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } },
+    options: { config: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, training: { type: 'boolean', default: false } },
     strict: true,
   });
   const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -147,6 +156,7 @@ async function synth(args: string[], io: CliIo): Promise<number> {
     config: resolve(required(values.config, '--config FILE', 'synth')),
     out: resolve(required(values.out, '--out DIR', 'synth')),
     ...(seed === undefined ? {} : { seed }),
+    training: values.training,
   });
   io.stdout(`${JSON.stringify(report)}\n`);
   return EXIT.ok;

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** Opcodes of the pickle subset torch state dicts use (protocol 2+), by name. */
+/** Opcodes the reader runs (every opcode of protocols 0-5 but out-of-band buffers), by name. */
 export const OP = {
   MARK: 0x28, // (
   STOP: 0x2e, // .
@@ -50,32 +50,32 @@ export const OP = {
   STACK_GLOBAL: 0x93,
   MEMOIZE: 0x94,
   FRAME: 0x95,
+  DUP: 0x32, // 2
+  FLOAT: 0x46, // F
+  INT: 0x49, // I
+  LONG: 0x4c, // L
+  PERSID: 0x50, // P
+  STRING: 0x53, // S
+  BINSTRING: 0x54, // T
+  SHORT_BINSTRING: 0x55, // U
+  UNICODE: 0x56, // V
+  GET: 0x67, // g
+  INST: 0x69, // i
+  OBJ: 0x6f, // o
+  PUT: 0x70, // p
+  NEWOBJ: 0x81,
+  EXT1: 0x82,
+  EXT2: 0x83,
+  EXT4: 0x84,
+  EMPTY_SET: 0x8f,
+  ADDITEMS: 0x90,
+  FROZENSET: 0x91,
+  NEWOBJ_EX: 0x92,
+  BYTEARRAY8: 0x96,
 } as const;
 
-/** Opcodes the reader refuses (older text forms, object construction, sets, buffers), by byte. */
+/** Opcodes the reader refuses: out-of-band buffers, which a file cannot carry. */
 const REFUSED: Readonly<Record<number, string>> = {
-  0x32: 'DUP',
-  0x46: 'FLOAT',
-  0x49: 'INT',
-  0x4c: 'LONG',
-  0x50: 'PERSID',
-  0x53: 'STRING',
-  0x54: 'BINSTRING',
-  0x55: 'SHORT_BINSTRING',
-  0x56: 'UNICODE',
-  0x67: 'GET',
-  0x69: 'INST',
-  0x6f: 'OBJ',
-  0x70: 'PUT',
-  0x81: 'NEWOBJ',
-  0x82: 'EXT1',
-  0x83: 'EXT2',
-  0x84: 'EXT4',
-  0x8f: 'EMPTY_SET',
-  0x90: 'ADDITEMS',
-  0x91: 'FROZENSET',
-  0x92: 'NEWOBJ_EX',
-  0x96: 'BYTEARRAY8',
   0x97: 'NEXT_BUFFER',
   0x98: 'READONLY_BUFFER',
 };

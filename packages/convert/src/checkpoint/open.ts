@@ -5,8 +5,8 @@
  */
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { CheckpointError } from '../errors.js';
-import { readExactly } from './file-io.js';
-import { selectStateDict } from './state-dict.js';
+import { countingReads, readExactly, type ReadableFile } from './file-io.js';
+import { selectStateDict, type SelectedStateDict } from './state-dict.js';
 import { checkTensorLayout, gatherStrided, ITEM_SIZE, type TensorLayout, upcast16 } from './tensor-data.js';
 import { loadTorchPickle } from './torch-pickle.js';
 import type { CheckpointReader, TensorInfo } from './types.js';
@@ -37,14 +37,14 @@ function archivePrefix(entries: ReadonlyMap<string, ZipEntry>): string {
   return pickles[0]!.slice(0, -'data.pkl'.length);
 }
 
-async function readEntry(file: FileHandle, fileSize: number, entry: ZipEntry): Promise<Uint8Array> {
+async function readEntry(file: ReadableFile, fileSize: number, entry: ZipEntry): Promise<Uint8Array> {
   const offset = await storedEntryDataOffset(file, fileSize, entry);
   const bytes = new Uint8Array(entry.size);
   await readExactly(file, bytes, offset, entry.name);
   return bytes;
 }
 
-async function checkByteOrder(file: FileHandle, fileSize: number, entry: ZipEntry | undefined): Promise<void> {
+async function checkByteOrder(file: ReadableFile, fileSize: number, entry: ZipEntry | undefined): Promise<void> {
   if (entry === undefined) return; // written by torch >= 2.1 only; older archives are little-endian
   const text = entry.size <= 16 ? new TextDecoder().decode(await readEntry(file, fileSize, entry)).trim() : '';
   if (text !== 'little') {
@@ -55,7 +55,14 @@ async function checkByteOrder(file: FileHandle, fileSize: number, entry: ZipEntr
   }
 }
 
-async function locateTensors(file: FileHandle, fileSize: number): Promise<Map<string, TensorLocation>> {
+/** The state dict's tensors located in the file, what else its entries are, and the globals left inert. */
+interface Located {
+  tensors: Map<string, TensorLocation>;
+  nonTensors: SelectedStateDict['nonTensors'];
+  ignoredGlobals: string[];
+}
+
+async function locateTensors(file: ReadableFile, fileSize: number): Promise<Located> {
   const entries = await readZipDirectory(file, fileSize);
   const prefix = archivePrefix(entries);
   await checkByteOrder(file, fileSize, entries.get(`${prefix}byteorder`));
@@ -66,10 +73,11 @@ async function locateTensors(file: FileHandle, fileSize: number): Promise<Map<st
       `${pickleEntry.name} is ${pickleEntry.size} bytes (limit ${MAX_PICKLE_BYTES})`,
     );
   }
-  const stateDict = selectStateDict(loadTorchPickle(await readEntry(file, fileSize, pickleEntry)));
+  const { root, ignoredGlobals } = loadTorchPickle(await readEntry(file, fileSize, pickleEntry));
+  const stateDict = selectStateDict(root);
   const storageOffsets = new Map<string, number>();
   const located = new Map<string, TensorLocation>();
-  for (const [name, tensor] of stateDict) {
+  for (const [name, tensor] of stateDict.tensors) {
     const entryName = `${prefix}data/${tensor.storage.key}`;
     const entry = entries.get(entryName);
     if (entry === undefined) {
@@ -86,10 +94,10 @@ async function locateTensors(file: FileHandle, fileSize: number): Promise<Map<st
     }
     located.set(name, { info: { name, dtype: layout.dtype, shape: layout.shape }, layout, dataOffset });
   }
-  return located;
+  return { tensors: located, nonTensors: stateDict.nonTensors, ignoredGlobals };
 }
 
-async function readTensor(file: FileHandle, location: TensorLocation): Promise<Float32Array> {
+async function readTensor(file: ReadableFile, location: TensorLocation): Promise<Float32Array> {
   const { layout, dataOffset, info } = location;
   if (layout.numel === 0) return new Float32Array(0);
   const itemSize = ITEM_SIZE[layout.dtype];
@@ -108,13 +116,13 @@ async function readTensor(file: FileHandle, location: TensorLocation): Promise<F
 
 /**
  * Opens a torch.save checkpoint. Reads only the zip directory, `data.pkl`
- * and the local headers of the storages used, then keeps the file open;
- * each {@link CheckpointReader.read} reads one tensor's bytes from the file.
+ * and the local headers of the state dict's storages, then keeps the file open;
+ * each {@link CheckpointReader.read} reads one tensor's bytes from the file. Storages outside
+ * the state dict (a training checkpoint's optimizer moments) are never read.
  * @param path the `model.pt` file
  * @returns a reader listing the state dict's tensors by normalized name
  * @throws CheckpointError (`E2V_ERR_CHECKPOINT_*`) when the file cannot be read, is no
- *   torch.save archive, uses a pickle feature or global outside the whitelist, or
- *   describes tensors outside their data
+ *   torch.save archive, has a malformed pickle, or describes tensors outside their data
  * @example
  * const ckpt = await openCheckpoint('emotion2vec_plus_large/model.pt');
  * try {
@@ -131,26 +139,41 @@ export async function openCheckpoint(path: string): Promise<CheckpointReader> {
   } catch (cause) {
     throw new CheckpointError('E2V_ERR_CHECKPOINT_IO', `cannot open checkpoint ${path}: ${(cause as Error).message}`, { cause });
   }
-  let located: Map<string, TensorLocation>;
+  const counted = countingReads(file);
+  let found: Located;
   try {
     fileSize = (await file.stat()).size;
-    located = await locateTensors(file, fileSize);
+    found = await locateTensors(counted, fileSize);
   } catch (error) {
     await file.close();
     if (error instanceof CheckpointError) throw error;
     throw new CheckpointError('E2V_ERR_CHECKPOINT_IO', `cannot read checkpoint ${path}: ${(error as Error).message}`, { cause: error });
   }
+  const located = found.tensors;
   const tensors = new Map<string, TensorInfo>([...located].map(([name, location]) => [name, location.info]));
   let closed = false;
   return {
     tensors,
+    nonTensors: found.nonTensors,
+    ignoredGlobals: found.ignoredGlobals,
+    get bytesRead() {
+      return counted.bytesRead;
+    },
+    requireTensors(names) {
+      for (const name of names) {
+        const other = found.nonTensors.get(name);
+        if (!located.has(name) && other !== undefined) {
+          throw new CheckpointError('E2V_ERR_CHECKPOINT_NOT_A_TENSOR', `state dict entry ${other.key} is ${other.what}, not a tensor; the model needs it as a weight`);
+        }
+      }
+    },
     async read(name) {
       const location = located.get(name);
       if (location === undefined) {
         throw new CheckpointError('E2V_ERR_CHECKPOINT_MISSING_TENSOR', `checkpoint ${path} has no tensor ${name}`);
       }
       if (closed) throw new CheckpointError('E2V_ERR_CHECKPOINT_CLOSED', `checkpoint ${path} was closed before reading ${name}`);
-      return readTensor(file, location);
+      return readTensor(counted, location);
     },
     async close() {
       if (closed) return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError } from '../errors.js';
 import { OP } from './opcodes.js';
-import { PICKLE_LIMITS, PyDict, PyObject, PyTuple, type PyValue, type UnpickleHooks, unpickle } from './pickle.js';
+import { PICKLE_LIMITS, PyDict, PyInert, PyObject, PySet, PyTuple, type PyValue, type UnpickleHooks, unpickle } from './pickle.js';
 import { PickleWriter, type PlainValue } from './pickle-writer.js';
 
 /** Pickle bytes from opcode bytes, latin1 strings and raw byte arrays. */
@@ -38,9 +38,13 @@ function recordingHooks(): UnpickleHooks & { log: string[] } {
       if (`${module}.${name}` !== 'test.fn') throw new Error(`refused ${module}.${name}`);
       return new Called('fn', []);
     },
-    reduce(callable, args) {
-      log.push('reduce');
+    reduce(callable, args, kwargs) {
+      log.push(kwargs === undefined ? 'reduce' : `reduce with ${kwargs.items.size} kwargs`);
       return new Called('result', [callable, ...args.items]);
+    },
+    extension(code) {
+      log.push(`extension ${code}`);
+      return new Called('extension', [code]);
     },
     build(target, state) {
       log.push(`build ${String(state)}`);
@@ -133,6 +137,62 @@ describe('unpickle', () => {
     expect(persistent.args).toEqual(['pid']);
   });
 
+  it('should read the text and object opcodes of protocols 0 and 1', () => {
+    const hooks = recordingHooks();
+    const value = unpickle(
+      p(
+        OP.MARK,
+        OP.INT, '01\n', OP.INT, '-42\n', OP.LONG, '123456789012345678901234567890L\n', OP.FLOAT, '0.25\n',
+        OP.STRING, "'py2 str'\n", OP.UNICODE, 'caf\\u00e9\n', OP.SHORT_BINSTRING, 2, p(0x61, 0xe9), OP.BINSTRING, u32(1), 'z',
+        OP.PUT, '5\n', OP.GET, '5\n', OP.DUP, OP.POP,
+        OP.PERSID, 'key\n',
+        OP.MARK, OP.BININT1, 1, OP.INST, 'test\nfn\n',
+        OP.MARK, OP.GLOBAL, 'test\nfn\n', OP.BININT1, 2, OP.OBJ,
+        OP.TUPLE, OP.STOP,
+      ),
+      hooks,
+    ) as PyTuple;
+    const [flag, int, long, float, str, unicode, short, bin, got, persistent, inst, obj] = value.items as [boolean, number, bigint, number, string, string, string, string, string, Called, Called, Called];
+    expect([flag, int, long, float, str, unicode, short, bin, got]).toEqual([true, -42, 123456789012345678901234567890n, 0.25, 'py2 str', 'café', 'aé', 'z', 'z']);
+    expect(persistent.args).toEqual(['key']);
+    expect(inst.args.slice(1)).toEqual([1]);
+    expect(obj.args.slice(1)).toEqual([2]);
+    expect(hooks.log).toEqual(['persid', 'global test.fn', 'reduce', 'global test.fn', 'reduce']);
+  });
+
+  it('should read sets, byte arrays, NEWOBJ, NEWOBJ_EX and extension codes', () => {
+    const hooks = recordingHooks();
+    const value = unpickle(
+      p(
+        OP.PROTO, 5, OP.MARK,
+        OP.EMPTY_SET, OP.MARK, OP.BININT1, 1, OP.BININT1, 2, OP.ADDITEMS,
+        OP.MARK, OP.BININT1, 3, OP.FROZENSET,
+        OP.BYTEARRAY8, u64(2), p(9, 8),
+        OP.GLOBAL, 'test\nfn\n', OP.EMPTY_TUPLE, OP.NEWOBJ,
+        OP.GLOBAL, 'test\nfn\n', OP.EMPTY_TUPLE, OP.EMPTY_DICT, OP.SHORT_BINUNICODE, 1, 'k', OP.NONE, OP.SETITEM, OP.NEWOBJ_EX,
+        OP.EXT1, 7, OP.EXT2, 0x34, 0x12, OP.EXT4, u32(0x10000),
+        OP.TUPLE, OP.STOP,
+      ),
+      hooks,
+    ) as PyTuple;
+    const [set, frozen, bytes] = value.items as [PySet, PySet, Uint8Array];
+    expect(set).toMatchObject({ frozen: false, items: [1, 2] });
+    expect(frozen).toMatchObject({ frozen: true, items: [3] });
+    expect(bytes).toEqual(Uint8Array.of(9, 8));
+    expect(hooks.log).toEqual(['global test.fn', 'reduce', 'global test.fn', 'reduce with 1 kwargs', 'extension 7', 'extension 4660', 'extension 65536']);
+  });
+
+  it('should collect SETITEMS, APPENDS and ADDITEMS into an inert object', () => {
+    const inert = new PyInert(null, []);
+    const hooks: UnpickleHooks = { ...recordingHooks(), reduce: () => inert };
+    unpickle(
+      p(OP.PROTO, 2, OP.GLOBAL, 'test\nfn\n', OP.EMPTY_TUPLE, OP.REDUCE, OP.MARK, OP.BININT1, 1, OP.BININT1, 2, OP.SETITEMS, OP.MARK, OP.BININT1, 3, OP.APPENDS, OP.BININT1, 4, OP.APPEND, OP.STOP),
+      hooks,
+    );
+    expect([...inert.dict.items]).toEqual([[1, 2]]);
+    expect(inert.list).toEqual([3, 4]);
+  });
+
   it('should read back what PickleWriter writes', () => {
     const ints = [0, 1, 255, 256, 65535, 65536, -1, -129, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 2 ** 40, -(2 ** 40), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
     const plain: PlainValue = { ints, floats: [0.5, -1e-5, 1e300], text: ['', '生气/angry'], flags: [true, false, null], nested: { a: [{ b: [] }] } };
@@ -146,9 +206,12 @@ describe('unpickle', () => {
 
   describe('EXPECTED FAILURE', () => {
     const cases: [string, Uint8Array, string, RegExp][] = [
-      ['an INST opcode', p(OP.PROTO, 2, 'ios\nsystem\n', OP.STOP), 'E2V_ERR_CHECKPOINT_PICKLE_OPCODE', /INST \(0x69\) at byte 2/],
       ['a byte that is no opcode', p(OP.PROTO, 2, 0xff), 'E2V_ERR_CHECKPOINT_PICKLE_OPCODE', /0xff \(not a pickle opcode\)/],
-      ['a NEWOBJ opcode', p(OP.PROTO, 2, OP.NONE, OP.EMPTY_TUPLE, 0x81), 'E2V_ERR_CHECKPOINT_PICKLE_OPCODE', /NEWOBJ/],
+      ['an out-of-band buffer', p(OP.PROTO, 5, 0x97), 'E2V_ERR_CHECKPOINT_PICKLE_OPCODE', /NEXT_BUFFER \(0x97\) at byte 2: out-of-band buffers cannot come from a file/],
+      ['NEWOBJ_EX with non-dict keywords', p(OP.PROTO, 4, OP.NONE, OP.EMPTY_TUPLE, OP.NONE, OP.NEWOBJ_EX), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /keyword arguments are not a dict/],
+      ['OBJ without a class', p(OP.PROTO, 1, OP.MARK, OP.OBJ), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /OBJ without a class/],
+      ['ADDITEMS to a frozenset', p(OP.PROTO, 4, OP.MARK, OP.FROZENSET, OP.MARK, OP.NONE, OP.ADDITEMS), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /not a set/],
+      ['a text INT that is no number', p(OP.INT, '1x\n', OP.STOP), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /bad integer/],
       ['a truncated string', p(OP.PROTO, 2, OP.BINUNICODE, u32(100), 'abc'), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /truncated/],
       ['a huge BINUNICODE8 length', p(OP.PROTO, 2, OP.BINUNICODE8, u64(2 ** 52), 'a'), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /exceeds the pickle/],
       ['no STOP', p(OP.PROTO, 2, OP.NONE), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /truncated/],
@@ -163,6 +226,7 @@ describe('unpickle', () => {
       ['REDUCE with a non-tuple', p(OP.PROTO, 2, OP.NONE, OP.NONE, OP.REDUCE), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /not a tuple/],
       ['STACK_GLOBAL with non-strings', p(OP.PROTO, 4, OP.NONE, OP.NONE, OP.STACK_GLOBAL), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /two strings/],
       ['GLOBAL without newline', p(OP.PROTO, 2, OP.GLOBAL, 'os'), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /newline/],
+      ['an unquoted STRING', p(OP.STRING, 'abc\n', OP.STOP), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /not quoted/],
       ['protocol 6', p(OP.PROTO, 6, OP.NONE, OP.STOP), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /protocol 6/],
       ['a 65-byte integer', p(OP.PROTO, 2, OP.LONG1, 65, new Uint8Array(65), OP.STOP), 'E2V_ERR_CHECKPOINT_TOO_LARGE', /65-byte integer/],
       ['deep nesting', p(OP.PROTO, 2, ...Array<number>(PICKLE_LIMITS.maxMarkDepth + 1).fill(OP.MARK)), 'E2V_ERR_CHECKPOINT_TOO_LARGE', /nesting deeper than 1000/],

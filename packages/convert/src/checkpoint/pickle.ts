@@ -1,8 +1,8 @@
 /**
- * A restricted unpickler: a stack machine for the pickle opcodes torch state
- * dicts use. It never imports or calls anything itself — every GLOBAL, REDUCE,
- * BUILD and persistent id goes to caller-supplied hooks, which decide what is
- * allowed. Anything else is refused with a typed error naming it.
+ * A restricted unpickler: a stack machine for every opcode of pickle protocols 0-5 (but
+ * out-of-band buffers). It never imports or calls anything itself — every GLOBAL, REDUCE /
+ * NEWOBJ / OBJ / INST call, BUILD and persistent id goes to caller-supplied hooks, which decide
+ * what each stands for. Objects of classes e2v does not know become {@link PyInert} records.
  * @module
  */
 import { CheckpointError } from '../errors.js';
@@ -23,6 +23,40 @@ export class PyDict {
   readonly items = new Map<PyValue, PyValue>();
 }
 
+/** A Python set or frozenset (items in pickle order). */
+export class PySet {
+  /** @param frozen whether it was a frozenset */
+  constructor(readonly frozen: boolean) {}
+  /** The items. */
+  readonly items: PyValue[] = [];
+}
+
+/**
+ * An object the program builds from a callable the hooks leave opaque (an unknown class):
+ * nothing is called; what the program gives it is recorded — call arguments, BUILD states, and
+ * the items SETITEM(S) / APPEND(S) put into it (a dict or list subclass keeps its contents).
+ */
+export class PyInert extends PyObject {
+  /** Dict items given by SETITEM / SETITEMS. */
+  readonly dict = new PyDict();
+  /** List items given by APPEND / APPENDS. */
+  readonly list: PyValue[] = [];
+  /** BUILD states, in order. */
+  readonly states: PyValue[] = [];
+  /**
+   * @param callable what was called (an opaque global, or another inert object)
+   * @param args positional arguments
+   * @param kwargs keyword arguments (NEWOBJ_EX), or null
+   */
+  constructor(
+    readonly callable: PyValue,
+    readonly args: readonly PyValue[],
+    readonly kwargs: PyDict | null = null,
+  ) {
+    super();
+  }
+}
+
 /** A value produced by the unpickler. Python int becomes number, or bigint beyond 2^53. */
 export type PyValue =
   | null
@@ -34,18 +68,21 @@ export type PyValue =
   | PyValue[]
   | PyTuple
   | PyDict
+  | PySet
   | PyObject;
 
 /** What the unpickler delegates to the caller. Each hook throws for anything it does not allow. */
 export interface UnpickleHooks {
   /** GLOBAL / STACK_GLOBAL `module.name`: return the object standing for it. */
   global(module: string, name: string): PyValue;
-  /** REDUCE: call `callable` with `args`. */
-  reduce(callable: PyValue, args: PyTuple): PyValue;
+  /** REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST: call (or instantiate) `callable` with `args` (and `kwargs`). */
+  reduce(callable: PyValue, args: PyTuple, kwargs?: PyDict): PyValue;
   /** BUILD: apply `state` to `target` (e.g. `__setstate__`). */
   build(target: PyValue, state: PyValue): void;
-  /** BINPERSID: resolve a persistent id. */
+  /** BINPERSID / PERSID: resolve a persistent id. */
   persistentLoad(pid: PyValue): PyValue;
+  /** EXT1 / EXT2 / EXT4: the object registered under a copyreg extension code. */
+  extension(code: number): PyValue;
 }
 
 /** Limits against hostile pickles. */
@@ -88,7 +125,7 @@ function decodeLong(bytes: Uint8Array): number | bigint {
 /**
  * Runs a pickle program with only the given hooks as its window to the outside.
  * @param data the pickle bytes (e.g. a torch archive's `data.pkl`)
- * @param hooks what GLOBAL, REDUCE, BUILD and BINPERSID may produce
+ * @param hooks what globals, calls, BUILD, persistent ids and extension codes stand for
  * @param limits nesting, stack and integer size limits
  * @returns the value left by STOP
  * @throws CheckpointError E2V_ERR_CHECKPOINT_PICKLE_OPCODE (unsupported opcode, named),
@@ -120,10 +157,17 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks, limits: Readonl
   };
   const bytes = (n: number): Uint8Array => data.subarray(need(n), pos);
   const text = (n: number): string => utf8.decode(bytes(n));
+  const latin1 = (b: Uint8Array): string => String.fromCharCode(...b);
   const line = (): string => {
     const end = data.indexOf(0x0a, pos);
-    if (end < 0) throw corrupt('GLOBAL without a newline', opAt);
+    if (end < 0) throw corrupt('text opcode without a newline', opAt);
     return text(end - pos + 1).slice(0, -1);
+  };
+  const textInt = (value: string): number | bigint => {
+    const digits = value.endsWith('L') ? value.slice(0, -1) : value;
+    if (!/^[+-]?\d+$/.test(digits) || digits.length > limits.maxLongBytes * 3) throw corrupt(`bad integer ${JSON.stringify(value.slice(0, 40))}`, opAt);
+    const big = BigInt(digits);
+    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
   };
   const push = (value: PyValue): void => {
     if (stack.length >= limits.maxStack) throw limit(`more than ${limits.maxStack} values on the stack`, opAt);
@@ -152,12 +196,24 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks, limits: Readonl
     memo.set(index, top());
   };
   const asDict = (target: PyValue, op: string): PyDict => {
+    if (target instanceof PyInert) return target.dict;
     if (!(target instanceof PyDict)) throw corrupt(`${op} on something that is not a dict`, opAt);
     return target;
   };
   const asList = (target: PyValue, op: string): PyValue[] => {
+    if (target instanceof PyInert) return target.list;
     if (!Array.isArray(target)) throw corrupt(`${op} on something that is not a list`, opAt);
     return target;
+  };
+  const asSet = (target: PyValue): PyValue[] => {
+    if (target instanceof PyInert) return target.list;
+    if (!(target instanceof PySet) || target.frozen) throw corrupt('ADDITEMS on something that is not a set', opAt);
+    return target.items;
+  };
+  const call = (callable: PyValue, args: PyValue, kwargs?: PyValue): PyValue => {
+    if (!(args instanceof PyTuple)) throw corrupt('call arguments are not a tuple', opAt);
+    if (kwargs !== undefined && !(kwargs instanceof PyDict)) throw corrupt('keyword arguments are not a dict', opAt);
+    return kwargs === undefined ? hooks.reduce(callable, args) : hooks.reduce(callable, args, kwargs);
   };
   const setItems = (dict: PyDict, items: readonly PyValue[]): void => {
     if (items.length % 2 !== 0) throw corrupt('SETITEMS with an odd number of values', opAt);
@@ -174,7 +230,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks, limits: Readonl
     switch (op) {
       case OP.PROTO: {
         const version = u8();
-        if (version < 2 || version > 5) throw corrupt(`unsupported pickle protocol ${version}`, opAt);
+        if (version > 5) throw corrupt(`unsupported pickle protocol ${version}`, opAt);
         break;
       }
       case OP.FRAME:
@@ -232,13 +288,13 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks, limits: Readonl
         push(text(u64()));
         break;
       case OP.SHORT_BINBYTES:
-        push(bytes(u8()));
+        push(new Uint8Array(bytes(u8())));
         break;
       case OP.BINBYTES:
-        push(bytes(u32()));
+        push(new Uint8Array(bytes(u32())));
         break;
       case OP.BINBYTES8:
-        push(bytes(u64()));
+        push(new Uint8Array(bytes(u64())));
         break;
       case OP.EMPTY_DICT:
         push(new PyDict());
@@ -320,9 +376,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks, limits: Readonl
       }
       case OP.REDUCE: {
         const args = pop();
-        const callable = pop();
-        if (!(args instanceof PyTuple)) throw corrupt('REDUCE arguments are not a tuple', opAt);
-        push(hooks.reduce(callable, args));
+        push(call(pop(), args));
         break;
       }
       case OP.BUILD: {
@@ -333,10 +387,106 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks, limits: Readonl
       case OP.BINPERSID:
         push(hooks.persistentLoad(pop()));
         break;
+      case OP.PERSID:
+        push(hooks.persistentLoad(line()));
+        break;
+      case OP.DUP:
+        push(top());
+        break;
+      case OP.INT: {
+        const value = line();
+        push(value === '01' ? true : value === '00' ? false : textInt(value));
+        break;
+      }
+      case OP.LONG:
+        push(textInt(line()));
+        break;
+      case OP.FLOAT: {
+        const value = Number(line());
+        if (Number.isNaN(value)) throw corrupt('FLOAT is not a number', opAt);
+        push(value);
+        break;
+      }
+      case OP.STRING: {
+        const quoted = line();
+        if (quoted.length < 2 || quoted[0] !== quoted[quoted.length - 1] || !`'"`.includes(quoted[0]!)) throw corrupt('STRING is not quoted', opAt);
+        push(quoted.slice(1, -1)); // escapes are kept as written: only metadata of old checkpoints uses it
+        break;
+      }
+      case OP.BINSTRING:
+        push(latin1(bytes(view.getInt32(need(4), true))));
+        break;
+      case OP.SHORT_BINSTRING:
+        push(latin1(bytes(u8())));
+        break;
+      case OP.UNICODE: {
+        // raw-unicode-escape: bytes below 256 as themselves, the rest as \uXXXX / \UXXXXXXXX
+        const end = data.indexOf(0x0a, pos);
+        if (end < 0) throw corrupt('text opcode without a newline', opAt);
+        const raw = latin1(bytes(end - pos));
+        pos += 1;
+        push(raw.replace(/\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))/g, (_, u4: string | undefined, u8: string | undefined) => String.fromCodePoint(parseInt(u4 ?? u8!, 16))));
+        break;
+      }
+      case OP.BYTEARRAY8:
+        push(new Uint8Array(bytes(u64())));
+        break;
+      case OP.GET:
+        push(get(Number(textInt(line()))));
+        break;
+      case OP.PUT:
+        put(Number(textInt(line())));
+        break;
+      case OP.EMPTY_SET:
+        push(new PySet(false));
+        break;
+      case OP.ADDITEMS: {
+        const items = popMark();
+        asSet(top()).push(...items);
+        break;
+      }
+      case OP.FROZENSET: {
+        const set = new PySet(true);
+        set.items.push(...popMark());
+        push(set);
+        break;
+      }
+      case OP.NEWOBJ: {
+        const args = pop();
+        push(call(pop(), args));
+        break;
+      }
+      case OP.NEWOBJ_EX: {
+        const kwargs = pop();
+        const args = pop();
+        push(call(pop(), args, kwargs));
+        break;
+      }
+      case OP.OBJ: {
+        const [cls, ...args] = popMark();
+        if (cls === undefined) throw corrupt('OBJ without a class', opAt);
+        push(call(cls, new PyTuple(args)));
+        break;
+      }
+      case OP.INST: {
+        const module = line();
+        const cls = hooks.global(module, line());
+        push(call(cls, new PyTuple(popMark())));
+        break;
+      }
+      case OP.EXT1:
+        push(hooks.extension(u8()));
+        break;
+      case OP.EXT2:
+        push(hooks.extension(u16()));
+        break;
+      case OP.EXT4:
+        push(hooks.extension(view.getInt32(need(4), true)));
+        break;
       default:
         throw new CheckpointError(
           'E2V_ERR_CHECKPOINT_PICKLE_OPCODE',
-          `unsupported pickle opcode ${opcodeName(op)} at byte ${opAt}; only the subset torch.save uses for state dicts is read`,
+          `unsupported pickle opcode ${opcodeName(op)} at byte ${opAt}${op === 0x97 || op === 0x98 ? ': out-of-band buffers cannot come from a file' : ''}`,
         );
     }
   }

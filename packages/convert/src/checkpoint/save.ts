@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { CheckpointError } from '../errors.js';
-import type { PlainValue } from './pickle-writer.js';
+import type { PickleValue, PlainValue } from './pickle-writer.js';
 import { ITEM_SIZE } from './tensor-data.js';
 import { buildTorchPickle, type SaveLayout, type TensorReference } from './torch-pickle-writer.js';
 import type { SourceDtype } from './types.js';
@@ -31,6 +31,11 @@ export interface SavedTensor {
   /** Elements in the storage; default just enough for the view. */
   storageNumel?: number;
   /**
+   * Part of the state dict (default true); false stores the tensor only, for `py.tensor(name)`
+   * references in {@link SaveCheckpointOptions.extra} (e.g. optimizer moments).
+   */
+  inStateDict?: boolean;
+  /**
    * Produces the storage's little-endian bytes (`storageNumel` x item size).
    * Called once, when this tensor's turn comes, so only one storage is in memory at a time.
    */
@@ -43,6 +48,12 @@ export interface SaveCheckpointOptions {
   layout?: SaveLayout;
   /** The fairseq `"cfg"` entry; default `{}`. */
   cfg?: PlainValue;
+  /**
+   * `fairseq` layout only: more top-level entries, or replacements of the default ones
+   * (`args`, `extra_state`, `last_optimizer_state`, ...), as {@link PickleValue}s; see
+   * `TorchPickleOptions.extra`.
+   */
+  extra?: { readonly [key: string]: PickleValue };
   /** Folder inside the zip; default the file name without extension, as torch.save does (`model.pt` -> `model/`). */
   archiveName?: string;
   /** Write zip64 fields everywhere even when 32 bits suffice (to test readers). */
@@ -92,9 +103,15 @@ export async function saveCheckpoint(path: string, tensors: readonly SavedTensor
   }
   const references = tensors.map(reference);
   const archive = options.archiveName ?? basename(path, extname(path));
+  const inStateDict = tensors.map((t) => t.inStateDict !== false);
   const pickle = buildTorchPickle(
-    tensors.map((t, i) => [t.name, references[i]!] as const),
-    { layout: options.layout ?? 'fairseq', cfg: options.cfg ?? {} },
+    tensors.flatMap((t, i) => (inStateDict[i] ? [[t.name, references[i]!] as const] : [])),
+    {
+      layout: options.layout ?? 'fairseq',
+      cfg: options.cfg ?? {},
+      ...(options.extra === undefined ? {} : { extra: options.extra }),
+      otherTensors: new Map(tensors.flatMap((t, i) => (inStateDict[i] ? [] : [[t.name, references[i]!] as const]))),
+    },
   );
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   let file: FileHandle;

@@ -7,7 +7,7 @@
  * @module
  */
 import { OP } from './opcodes.js';
-import { PickleWriter, type PlainValue } from './pickle-writer.js';
+import { PickleWriter, type PickleValue, type PlainValue } from './pickle-writer.js';
 import type { SourceDtype } from './types.js';
 
 /** How one state dict entry refers to its storage. */
@@ -39,6 +39,14 @@ export interface TorchPickleOptions {
   layout: SaveLayout;
   /** The fairseq `"cfg"` entry; default `{}`. */
   cfg?: PlainValue;
+  /**
+   * `fairseq` layout: top-level entries that replace the defaults of the same key or are added
+   * after them (a training checkpoint's `args`, `extra_state`, `last_optimizer_state`, ...);
+   * `py.tensor(name)` inside refers to {@link otherTensors}.
+   */
+  extra?: { readonly [key: string]: PickleValue };
+  /** Tensors outside the state dict, by name, for `py.tensor(name)` in `extra`. */
+  otherTensors?: ReadonlyMap<string, TensorReference>;
 }
 
 const STORAGE_GLOBALS: Readonly<Record<SourceDtype, string>> = {
@@ -85,6 +93,11 @@ function stateDict(pickle: PickleWriter, entries: readonly (readonly [string, Te
  */
 export function buildTorchPickle(entries: readonly (readonly [string, TensorReference])[], options: TorchPickleOptions): Uint8Array {
   const pickle = new PickleWriter().op(OP.PROTO, 2);
+  pickle.tensorWriter = (name) => {
+    const ref = options.otherTensors?.get(name);
+    if (ref === undefined) throw new RangeError(`Expected a tensor outside the state dict named ${name}`);
+    tensor(pickle, ref);
+  };
   if (options.layout === 'bare') {
     stateDict(pickle, entries);
     return pickle.finish();
@@ -94,7 +107,7 @@ export function buildTorchPickle(entries: readonly (readonly [string, TensorRefe
     pickle.setItems([[options.layout, null]], () => stateDict(pickle, entries));
     return pickle.finish();
   }
-  const top: [string, () => void][] = [
+  const top = new Map<string, () => void>([
     ['args', () => pickle.value(null)],
     ['cfg', () => pickle.value(options.cfg ?? {})],
     ['model', () => stateDict(pickle, entries)],
@@ -103,7 +116,8 @@ export function buildTorchPickle(entries: readonly (readonly [string, TensorRefe
     ['task_state', () => pickle.value({})],
     ['extra_state', () => pickle.value({})],
     ['last_optimizer_state', () => pickle.value({ state: {}, param_groups: [] })],
-  ];
-  pickle.setItems(top, (emit) => emit());
+  ]);
+  for (const [key, value] of Object.entries(options.extra ?? {})) top.set(key, () => pickle.value(value));
+  pickle.setItems([...top], (emit) => emit());
   return pickle.finish();
 }

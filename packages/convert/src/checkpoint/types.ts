@@ -30,11 +30,30 @@ export interface CheckpointReader {
    */
   readonly tensors: ReadonlyMap<string, TensorInfo>;
   /**
+   * State dict entries that are not tensors e2v reads, by normalized name: their key as stored
+   * and what they are (e.g. an object of a global left inert). Harmless unless the model needs
+   * one of them (see `requireTensors`).
+   */
+  readonly nonTensors: ReadonlyMap<string, { key: string; what: string }>;
+  /**
+   * Globals the checkpoint's pickle names that e2v left inert (`module.name`, sorted): training
+   * state such as `argparse.Namespace`, meters, omegaconf containers. Never imported or run.
+   */
+  readonly ignoredGlobals: readonly string[];
+  /** Bytes read from the file so far (zip directory, `data.pkl`, headers, the tensors read). */
+  readonly bytesRead: number;
+  /**
    * Reads one tensor as C-contiguous float32 (offsets and strides applied,
    * half/bfloat16 upcast).
    * @throws CheckpointError (E2V_ERR_CHECKPOINT_*) for a missing name or unreadable data
    */
   read(name: string): Promise<Float32Array>;
+  /**
+   * Checks that every name is a tensor of the state dict, before any is read.
+   * @throws CheckpointError E2V_ERR_CHECKPOINT_NOT_A_TENSOR naming the key and what stands there
+   *   (e.g. an object of an unknown global) for the first needed name that is not a tensor
+   */
+  requireTensors(names: Iterable<string>): void;
   /** Releases the file handle. */
   close(): Promise<void>;
 }

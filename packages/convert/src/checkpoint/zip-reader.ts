@@ -3,9 +3,8 @@
  * data of stored entries, without reading any entry's data.
  * @module
  */
-import type { FileHandle } from 'node:fs/promises';
 import { CheckpointError } from '../errors.js';
-import { readExactly } from './file-io.js';
+import { readExactly, type ReadableFile } from './file-io.js';
 import { FLAG_ENCRYPTED, METHOD_STORED, SIG, SIZE, U16_MAX, U32_MAX, ZIP64_EXTRA_ID } from './zip-format.js';
 
 /** One entry of the central directory. */
@@ -31,7 +30,7 @@ function corrupt(message: string): CheckpointError {
   return new CheckpointError('E2V_ERR_CHECKPOINT_ZIP_CORRUPT', message);
 }
 
-async function readAt(file: FileHandle, position: number, length: number, what: string): Promise<DataView> {
+async function readAt(file: ReadableFile, position: number, length: number, what: string): Promise<DataView> {
   const bytes = new Uint8Array(length);
   await readExactly(file, bytes, position, what);
   return new DataView(bytes.buffer);
@@ -44,7 +43,7 @@ function u64(view: DataView, offset: number, what: string): number {
 }
 
 /** Locates the end-of-central-directory record; returns its absolute offset. */
-async function findEnd(file: FileHandle, fileSize: number): Promise<{ at: number; view: DataView }> {
+async function findEnd(file: ReadableFile, fileSize: number): Promise<{ at: number; view: DataView }> {
   const notZip = (): CheckpointError =>
     new CheckpointError(
       'E2V_ERR_CHECKPOINT_NOT_ZIP',
@@ -65,7 +64,7 @@ async function findEnd(file: FileHandle, fileSize: number): Promise<{ at: number
 
 /** Where the central directory is and how many entries it has (zip64 aware). */
 async function centralDirectoryBounds(
-  file: FileHandle,
+  file: ReadableFile,
   fileSize: number,
 ): Promise<{ count: number; offset: number; size: number; end: number }> {
   const { at, view } = await findEnd(file, fileSize);
@@ -129,7 +128,7 @@ function applyZip64Extra(entry: ZipEntry, extra: DataView): void {
  *   E2V_ERR_CHECKPOINT_TOO_LARGE (central directory above {@link MAX_CENTRAL_DIRECTORY_BYTES}),
  *   E2V_ERR_CHECKPOINT_TRUNCATED, E2V_ERR_CHECKPOINT_IO
  */
-export async function readZipDirectory(file: FileHandle, fileSize: number): Promise<Map<string, ZipEntry>> {
+export async function readZipDirectory(file: ReadableFile, fileSize: number): Promise<Map<string, ZipEntry>> {
   const bounds = await centralDirectoryBounds(file, fileSize);
   if (bounds.size > MAX_CENTRAL_DIRECTORY_BYTES) {
     throw new CheckpointError(
@@ -179,7 +178,7 @@ export async function readZipDirectory(file: FileHandle, fileSize: number): Prom
  * @throws CheckpointError E2V_ERR_CHECKPOINT_ZIP_UNSUPPORTED (compressed or encrypted entry),
  *   E2V_ERR_CHECKPOINT_ZIP_CORRUPT, E2V_ERR_CHECKPOINT_TRUNCATED, E2V_ERR_CHECKPOINT_IO
  */
-export async function storedEntryDataOffset(file: FileHandle, fileSize: number, entry: ZipEntry): Promise<number> {
+export async function storedEntryDataOffset(file: ReadableFile, fileSize: number, entry: ZipEntry): Promise<number> {
   if (entry.method !== METHOD_STORED || (entry.flags & FLAG_ENCRYPTED) !== 0) {
     const how = entry.method !== METHOD_STORED ? `compression method ${entry.method}` : 'encryption';
     throw new CheckpointError(

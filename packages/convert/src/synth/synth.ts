@@ -14,6 +14,7 @@ import { parseConfig } from '../config/config.js';
 import { modelTensorSpecs, type TensorRole, type TensorSpec } from '../config/tensor-specs.js';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { SeededRandom } from './random.js';
+import { fairseqTrainingState, type TrainedParameter } from './training-state.js';
 
 /** The official emotion2vec+ label list (tokens.txt since June 2024), written without a trailing newline like the release. */
 export const OFFICIAL_TOKENS = ['生气/angry', '厌恶/disgusted', '恐惧/fearful', '开心/happy', '中立/neutral', '其他/other', '难过/sad', '吃惊/surprised', '<unk>'] as const;
@@ -29,6 +30,12 @@ export interface SynthOptions {
   out: string;
   /** Unsigned 32-bit seed; default 0. */
   seed?: number;
+  /**
+   * Also write what a fairseq training checkpoint holds besides the weights (training-state.ts):
+   * `args` namespace, omegaconf cfg, numpy meters, Adam moments for every parameter (the file is
+   * then about three times the weights, like the released model.pt). Default false.
+   */
+  training?: boolean;
 }
 
 /** What {@link synthCheckpoint} wrote. */
@@ -76,6 +83,15 @@ const INIT: Readonly<Record<TensorRole, (random: SeededRandom, out: Float32Array
 /** Checkpoint key of a model tensor: `d2v_model.` + name, except the unprefixed `proj` head. */
 function checkpointKey(spec: TensorSpec): string {
   return spec.name.startsWith('proj.') ? spec.name : `d2v_model.${spec.name}`;
+}
+
+/** A random Adam moment of a parameter (small values; exp_avg_sq non-negative). */
+function moment(parameter: TrainedParameter, which: 'exp_avg' | 'exp_avg_sq', seed: number, all: readonly TrainedParameter[]): Uint8Array {
+  const values = new Float32Array(parameter.shape.reduce((a, b) => a * b, 1));
+  const random = new SeededRandom(seed, 1_000_000 + 2 * all.indexOf(parameter) + (which === 'exp_avg' ? 0 : 1));
+  if (which === 'exp_avg') random.fillNormal(values, 0, 1e-4);
+  else random.fillUniform(values, 0, 1e-7);
+  return new Uint8Array(values.buffer);
 }
 
 /** Runs a file-system write, turning its failure into E2V_ERR_CHECKPOINT_WRITE. */
@@ -133,12 +149,17 @@ export async function synthCheckpoint(options: SynthOptions): Promise<SynthRepor
       return new Uint8Array(values.buffer);
     },
   }));
+  const training = options.training === true ? fairseqTrainingState(tensors, (parameter, which) => moment(parameter, which, seed, tensors)) : undefined;
   const modelConf = (parseYaml(configText) as { model_conf?: unknown }).model_conf;
   const configSha256 = createHash('sha256').update(configBytes).digest('hex');
   const marker: SynthMarker = { random: true, seed, config: configSha256 };
   const modelPath = join(options.out, 'model.pt');
   await writeOutput(options.out, () => mkdir(options.out, { recursive: true }));
-  await saveCheckpoint(modelPath, tensors, { layout: 'fairseq', cfg: { model: toPlain(modelConf) } });
+  await saveCheckpoint(modelPath, [...tensors, ...(training?.tensors ?? [])], {
+    layout: 'fairseq',
+    cfg: { model: toPlain(modelConf) },
+    ...(training === undefined ? {} : { extra: training.extra }),
+  });
   const files: [string, string | Buffer][] = [
     ['config.yaml', configBytes],
     ['tokens.txt', OFFICIAL_TOKENS.join('\n')],
