@@ -10,7 +10,7 @@ export type { ModelLabel, ModelVariant } from './model/manifest.js';
 export { chooseVariant, int8IsFaster, type VariantChoice, type VariantRequest } from './model/variant-choice.js';
 export { labelEmoji, labelZh } from './result/labels.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
-export { encodeWavPcm16, outputsFolderName, OUTPUT_FILES } from './outputs.js';
+export { encodeWavPcm16, outputsFolderName, OUTPUT_FILES, removeStaleStaging } from './outputs.js';
 export { decodeAudio, type DecodedAudio } from './decode-audio.js';
 export { loadAudio16k, MODEL_SAMPLE_RATE, type LoadedAudio } from './load-audio.js';
 export type { DecodeOptions } from './options.js';

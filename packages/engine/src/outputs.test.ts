@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InferenceError } from './errors.js';
-import { encodeWavPcm16, outputsFolderName, writeOutputsFolder, type OutputsContent } from './outputs.js';
+import { encodeWavPcm16, outputsFolderName, removeStaleStaging, writeOutputsFolder, type OutputsContent } from './outputs.js';
 import type { Result } from './result/types.js';
 
 const RESULT = { emotion: 'happy' } as unknown as Result;
@@ -73,5 +73,21 @@ describe('writeOutputsFolder', () => {
     await mkdir(join(dir, 'outputs_20261124_120000_1', 'x'), { recursive: true });
     const path = await writeOutputsFolder(dir, content(), now);
     expect(path).toBe(join(dir, 'outputs_20261124_120000_2'));
+  });
+});
+
+describe('removeStaleStaging', () => {
+  it('should remove the staging folders of dead processes only', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'e2v-staging-'));
+    // a pid that cannot run: above the kernel's pid_max (at most 2^22 on Linux)
+    const dead = join(dir, '.outputs-tmp-99999999-abcdef012345');
+    const mine = join(dir, `.outputs-tmp-${process.pid}-abcdef012345`);
+    const parent = join(dir, `.outputs-tmp-${process.ppid}-0123456789ab`);
+    const other = join(dir, 'outputs_20261206_010203');
+    for (const d of [dead, mine, parent, other]) await mkdir(d);
+    await writeFile(join(dead, 'processed_audio.wav'), new Uint8Array(10));
+    expect(await removeStaleStaging(dir)).toEqual([dead]);
+    expect((await readdir(dir)).sort()).toEqual([parent, mine, other].map((p) => p.slice(dir.length + 1)).sort());
+    expect(await removeStaleStaging(join(dir, 'missing'))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeNpy } from '@e2v/npy';
 import { InferenceError } from './errors.js';
@@ -70,6 +70,42 @@ export interface OutputsContent {
   embedding: { data: Float32Array; shape: number[] } | null;
 }
 
+/** Prefix of the hidden folder an outputs folder is written into (followed by `<pid>-<random>`). */
+const STAGING_PREFIX = '.outputs-tmp-';
+
+/** True when a process with this id exists (one we may not signal still exists). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * [async] Removes the staging folders that processes killed while writing an outputs folder left
+ * in `outputDir` (`.outputs-tmp-<pid>-*` of a pid that no longer runs). The server and the CLI
+ * call it at start; a missing folder is fine.
+ * @returns the folders removed
+ */
+export async function removeStaleStaging(outputDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(outputDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(/^\.outputs-tmp-(\d+)-[0-9a-f]+$/.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    await rm(join(outputDir, name), { recursive: true, force: true });
+    removed.push(join(outputDir, name));
+  }
+  return removed;
+}
+
 /**
  * [async] Writes an outputs folder under `outputDir` (created if needed).
  * @param outputDir parent folder, e.g. `outputs`
@@ -79,7 +115,7 @@ export interface OutputsContent {
  * @throws InferenceError `E2V_ERR_OUTPUT_WRITE` when writing fails (the temporary folder is removed)
  */
 export async function writeOutputsFolder(outputDir: string, content: OutputsContent, now = new Date()): Promise<string> {
-  const staging = join(outputDir, `.outputs-tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const staging = join(outputDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     await mkdir(staging, { recursive: true });
     await writeFile(join(staging, OUTPUT_FILES.audio), encodeWavPcm16(content.audio, content.sampleRate));
