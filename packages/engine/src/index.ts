@@ -12,6 +12,7 @@ export { labelEmoji, labelZh } from './result/labels.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { encodeWavPcm16, outputsFolderName, OUTPUT_FILES, removeStaleStaging } from './outputs.js';
 export { decodeAudio, type DecodedAudio } from './decode-audio.js';
+export { siblingWorkerScript } from './worker-script.js';
 export { loadAudio16k, MODEL_SAMPLE_RATE, type LoadedAudio } from './load-audio.js';
 export type { DecodeOptions } from './options.js';
 export type { AudioFormat } from './decode/sniff.js';

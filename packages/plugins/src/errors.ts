@@ -14,12 +14,18 @@ export type HookName = 'setup' | 'beforeAnalyze' | 'onResult' | 'onError' | 'clo
  * - `E2V_ERR_PLUGIN_TIMEOUT`: a hook did not settle within the host's `hookTimeoutMs`.
  * - `E2V_ERR_PLUGIN_BAD_RETURN`: a hook returned something its contract does not allow
  *   (e.g. `onResult` returning a non-object).
+ * - `E2V_ERR_PLUGIN_OUTPUT_TOO_LARGE`: a hook returned more JSON than the host's `maxOutputBytes`.
+ * - `E2V_ERR_PLUGIN_CRASHED`: the plugin's thread died (an uncaught error or unhandled rejection
+ *   anywhere in the plugin, its heap limit, `process.exit`, or a hook blocking it past the
+ *   timeout) during the hook, or is restarting after such a crash.
  * - `E2V_ERR_PLUGIN_HOST_CLOSED`: the host was used after `close()`.
  */
 export const PLUGIN_ERROR_CODES = [
   'E2V_ERR_PLUGIN_THREW',
   'E2V_ERR_PLUGIN_TIMEOUT',
   'E2V_ERR_PLUGIN_BAD_RETURN',
+  'E2V_ERR_PLUGIN_OUTPUT_TOO_LARGE',
+  'E2V_ERR_PLUGIN_CRASHED',
   'E2V_ERR_PLUGIN_HOST_CLOSED',
 ] as const;
 

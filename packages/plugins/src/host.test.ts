@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 const start = async (plugins: (AnyPlugin | PluginEntry)[], hookTimeoutMs = 200, logger = recordingLogger()) => {
-  host = await createPluginHost({ plugins: plugins.map((p) => ('plugin' in p ? p : { plugin: p })), stateDir, hookTimeoutMs, logger });
+  host = await createPluginHost({ plugins: plugins.map((p): PluginEntry => ('plugin' in p || 'source' in p ? (p as PluginEntry) : { plugin: p as AnyPlugin })), stateDir, hookTimeoutMs, logger });
   return { host, logger };
 };
 

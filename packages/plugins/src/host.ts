@@ -1,20 +1,20 @@
 /**
- * The plugin host: validates and sets up plugins, runs their hooks with isolation (timeouts,
- * caught failures recorded in the result), and closes them in reverse order.
+ * The plugin host: validates and sets up plugins, runs their hooks with isolation (plugins
+ * loaded from files and packages each on a worker thread of their own, restarted when they
+ * crash; timeouts; output caps; failures recorded in the result), and closes them in reverse order.
  * @module
  */
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { silentLogger, type Logger, type Result } from '@e2v/engine';
-import { PluginConfigError, PluginError, type HookName } from './errors.js';
-import { deepFreeze, frozenCopy } from './freeze.js';
+import { PluginError, type HookName } from './errors.js';
+import { frozenCopy } from './freeze.js';
+import { ThreadRunner } from './isolation/thread-runner.js';
 import { setupOrder } from './order.js';
-import { runHook, type HookOutcome } from './run-hook.js';
+import type { HookOutcome } from './run-hook.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, InProcessRunner, type AnalysisHook, type PluginRunner, type PluginStatus } from './runner.js';
 import type {
   AnalysisContext,
-  AnyPlugin,
   BeforeAnalyzeOutcome,
-  HookContext,
   PluginEntry,
   PluginFailure,
   PluginOutput,
@@ -24,6 +24,10 @@ import type {
 
 /** Default per-hook timeout of a host, in milliseconds. */
 export const DEFAULT_HOOK_TIMEOUT_MS = 5000;
+/** Default time `close` may take per plugin (the alert plugin waits for pending deliveries). */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 60_000;
+/** Default heap limit of an isolated plugin's thread, in MB. */
+export const DEFAULT_PLUGIN_MEMORY_MB = 256;
 
 /** Options of {@link createPluginHost}. */
 export interface PluginHostOptions {
@@ -35,8 +39,14 @@ export interface PluginHostOptions {
   cwd?: string;
   /** The host's logger; each plugin gets a child tagged `{ plugin: name }`. Default: silent. */
   logger?: Logger;
-  /** Longest time any one hook call (setup and close included) may take. Default {@link DEFAULT_HOOK_TIMEOUT_MS}. */
+  /** Longest time any one hook call (setup included) may take. Default {@link DEFAULT_HOOK_TIMEOUT_MS}. */
   hookTimeoutMs?: number;
+  /** Longest `close` of one plugin. Default {@link DEFAULT_CLOSE_TIMEOUT_MS}. */
+  closeTimeoutMs?: number;
+  /** Largest JSON one hook may return. Default 1 MiB. */
+  maxOutputBytes?: number;
+  /** Heap limit of each isolated plugin's thread, in MB. Default {@link DEFAULT_PLUGIN_MEMORY_MB}. */
+  memoryLimitMb?: number;
 }
 
 /** A loaded plugin as the host reports it. */
@@ -66,87 +76,78 @@ export interface PluginHost {
    * @throws PluginError `E2V_ERR_PLUGIN_HOST_CLOSED` after `close()`
    */
   onError(error: unknown, ctx: AnalysisContext): Promise<void>;
-  /** Waits for running hooks, then closes the plugins in reverse setup order. Idempotent. */
-  close(): Promise<void>;
-}
-
-/** The context of a plugin whose option and state types the host does not know. */
-type AnyHookContext = HookContext<any, any>;
-
-/** One set-up plugin. */
-interface Instance {
-  plugin: AnyPlugin;
-  ctx: AnyHookContext;
+  /** How each plugin is doing (isolation, crashes, restarts), in setup order. */
+  status(): PluginStatus[];
+  /**
+   * Waits for running hooks, then closes the plugins in reverse setup order. Idempotent.
+   * @returns what each plugin's `close` returned, when an object (e.g. the alert plugin's
+   *   `{ delivered, pending }`), by plugin name
+   */
+  close(): Promise<Record<string, Record<string, unknown>>>;
 }
 
 /**
- * Validates the plugins, parses their options, and sets them up in dependency order.
+ * Validates the plugins, parses their options, and sets them up in dependency order. Entries
+ * with a `source` are loaded on worker threads of their own (in parallel); plugin objects run in
+ * this thread.
  * @param options the plugins and the host settings
  * @returns the running host
- * @throws PluginConfigError (`E2V_ERR_PLUGIN_DUPLICATE`, `_MISSING_DEPENDENCY`,
- *   `_DEPENDENCY_CYCLE`, `_OPTIONS`, `_SETUP`); nothing is left set up when it throws
+ * @throws PluginConfigError (`E2V_ERR_PLUGIN_NOT_FOUND`, `_LOAD`, `_INVALID`, `_DUPLICATE`,
+ *   `_MISSING_DEPENDENCY`, `_DEPENDENCY_CYCLE`, `_OPTIONS`, `_SETUP`); nothing is left running when it throws
  */
 export async function createPluginHost(options: PluginHostOptions): Promise<PluginHost> {
   const logger = options.logger ?? silentLogger;
   const timeoutMs = options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`Expected a positive hookTimeoutMs but received ${timeoutMs}`);
+  const closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_PLUGIN_MEMORY_MB;
   const cwd = resolve(options.cwd ?? process.cwd());
-  const entries = setupOrder(options.plugins.map((e) => ({ ...e, name: e.plugin.name, dependencies: e.plugin.dependencies })));
-
-  const prepared = entries.map((entry) => {
-    const { plugin } = entry;
-    // `any`: the options have the plugin's own type, unknown to the host.
-    let parsed: any = entry.options;
-    if (plugin.parseOptions !== undefined) {
-      try {
-        parsed = plugin.parseOptions(entry.options);
-      } catch (cause) {
-        const message = cause instanceof Error ? cause.message : String(cause);
-        throw new PluginConfigError('E2V_ERR_PLUGIN_OPTIONS', `Invalid options for plugin "${plugin.name}": ${message}`, { plugin: plugin.name, cause });
+  const stateDirOf = (name: string): string => join(resolve(options.stateDir), name);
+  const loaded = await Promise.allSettled(
+    options.plugins.map(async (entry): Promise<PluginRunner> => {
+      const baseDir = resolve(entry.baseDir ?? cwd);
+      if (entry.plugin !== undefined) {
+        const { plugin } = entry;
+        return new InProcessRunner(plugin, { options: entry.options, stateDir: stateDirOf(plugin.name), baseDir, log: logger.child({ plugin: plugin.name }), timeoutMs, closeTimeoutMs, maxOutputBytes });
       }
+      return ThreadRunner.load({ source: entry.source, options: entry.options, stateDirOf, baseDir, logger, timeoutMs, closeTimeoutMs, maxOutputBytes, memoryLimitMb });
+    }),
+  );
+  const runners = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const started: PluginRunner[] = [];
+  try {
+    if (failed !== undefined) throw failed.reason;
+    const ordered = setupOrder(runners);
+    for (const runner of ordered) await runner.prepare();
+    for (const runner of ordered) {
+      await runner.start();
+      started.push(runner);
+      runner.log.debug({ version: runner.version }, 'plugin set up');
     }
-    const ctx: AnyHookContext & { state: unknown } = {
-      name: plugin.name,
-      log: logger.child({ plugin: plugin.name }),
-      options: deepFreeze(parsed),
-      stateDir: join(resolve(options.stateDir), plugin.name),
-      baseDir: resolve(entry.baseDir ?? cwd),
-      state: undefined,
-    };
-    return { plugin, ctx };
-  });
-
-  const instances: Instance[] = [];
-  for (const instance of prepared) {
-    const { plugin, ctx } = instance;
-    const outcome = await runHook(plugin.name, 'setup', timeoutMs, async () => {
-      await mkdir(ctx.stateDir, { recursive: true });
-      const { state: _unset, ...setupCtx } = ctx;
-      return plugin.setup?.(setupCtx, ctx.options);
-    });
-    if (!outcome.ok) {
-      await closeAll(instances, timeoutMs);
-      throw new PluginConfigError('E2V_ERR_PLUGIN_SETUP', outcome.error.message, { plugin: plugin.name, cause: outcome.error.cause ?? outcome.error });
-    }
-    ctx.state = outcome.value;
-    instances.push(instance);
-    ctx.log.debug({ version: plugin.version }, 'plugin set up');
+  } catch (error) {
+    await closeAll(started);
+    await Promise.all(runners.filter((r) => !started.includes(r)).map((r) => r.close()));
+    throw error;
   }
-  return new Host(instances, timeoutMs);
+  return new Host(started);
 }
 
 /** Closes set-up plugins in reverse order; failures are logged, never thrown. */
-async function closeAll(instances: readonly Instance[], timeoutMs: number): Promise<void> {
-  for (const { plugin, ctx } of [...instances].reverse()) {
-    if (plugin.close === undefined) continue;
-    const outcome = await runHook(plugin.name, 'close', timeoutMs, () => plugin.close?.(ctx));
-    if (!outcome.ok) logFailure(ctx, outcome.error);
+async function closeAll(runners: readonly PluginRunner[]): Promise<Record<string, Record<string, unknown>>> {
+  const reports: Record<string, Record<string, unknown>> = {};
+  for (const runner of [...runners].reverse()) {
+    const outcome = await runner.close();
+    if (!outcome.ok) logFailure(runner, outcome.error);
+    else if (isPlainObject(outcome.value)) reports[runner.name] = outcome.value;
   }
+  return reports;
 }
 
 /** Logs a hook failure with plugin and hook names. */
-function logFailure(ctx: AnyHookContext, error: PluginError): void {
-  ctx.log.error({ hook: error.hook, code: error.code, err: error.cause ?? error }, error.message);
+function logFailure(runner: PluginRunner, error: PluginError): void {
+  runner.log.error({ hook: error.hook, code: error.code, err: error.cause ?? error }, error.message);
 }
 
 /** The failure record of `result.plugins[name].error`. */
@@ -162,42 +163,37 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** The {@link PluginHost} implementation. */
 class Host implements PluginHost {
   readonly plugins: readonly LoadedPlugin[];
-  readonly #instances: readonly Instance[];
-  readonly #timeoutMs: number;
+  readonly #runners: readonly PluginRunner[];
   readonly #running = new Set<Promise<unknown>>();
-  #closing: Promise<void> | undefined;
+  #closing: Promise<Record<string, Record<string, unknown>>> | undefined;
 
-  constructor(instances: readonly Instance[], timeoutMs: number) {
-    this.#instances = instances;
-    this.#timeoutMs = timeoutMs;
-    this.plugins = Object.freeze(instances.map(({ plugin }) => Object.freeze({ name: plugin.name, version: plugin.version })));
+  constructor(runners: readonly PluginRunner[]) {
+    this.#runners = runners;
+    this.plugins = Object.freeze(runners.map((r) => Object.freeze({ name: r.name, version: r.version })));
   }
 
   beforeAnalyze(ctx: AnalysisContext): Promise<BeforeAnalyzeOutcome> {
     return this.#track(async () => {
       const event = Object.freeze({ id: ctx.id, input: Object.freeze({ ...ctx.input }), options: Object.freeze({ ...ctx.options }) });
       const outcome: BeforeAnalyzeOutcome = { annotations: {}, failures: {} };
-      for (const instance of this.#instances) {
-        const hook = instance.plugin.hooks?.beforeAnalyze;
-        if (hook === undefined) continue;
-        const name = instance.plugin.name;
-        const run = await this.#run(instance, 'beforeAnalyze', () => hook(event, instance.ctx));
+      for (const runner of this.#runners) {
+        if (!runner.has('beforeAnalyze')) continue;
+        const name = runner.name;
+        const run = await this.#run(runner, 'beforeAnalyze', event);
         const value: unknown = run.ok ? run.value : undefined;
         const veto = vetoReason(run);
         if (veto !== undefined) {
           outcome.vetoed = { plugin: name, reason: veto };
-          instance.ctx.log.info({ hook: 'beforeAnalyze', id: ctx.id, reason: veto }, 'analysis vetoed');
+          runner.log.info({ hook: 'beforeAnalyze', id: ctx.id, reason: veto }, 'analysis vetoed');
           break;
         }
         if (!run.ok) {
           outcome.failures[name] = failureOf(run.error, 'beforeAnalyze');
         } else if (isPlainObject(value) && 'annotate' in value) {
-          const copy = this.#copy(instance, 'beforeAnalyze', value.annotate);
-          if (copy.ok) outcome.annotations[name] = copy.value;
-          else outcome.failures[name] = failureOf(copy.error, 'beforeAnalyze');
+          outcome.annotations[name] = value.annotate;
         } else if (value !== undefined) {
           const error = badReturn(name, 'beforeAnalyze', 'expected { veto }, { annotate } or nothing');
-          logFailure(instance.ctx, error);
+          logFailure(runner, error);
           outcome.failures[name] = failureOf(error, 'beforeAnalyze');
         }
       }
@@ -213,24 +209,19 @@ class Host implements PluginHost {
       const embedding = ctx.embedding ?? null;
       const input = Object.freeze({ ...ctx.input });
       const options = Object.freeze({ ...ctx.options });
-      for (const instance of this.#instances) {
-        const name = instance.plugin.name;
-        const before = ctx.failures?.[name];
-        const hook = instance.plugin.hooks?.onResult;
+      for (const runner of this.#runners) {
+        const name = runner.name;
         let output: Record<string, unknown> | undefined;
-        let failure: PluginFailure | undefined = before;
-        if (hook !== undefined) {
+        let failure: PluginFailure | undefined = ctx.failures?.[name];
+        if (runner.has('onResult')) {
           const view = Object.freeze({ ...base, plugins: Object.freeze({ ...plugins }) });
           const event = Object.freeze({ id: ctx.id, input, options, result: view, embedding, annotations });
-          const run = await this.#run(instance, 'onResult', () => hook(event, instance.ctx));
+          const run = await this.#run(runner, 'onResult', event);
           if (!run.ok) failure ??= failureOf(run.error, 'onResult');
-          else if (isPlainObject(run.value)) {
-            const copy = this.#copy(instance, 'onResult', run.value);
-            if (copy.ok) output = copy.value;
-            else failure ??= failureOf(copy.error, 'onResult');
-          } else if (run.value !== undefined) {
+          else if (isPlainObject(run.value)) output = run.value;
+          else if (run.value !== undefined) {
             const error = badReturn(name, 'onResult', 'expected an object or nothing');
-            logFailure(instance.ctx, error);
+            logFailure(runner, error);
             failure ??= failureOf(error, 'onResult');
           }
         }
@@ -244,18 +235,21 @@ class Host implements PluginHost {
 
   onError(error: unknown, ctx: AnalysisContext): Promise<void> {
     return this.#track(async () => {
-      const event = Object.freeze({ id: ctx.id, input: Object.freeze({ ...ctx.input }), options: Object.freeze({ ...ctx.options }), error });
-      for (const instance of this.#instances) {
-        const hook = instance.plugin.hooks?.onError;
-        if (hook !== undefined) await this.#run(instance, 'onError', () => hook(event, instance.ctx));
+      const event = Object.freeze({ id: ctx.id, input: Object.freeze({ ...ctx.input }), options: Object.freeze({ ...ctx.options }), error: errorView(error) });
+      for (const runner of this.#runners) {
+        if (runner.has('onError')) await this.#run(runner, 'onError', event);
       }
     });
   }
 
-  close(): Promise<void> {
+  status(): PluginStatus[] {
+    return this.#runners.map((r) => r.status());
+  }
+
+  close(): Promise<Record<string, Record<string, unknown>>> {
     this.#closing ??= (async () => {
       await Promise.allSettled([...this.#running]);
-      await closeAll(this.#instances, this.#timeoutMs);
+      return closeAll(this.#runners);
     })();
     return this.#closing;
   }
@@ -274,23 +268,22 @@ class Host implements PluginHost {
     return promise;
   }
 
-  /** Runs one hook with the timeout; logs a failure (a veto is not one). */
-  async #run<T>(instance: Instance, hook: HookName, call: () => T | Promise<T>): Promise<HookOutcome<Awaited<T>>> {
-    const outcome = await runHook(instance.plugin.name, hook, this.#timeoutMs, call);
-    if (!outcome.ok && !isVeto(outcome.error.cause)) logFailure(instance.ctx, outcome.error);
+  /** Runs one hook; logs a failure (a veto is not one). */
+  async #run(runner: PluginRunner, hook: AnalysisHook, event: unknown): Promise<HookOutcome<unknown>> {
+    const outcome = await runner.call(hook, event);
+    if (!outcome.ok && !isVeto(outcome.error.cause)) logFailure(runner, outcome.error);
     return outcome;
   }
+}
 
-  /** A frozen copy of what a hook returned; an uncloneable value is a bad return. */
-  #copy<T>(instance: Instance, hook: HookName, value: T): HookOutcome<T> {
-    try {
-      return { ok: true, value: frozenCopy(value) };
-    } catch (cause) {
-      const error = badReturn(instance.plugin.name, hook, `the value cannot be copied (${cause instanceof Error ? cause.message : String(cause)})`);
-      logFailure(instance.ctx, error);
-      return { ok: false, error };
-    }
-  }
+/** What `onError` hooks see of an error: its code, name and message (a copy crosses threads). */
+function errorView(error: unknown): { name: string; code?: string; message: string } {
+  const e = error as { name?: unknown; code?: unknown; message?: unknown };
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    message: typeof e?.message === 'string' ? e.message : String(error),
+  };
 }
 
 /** A `E2V_ERR_PLUGIN_BAD_RETURN` error. */

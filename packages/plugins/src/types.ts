@@ -10,6 +10,9 @@
  */
 import type { Granularity, Logger, Result } from '@e2v/engine';
 import type { HookName } from './errors.js';
+import type { PluginSource } from './isolation/protocol.js';
+
+export type { PluginSource } from './isolation/protocol.js';
 
 /** What the caller says about one analysis; `id` is stable per input + options (or a uuid). */
 export interface AnalysisContext {
@@ -102,9 +105,9 @@ export interface ResultEvent extends Readonly<AnalysisContext> {
   readonly annotations: Readonly<Record<string, unknown>>;
 }
 
-/** The event of `onError`: the analysis that failed and why. */
+/** The event of `onError`: the analysis that failed and why (the error's name, code and message). */
 export interface ErrorEvent extends Readonly<AnalysisContext> {
-  readonly error: unknown;
+  readonly error: { readonly name: string; readonly code?: string; readonly message: string };
 }
 
 /** A value or a promise of it. */
@@ -138,18 +141,19 @@ export interface Plugin<O = unknown, S = void> {
   setup?(ctx: PluginContext<O>, options: Readonly<O>): Awaitable<S>;
   /** The hooks. */
   hooks?: PluginHooks<O, S>;
-  /** Once, at shutdown, in reverse setup order. */
-  close?(ctx: HookContext<O, S>): Awaitable<void>;
+  /**
+   * Once, at shutdown, in reverse setup order. A returned object is its report (the CLI and the
+   * server show it, e.g. the alert plugin's `{ delivered, pending }`).
+   */
+  close?(ctx: HookContext<O, S>): Awaitable<Record<string, unknown> | void>;
 }
 
 /** A plugin of any option and state types (what loaders and hosts handle). */
 export type AnyPlugin = Plugin<any, any>;
 
-/** One plugin to run, with its raw options and the folder its relative paths are relative to. */
-export interface PluginEntry {
-  plugin: AnyPlugin;
-  /** Raw options, checked by the plugin's `parseOptions`. */
-  options?: unknown;
-  /** Default: the host's `cwd`. */
-  baseDir?: string;
-}
+/**
+ * One plugin to run, with its raw options and the folder its relative paths are relative to:
+ * a plugin object (runs in the host's thread), or where to load one from (runs on a worker
+ * thread of its own, isolated from the host; see isolation/thread-runner.ts).
+ */
+export type PluginEntry = { plugin: AnyPlugin; source?: undefined; options?: unknown; baseDir?: string } | { plugin?: undefined; source: PluginSource; options?: unknown; baseDir?: string };

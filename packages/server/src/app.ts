@@ -69,7 +69,7 @@ export function createApp(parts: AppParts): E2vApp {
     parts.logger.error({ err: error, path: c.req.path }, 'unhandled error');
     return errorResponse(c, error);
   });
-  app.route('/', restRoutes({ model: parts.model, service, queue, store: parts.store, metrics, limits: parts.limits, modelsDir: parts.modelsDir, version: parts.version }));
+  app.route('/', restRoutes({ model: parts.model, service, queue, store: parts.store, metrics, limits: parts.limits, modelsDir: parts.modelsDir, version: parts.version, ...(parts.plugins === undefined ? {} : { plugins: parts.plugins }) }));
   mountGradio(app, { store: parts.store, events, functions: gradioFunctions(service, parts.store), queue, limits: parts.limits, streams });
   app.route('/', webUiRoutes());
   app.notFound((c) =>

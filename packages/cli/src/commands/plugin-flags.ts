@@ -45,23 +45,44 @@ export async function loadCliPlugins(values: PluginFlagValues, logger: Logger): 
   });
 }
 
+/** Which of a {@link lineLogger}'s levels are printed besides warnings and errors (changeable). */
+export interface LineLevels {
+  info: boolean;
+}
+
 /**
  * A Logger that prints warnings and errors as one plain line each (`e2v analyze` keeps stderr
- * readable next to its progress bar) and drops the rest.
+ * readable next to its progress bar) and drops the rest, unless `levels.info` is set (the CLI
+ * sets it while plugins close, so their progress, e.g. alerts being delivered, shows).
  * @param write prints one line
+ * @param levels shown levels, shared with every child
  * @param bindings fields of the child loggers (`plugin` names the plugin in each line)
  */
-export function lineLogger(write: (line: string) => void, bindings: LogFields = {}): Logger {
+export function lineLogger(write: (line: string) => void, levels: LineLevels = { info: false }, bindings: LogFields = {}): Logger {
   const tag = typeof bindings.plugin === 'string' ? `plugin ${bindings.plugin}: ` : '';
   const line = (level: string) => (fields: LogFields, message: string): void => {
     const detail = typeof fields.err === 'object' && fields.err !== null ? ` (${String((fields.err as Error).message ?? fields.err)})` : '';
-    write(`${level}: ${tag}${message}${detail}`);
+    const counts = ['pending', 'delivered'].filter((k) => typeof fields[k] === 'number').map((k) => `${k} ${String(fields[k])}`);
+    write(`${level}: ${tag}${message}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}${detail}`);
   };
   return {
     debug: () => undefined,
-    info: () => undefined,
+    info: (fields, message) => {
+      if (levels.info) line('info')(fields, message);
+    },
     warn: line('warning'),
     error: line('error'),
-    child: (more) => lineLogger(write, { ...bindings, ...more }),
+    child: (more) => lineLogger(write, levels, { ...bindings, ...more }),
   };
+}
+
+/**
+ * The reports plugins gave when they closed (e.g. the alert plugin's `{ delivered, pending }`),
+ * one line each, for the end of a batch or a server stop.
+ */
+export function formatPluginReports(reports: Record<string, Record<string, unknown>>): string[] {
+  return Object.entries(reports).map(([name, report]) => {
+    const parts = Object.entries(report).map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+    return `plugin ${name}: ${parts.join(', ')}`;
+  });
 }

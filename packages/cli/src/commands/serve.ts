@@ -15,7 +15,7 @@ import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { integerFlag, variantFlag } from './flags.js';
 import { modelFolder } from './model-folder.js';
-import { loadCliPlugins, PLUGIN_FLAGS } from './plugin-flags.js';
+import { formatPluginReports, loadCliPlugins, PLUGIN_FLAGS } from './plugin-flags.js';
 import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
 
 
@@ -87,7 +87,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     else io.signal.addEventListener('abort', () => done(), { once: true });
   });
   await server.close();
-  await plugins?.close();
+  for (const line of formatPluginReports((await plugins?.close()) ?? {})) io.stderr(`e2v: ${line}\n`);
   io.stderr('e2v: server stopped\n');
   return EXIT.ok;
 }

@@ -6,7 +6,8 @@
  * replaced, since its WASM state may be damaged.
  * @module
  */
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
+import { siblingWorkerScript } from '../worker-script.js';
 import { AudioDecodeError } from '../errors.js';
 import type { RawAudio } from './codecs.js';
 import { errorFromReply, type DecodeReply, type DecodeRequest } from './worker-protocol.js';
@@ -33,18 +34,6 @@ interface Slot {
   idleTimer: NodeJS.Timeout | undefined;
 }
 
-/**
- * How to start a worker: the compiled `worker.js` beside this file, or, when running from the
- * TypeScript sources (under vitest), `worker.ts` loaded through tsx (a devDependency).
- */
-function workerScript(): { script: string | URL; options: WorkerOptions } {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return { script: new URL('./worker.js', self), options: {} };
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./worker.ts', self).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return { script: boot, options: { eval: true } };
-}
 
 /** Runs decode jobs on worker threads, at most `maxWorkers` at a time. */
 export class DecodeWorkerPool {
@@ -91,7 +80,7 @@ export class DecodeWorkerPool {
   }
 
   private spawn(): Slot {
-    const { script, options } = workerScript();
+    const { script, options } = siblingWorkerScript(import.meta.url, 'worker');
     const worker = new Worker(script, options);
     const slot: Slot = { worker, job: undefined, idleTimer: undefined };
     this.slots.add(slot);

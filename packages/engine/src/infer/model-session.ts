@@ -6,7 +6,8 @@
  * `E2V_ERR_INFER_CRASHED` and the next job starts a fresh thread and session.
  * @module
  */
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
+import { siblingWorkerScript } from '../worker-script.js';
 import { AbortedError, InferenceError, ModelLoadError } from '../errors.js';
 import { guardExit } from './exit-guard.js';
 import type { FloatTensor, IoMeta, OrtSessionSettings, WorkerReply, WorkerRequest } from './ort-protocol.js';
@@ -29,18 +30,6 @@ interface Job {
   settled: boolean;
 }
 
-/**
- * How to start the thread: the compiled `ort-worker.js` beside this file, or, when running from
- * the TypeScript sources (under vitest or tsx), `ort-worker.ts` loaded through tsx.
- */
-function workerScript(): { script: string | URL; options: WorkerOptions } {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return { script: new URL('./ort-worker.js', self), options: {} };
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./ort-worker.ts', self).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return { script: boot, options: { eval: true } };
-}
 
 /** A started thread with an open session. */
 interface Thread {
@@ -97,7 +86,7 @@ export class ModelSession {
   }
 
   private static startThread(options: ModelSessionOptions): Promise<{ thread: Thread; opened: Extract<WorkerReply, { kind: 'opened' }> }> {
-    const { script, options: workerOptions } = workerScript();
+    const { script, options: workerOptions } = siblingWorkerScript(import.meta.url, 'ort-worker');
     const worker = new Worker(script, workerOptions);
     const guard = guardExit();
     const thread: Thread = { worker, onReply: undefined, onDeath: undefined, dead: false, releaseGuard: guard.release };

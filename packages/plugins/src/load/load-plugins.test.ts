@@ -18,7 +18,8 @@ beforeEach(async () => {
 });
 afterEach(() => cleanup());
 
-const names = async (options: Parameters<typeof loadPluginEntries>[0]) => (await loadPluginEntries(options)).map((e) => e.plugin.name);
+// these tests load in this thread (isolate: false) to check resolution; isolation/*.test.ts run the same through threads
+const names = async (options: Parameters<typeof loadPluginEntries>[0]) => (await loadPluginEntries({ ...options, isolate: false })).map((e) => e.plugin!.name);
 
 describe('parsePluginSpec', () => {
   it('should split off JSON options after =', () => {
@@ -35,8 +36,8 @@ describe('loadPluginEntries', () => {
     await writeFile(join(dir, 'conf', 'plugins', 'one.js'), PLUGIN_SOURCE('one'));
     await writeFile(join(dir, 'two.mjs'), PLUGIN_SOURCE('two'));
     await writeFile(join(dir, 'conf', 'e2v.config.json'), JSON.stringify({ plugins: ['./plugins/one.js', ['sink', { jsonl: 'out.jsonl' }]], server: { port: 1 } }));
-    const entries = await loadPluginEntries({ cwd: dir, configFile: 'conf/e2v.config.json', specs: ['./two.mjs', 'alert={"rules":[]}'] });
-    expect(entries.map((e) => [e.plugin.name, e.options, e.baseDir])).toEqual([
+    const entries = await loadPluginEntries({ cwd: dir, configFile: 'conf/e2v.config.json', specs: ['./two.mjs', 'alert={"rules":[]}'], isolate: false });
+    expect(entries.map((e) => [e.plugin!.name, e.options, e.baseDir])).toEqual([
       ['one', undefined, join(dir, 'conf')],
       ['sink', { jsonl: 'out.jsonl' }, join(dir, 'conf')],
       ['two', undefined, dir],
@@ -51,7 +52,7 @@ describe('loadPluginEntries', () => {
     expect(await names({ cwd: dir })).toEqual(['typed', 'inline', 'classifier']);
     expect(await names({ cwd: dir, configFile: false })).toEqual([]);
     await writeFile(join(dir, 'e2v.config.js'), `export default { plugins: ['sink'] };\n`);
-    await expect(loadPluginEntries({ cwd: dir })).rejects.toMatchObject({ code: 'E2V_ERR_PLUGIN_CONFIG_FILE', message: /More than one/ });
+    await expect(loadPluginEntries({ cwd: dir, isolate: false })).rejects.toMatchObject({ code: 'E2V_ERR_PLUGIN_CONFIG_FILE', message: /More than one/ });
     expect(await names({ cwd: dir, configFile: 'e2v.config.js' })).toEqual(['sink']);
   });
 
@@ -82,7 +83,7 @@ describe('loadPluginEntries', () => {
     ['E2V_ERR_PLUGIN_INVALID', './no-default.js', 'export const plugin = { name: "x" };\n'],
   ])('should fail with %s for %s', async (code, spec, source) => {
     if (source !== undefined) await writeFile(join(dir, spec), source);
-    await expect(loadPluginEntries({ cwd: dir, specs: [spec] })).rejects.toMatchObject({ name: 'PluginConfigError', code, plugin: spec });
+    await expect(loadPluginEntries({ cwd: dir, specs: [spec], isolate: false })).rejects.toMatchObject({ name: 'PluginConfigError', code, plugin: spec });
   });
 
   it.each([
@@ -93,7 +94,7 @@ describe('loadPluginEntries', () => {
     ['an object entry in JSON', '{ "plugins": [{ "name": "sink" }] }'],
   ])('should reject a config file that is %s', async (_what, text) => {
     await writeFile(join(dir, 'e2v.config.json'), text);
-    await expect(loadPluginEntries({ cwd: dir })).rejects.toMatchObject({ code: 'E2V_ERR_PLUGIN_CONFIG_FILE', message: /e2v\.config\.json/ });
+    await expect(loadPluginEntries({ cwd: dir, isolate: false })).rejects.toMatchObject({ code: 'E2V_ERR_PLUGIN_CONFIG_FILE', message: /e2v\.config\.json/ });
   });
 });
 

@@ -24,28 +24,40 @@ export interface LoadPluginsOptions {
   logger?: Logger;
   /** Per-hook timeout. Default 5000 ms. */
   hookTimeoutMs?: number;
+  /**
+   * Run each plugin on a worker thread of its own (default true): the plugin's code is loaded
+   * there only, so nothing it does can stop this process. False loads and runs plugins in this
+   * thread (debugging).
+   */
+  isolate?: boolean;
+  /** Heap limit of each plugin's thread in MB (see `PluginHostOptions.memoryLimitMb`). */
+  memoryLimitMb?: number;
 }
 
 /**
- * Loads the plugins a config file and `--plugin` specs name, without setting them up.
+ * The plugins a config file and `--plugin` specs name, without setting them up: where to load
+ * each from (`isolate`, the default: nothing is imported here) or the loaded plugin objects.
  * @param options where to look and what to load
  * @returns the entries in configuration order (config file first, then specs)
- * @throws PluginConfigError (`E2V_ERR_PLUGIN_CONFIG_FILE`, `_NOT_FOUND`, `_LOAD`, `_INVALID`, `_OPTIONS`)
+ * @throws PluginConfigError (`E2V_ERR_PLUGIN_CONFIG_FILE`, `_OPTIONS`; with `isolate: false` also
+ *   `_NOT_FOUND`, `_LOAD`, `_INVALID`, which the plugin threads report otherwise)
  */
-export async function loadPluginEntries(options: Omit<LoadPluginsOptions, 'stateDir' | 'logger' | 'hookTimeoutMs'>): Promise<PluginEntry[]> {
+export async function loadPluginEntries(options: Omit<LoadPluginsOptions, 'stateDir' | 'logger' | 'hookTimeoutMs' | 'memoryLimitMb'>): Promise<PluginEntry[]> {
   const cwd = resolve(options.cwd ?? process.cwd());
+  const isolate = options.isolate ?? true;
   const entries: PluginEntry[] = [];
   const configFile = options.configFile === undefined ? findConfigFile(cwd) : options.configFile === false ? undefined : resolve(cwd, options.configFile);
   if (configFile !== undefined) {
     const baseDir = dirname(configFile);
-    for (const { target, options: pluginOptions } of await readConfigFile(configFile)) {
-      const plugin = typeof target === 'string' ? await loadPluginSpec(target, baseDir) : assertPlugin(target, 'a plugin object', configFile);
-      entries.push({ plugin, options: pluginOptions, baseDir });
+    for (const [index, { target, options: pluginOptions }] of (await readConfigFile(configFile)).entries()) {
+      if (isolate) entries.push({ source: { kind: 'config', file: configFile, index }, options: pluginOptions, baseDir });
+      else entries.push({ plugin: typeof target === 'string' ? await loadPluginSpec(target, baseDir) : assertPlugin(target, 'a plugin object', configFile), options: pluginOptions, baseDir });
     }
   }
   for (const text of options.specs ?? []) {
     const { spec, options: pluginOptions } = parsePluginSpec(text);
-    entries.push({ plugin: await loadPluginSpec(spec, cwd), options: pluginOptions, baseDir: cwd });
+    if (isolate) entries.push({ source: { kind: 'spec', spec, baseDir: cwd }, options: pluginOptions, baseDir: cwd });
+    else entries.push({ plugin: await loadPluginSpec(spec, cwd), options: pluginOptions, baseDir: cwd });
   }
   return entries;
 }
@@ -66,5 +78,6 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginHo
     cwd,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.hookTimeoutMs === undefined ? {} : { hookTimeoutMs: options.hookTimeoutMs }),
+    ...(options.memoryLimitMb === undefined ? {} : { memoryLimitMb: options.memoryLimitMb }),
   });
 }

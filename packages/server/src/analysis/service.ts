@@ -86,11 +86,13 @@ export class AnalysisService {
         });
       const name = 'path' in request.audio ? basename(request.audio.path) : (request.audio.name ?? 'upload');
       const plugins = this.plugins;
-      const withPlugins =
+      // only the engine's work holds a queue slot: plugin hooks run outside it, so a slow plugin
+      // delays its own result, never the analyses waiting behind it
+      const queued = (): Promise<Analysis> => this.queue.submit(run, request.progress, request.signal, request.reservation);
+      const analysis =
         plugins === undefined
-          ? run
-          : () => analyzeWithPlugins(plugins, { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } }, run);
-      const analysis = await this.queue.submit(withPlugins, request.progress, request.signal, request.reservation);
+          ? await queued()
+          : await analyzeWithPlugins(plugins, { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } }, queued);
       const { result, outputDir } = analysis;
       const files =
         outputDir === null
@@ -108,6 +110,8 @@ export class AnalysisService {
       const http = toHttpError(error);
       this.metrics.recordFailure(http.code);
       throw http;
+    } finally {
+      request.reservation?.release(); // a veto (or any failure before the queue) must not keep the place
     }
   }
 

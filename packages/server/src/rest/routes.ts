@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { listModels } from '@e2v/convert';
 import { labelEmoji, labelZh, type Embedding } from '@e2v/engine';
+import type { PluginHost } from '@e2v/plugins';
 import { Hono, type Context } from 'hono';
 import type { ModelStatus } from '../analysis/model-state.js';
 import type { AnalysisQueue } from '../analysis/queue.js';
@@ -33,6 +34,8 @@ export interface RestRouteDeps {
   /** Where `e2v model pull` installs models (for `/api/v1/models`). */
   modelsDir: string;
   version: string;
+  /** The plugin host, whose per-plugin status (crashes, restarts) `/api/v1/health` reports. */
+  plugins?: PluginHost;
 }
 
 /** The JSON error response of an error. */
@@ -94,9 +97,12 @@ export function restRoutes(deps: RestRouteDeps): Hono {
 
   api.get('/api/v1/health', (c) => {
     const queue = { waiting: deps.queue.depth, running: deps.queue.active };
-    if (!deps.model.ready) return c.json({ status: 'not_ready', ready: false, reason: deps.model.reason, install_command: deps.model.installCommand, queue }, 503);
+    const plugins = deps.plugins?.status() ?? [];
+    if (!deps.model.ready) return c.json({ status: 'not_ready', ready: false, reason: deps.model.reason, install_command: deps.model.installCommand, queue, plugins }, 503);
     const { name, variant } = deps.model.engine.info;
-    return c.json({ status: 'ready', ready: true, model: { name, variant }, queue });
+    // a plugin restarting after a crash: analyses go on, without that plugin's output
+    const status = plugins.some((p) => p.state === 'restarting') ? 'degraded' : 'ready';
+    return c.json({ status, ready: true, model: { name, variant }, queue, plugins });
   });
 
   api.get('/api/v1/models', async (c) => {

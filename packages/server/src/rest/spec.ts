@@ -100,12 +100,25 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
     type: 'object',
     required: ['status', 'ready'],
     properties: {
-      status: { type: 'string', enum: ['ready', 'not_ready'] },
+      status: { type: 'string', enum: ['ready', 'degraded', 'not_ready'] },
       ready: { type: 'boolean' },
       reason: { type: 'string' },
       install_command: { type: 'string' },
       model: { type: 'object', properties: { name: { type: 'string' }, variant: { type: 'string' } } },
       queue: { type: 'object', properties: { waiting: { type: 'integer' }, running: { type: 'integer' } } },
+      plugins: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            isolated: { type: 'boolean' },
+            state: { type: 'string', enum: ['running', 'restarting', 'closed'] },
+            crashes: { type: 'integer' },
+            lastCrash: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, at: { type: 'string' } } },
+          },
+        },
+      },
     },
   },
   Models: {

@@ -79,12 +79,13 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   const { name, variant, labels } = engine.info;
   const store = values.out === undefined ? null : await BatchStore.open(values.out, values.csv ? labels.map((l) => l.key) : null);
   const progress = new BatchProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
-  const plugins = await loadCliPlugins(values, lineLogger((line) => progress.note(line))).catch(async (error: unknown) => {
+  const pluginLevels = { info: false };
+  const plugins = await loadCliPlugins(values, lineLogger((line) => progress.note(line), pluginLevels)).catch(async (error: unknown) => {
     await engine.close();
     throw error;
   });
   const counts: BatchCounts = { done: 0, failed: 0, skipped: 0, total: files.length, audioSeconds: 0 };
-  const summary: BatchSummary = { total: files.length, analyzed: 0, failed: [], skipped: 0, notStarted: 0, audioSeconds: 0, elapsedS: 0, emotions: new Map() };
+  const summary: BatchSummary = { total: files.length, analyzed: 0, failed: [], skipped: 0, notStarted: 0, audioSeconds: 0, elapsedS: 0, emotions: new Map(), plugins: {} };
   const started = performance.now();
 
   const analyzeOne = async (file: string): Promise<void> => {
@@ -130,7 +131,8 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
     await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
   } finally {
     await store?.flush();
-    await plugins?.close();
+    pluginLevels.info = true; // show what plugins do while they finish (e.g. alerts still being delivered)
+    summary.plugins = (await plugins?.close()) ?? {};
     await engine.close();
     progress.finish();
   }

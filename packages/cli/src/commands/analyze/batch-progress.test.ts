@@ -41,9 +41,11 @@ describe('formatSummary', () => {
       total: 5, analyzed: 3, skipped: 1, notStarted: 0, audioSeconds: 7200, elapsedS: 10,
       failed: [{ file: 'bad.wav', code: 'E2V_ERR_AUDIO_CORRUPT', message: 'truncated' }],
       emotions: new Map([['happy', 1], ['angry', 2]]),
+      plugins: { alert: { delivered: 3, pending: 1 } },
     });
     expect(text).toContain('audio                  2.000 h (7200.0 s)');
     expect(text).toContain('throughput             0.30 files/s, 720.0 audio-s/s');
+    expect(text).toContain('plugin alert           delivered 3, pending 1');
     expect(text.indexOf('angry')).toBeLessThan(text.indexOf('happy'));
     expect(text).toContain('failures\n  bad.wav: E2V_ERR_AUDIO_CORRUPT: truncated');
   });

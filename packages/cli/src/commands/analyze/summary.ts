@@ -1,8 +1,10 @@
 /**
  * The table `e2v analyze` prints at the end: files (analyzed, failed, skipped), audio hours,
- * throughput, the count of each top emotion, and every failure with its reason.
+ * throughput, the count of each top emotion, what plugins reported when they closed (alerts
+ * delivered and left pending), and every failure with its reason.
  * @module
  */
+import { formatPluginReports } from '../plugin-flags.js';
 
 /** What a finished batch did. */
 export interface BatchSummary {
@@ -16,6 +18,8 @@ export interface BatchSummary {
   elapsedS: number;
   /** Top-emotion counts. */
   emotions: Map<string, number>;
+  /** What each plugin reported when it closed (e.g. alerts delivered and left pending). */
+  plugins: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -38,6 +42,7 @@ export function formatSummary(summary: BatchSummary): string {
   const emotions = [...summary.emotions.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (emotions.length > 0) rows.push(['top emotions', '']);
   for (const [emotion, count] of emotions) rows.push([`  ${emotion}`, `${count}`]);
+  for (const line of formatPluginReports(summary.plugins)) rows.push([line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = ['', 'summary', ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
   if (summary.failed.length > 0) {

@@ -10,7 +10,7 @@ import { alertKey } from './queue.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
-const closers: (() => Promise<void>)[] = [];
+const closers: (() => Promise<unknown>)[] = [];
 beforeEach(async () => {
   ({ dir, cleanup } = await tempDir());
 });
@@ -95,6 +95,33 @@ describe('alert plugin', () => {
     expect(await readdir(join(dir, 'state', 'alert', 'delivered'))).toHaveLength(2);
   });
 
+  it('should wait at close for deliveries in progress and report delivered and pending alerts', async () => {
+    const r = await receiver([500, 500, 500]); // a receiver that fails its first 3 requests
+    const logger = recordingLogger();
+    const host = await createPluginHost({ plugins: [{ plugin: alertPlugin, options: angryRule(r.url), baseDir: dir }], stateDir: join(dir, 'state'), logger });
+    await host.onResult(makeResult('angry', 0.9), analysis('d1'));
+    await host.onResult(makeResult('angry', 0.9), analysis('d2'));
+    expect(await host.close()).toEqual({ alert: { delivered: 2, pending: 0 } });
+    expect(r.delivered).toHaveLength(2);
+    expect(await pendingFiles()).toHaveLength(0);
+  });
+
+  it('should leave undeliverable alerts queued after drainTimeoutMs and say so', async () => {
+    const r = await receiver(['hang', 'hang']);
+    const logger = recordingLogger();
+    const host = await createPluginHost({
+      plugins: [{ plugin: alertPlugin, options: { ...angryRule(r.url, { timeoutMs: 60_000 }), drainTimeoutMs: 300 }, baseDir: dir }],
+      stateDir: join(dir, 'state'),
+      logger,
+    });
+    await host.onResult(makeResult('angry', 0.9), analysis('h1'));
+    const t0 = performance.now();
+    expect(await host.close()).toEqual({ alert: { delivered: 0, pending: 1 } });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(logger.lines.some((l) => l.level === 'warn' && l.fields.pending === 1 && /left queued/.test(l.message))).toBe(true);
+    expect(await pendingFiles()).toHaveLength(1);
+  });
+
   it('should give up after the retries (keeping the alert queued) and deliver it on the next start', async () => {
     const r = await receiver([500, 500, 500]);
     const logger = recordingLogger();
@@ -139,6 +166,7 @@ describe('alert options', () => {
           ],
         },
       ],
+      drainTimeoutMs: 30000,
     });
   });
 

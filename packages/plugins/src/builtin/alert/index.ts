@@ -8,7 +8,9 @@
  * record is written after each delivery; a process killed between the receiver's answer and
  * that write delivers the alert again on the next start (webhooks carry the alert key in an
  * `Idempotency-Key` header for receivers that must not see it twice). One state folder must be
- * used by one process at a time.
+ * used by one process at a time. `close` (end of a batch, server stop) waits up to
+ * `drainTimeoutMs` for deliveries in progress, logging the count left each second, and reports
+ * `{ delivered, pending }`: alerts delivered by this run, and those left queued for the next.
  * @module
  */
 import type { Result } from '@e2v/engine';
@@ -30,6 +32,8 @@ export interface AlertState {
   active: Set<string>;
   /** Running delivery tasks, awaited on close. */
   tasks: Set<Promise<void>>;
+  /** Alerts delivered by this host. */
+  delivered: number;
 }
 
 /** The alert plugin. */
@@ -44,6 +48,7 @@ export const alertPlugin = definePlugin({
       abort,
       active: new Set(),
       tasks: new Set(),
+      delivered: 0,
     };
     const pending = await state.queue.open();
     if (pending.length > 0) ctx.log.info({ count: pending.length }, 'delivering alerts queued by a previous run');
@@ -63,9 +68,17 @@ export const alertPlugin = definePlugin({
       return { triggered: fired.map((rule) => rule.name) };
     },
   },
-  async close({ state }) {
+  async close({ state, options, log }) {
+    const deadline = Date.now() + options.drainTimeoutMs;
+    while (state.tasks.size > 0 && Date.now() < deadline) {
+      log.info({ pending: state.tasks.size, delivered: state.delivered }, 'waiting for alert deliveries');
+      await Promise.race([Promise.all(state.tasks), new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))))]);
+    }
     state.abort.abort();
     await Promise.all(state.tasks);
+    const pending = (await state.queue.open()).length;
+    if (pending > 0) log.warn({ pending, delivered: state.delivered }, 'alerts left queued; the next start with this state folder delivers them');
+    return { delivered: state.delivered, pending };
   },
 });
 
@@ -86,6 +99,7 @@ async function deliverQueued(state: AlertState, key: string): Promise<void> {
     const alert = await state.queue.read(key);
     if (alert !== undefined && !(await state.queue.isDelivered(key)) && (await deliverWithRetries(alert, state.delivery))) {
       await state.queue.markDelivered(key);
+      state.delivered += 1;
     }
   } catch (error) {
     state.delivery.log.error({ key, err: error }, 'alert queue error; the alert stays queued');

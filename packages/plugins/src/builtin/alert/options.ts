@@ -59,6 +59,11 @@ export interface AlertRule {
 /** The parsed options. */
 export interface AlertPluginOptions {
   rules: AlertRule[];
+  /**
+   * At shutdown (end of a batch, server stop), how long to wait for alerts still being delivered
+   * before leaving them queued for the next start (default 30000 ms).
+   */
+  drainTimeoutMs: number;
 }
 
 const RETRY_KEYS = ['retries', 'backoffMs', 'maxBackoffMs'] as const;
@@ -71,7 +76,7 @@ const LOG_LEVELS = ['info', 'warn', 'error'] as const;
  * @throws TypeError / RangeError naming the bad option
  */
 export function parseAlertOptions(raw: unknown): AlertPluginOptions {
-  const o = checkObject(raw, 'alert options', ['rules']);
+  const o = checkObject(raw, 'alert options', ['rules', 'drainTimeoutMs']);
   const names = new Set<string>();
   const rules = checkArray(o.rules, 'alert options.rules', 1).map((rawRule, i): AlertRule => {
     const path = `rules[${i}]`;
@@ -82,7 +87,7 @@ export function parseAlertOptions(raw: unknown): AlertPluginOptions {
     const actions = checkArray(r.actions, `${path}.actions`, 1).map((a, j) => parseAction(a, `${path}.actions[${j}]`));
     return { name, when: parseCondition(r.when, `${path}.when`), actions };
   });
-  return { rules };
+  return { rules, drainTimeoutMs: orDefault(o.drainTimeoutMs, 30_000, (v) => checkNumber(v, 'alert options.drainTimeoutMs', { min: 0 })) };
 }
 
 /** Checks one action. */
