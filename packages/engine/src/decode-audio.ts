@@ -6,10 +6,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { DecodeWorkerPool } from './decode/worker-pool.js';
+import { DecodeWorkerPool, type ChunkConsumer } from './decode/worker-pool.js';
 import { sniffFormat, type AudioFormat } from './decode/sniff.js';
 import { AudioDecodeError } from './errors.js';
 import { resolveDecodeOptions, type DecodeOptions } from './options.js';
+import type { DecodedOutput, DecodeRequest, StreamSummary } from './decode/worker-protocol.js';
 
 /** Decoded audio, at the file's own sample rate and channel count. */
 export interface DecodedAudio {
@@ -48,6 +49,40 @@ function sharedPool(): DecodeWorkerPool {
  * const { channels, sampleRate, format } = await decodeAudio(await readFile('speech.mp3'));
  */
 export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, options?: DecodeOptions): Promise<DecodedAudio> {
+  const { format, decoded } = await decodeOnWorker(bytes, options, 'channels');
+  if (decoded.output !== 'channels') throw new Error('decode worker: replied with the wrong output');
+  const { channels, sampleRate } = decoded;
+  return { channels, sampleRate, format, durationS: channels[0]!.length / sampleRate };
+}
+
+/** The end of a streamed decode (see {@link streamAudio16k}). */
+export interface StreamedAudio extends StreamSummary {
+  /** Format recognised from the bytes. */
+  format: AudioFormat;
+}
+
+/**
+ * [async] Like {@link decodeAudio}, but the worker downmixes and resamples to 16 kHz mono as it
+ * decodes and hands the samples over in chunks: a long file never sits in memory at its own
+ * rate and channel count, nor (when `onChunk` keeps nothing) whole at all. The decoder runs at
+ * most two chunks (`STREAM_WINDOW`) ahead of `onChunk`. Internal to the engine.
+ * @param onChunk takes each chunk in order; a thrown error stops decoding and rejects with it
+ * @returns what the source was once the last chunk is consumed
+ */
+export async function streamAudio16k(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions | undefined, onChunk: ChunkConsumer): Promise<StreamedAudio> {
+  const { format, decoded } = await decodeOnWorker(bytes, options, 'stream16k', onChunk);
+  if (decoded.output !== 'stream16k') throw new Error('decode worker: replied with the wrong output');
+  const { source, decodeMs, resampleMs } = decoded;
+  return { source, decodeMs, resampleMs, format };
+}
+
+/** Checks the input and limits, sniffs the format, and decodes on the shared worker pool. */
+async function decodeOnWorker(
+  bytes: Uint8Array | ArrayBuffer,
+  options: DecodeOptions | undefined,
+  output: DecodeRequest['output'],
+  onChunk?: ChunkConsumer,
+): Promise<{ format: AudioFormat; decoded: DecodedOutput }> {
   const view = toBytes(bytes);
   const { maxBytes, maxDurationS, timeoutMs } = resolveDecodeOptions(options);
   if (view.length === 0) throw new AudioDecodeError('E2V_ERR_AUDIO_EMPTY', 'The audio input is empty (0 bytes)');
@@ -60,8 +95,8 @@ export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, options?: Dec
   }
   const { format } = sniffed;
   const owned = await copyInSlices(view);
-  const { channels, sampleRate } = await sharedPool().run({ format, bytes: owned, maxDurationS }, timeoutMs);
-  return { channels, sampleRate, format, durationS: channels[0]!.length / sampleRate };
+  const decoded = await sharedPool().run({ format, bytes: owned, maxDurationS, output }, timeoutMs, onChunk);
+  return { format, decoded };
 }
 
 /** Bytes copied per turn of the event loop (a few milliseconds here, page faults included). */

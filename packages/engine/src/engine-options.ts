@@ -70,6 +70,19 @@ export interface AnalyzeOptions {
    * (a server whose disk is full).
    */
   outputFailure?: OutputFailure;
+  /**
+   * Also write the embedding to this .npy path (under a temporary name, renamed when complete).
+   * A frame embedding is written row by row as segments finish, never whole in memory.
+   */
+  embeddingFile?: string;
+  /**
+   * Largest frame embedding (T' x D float32) returned in memory as `Analysis.embedding`, in MB
+   * (default 256: about 21 minutes of audio at 50 frames/s and D = 1024). A longer input's frame
+   * embedding is only written to files (`embeddingFile`, `outputDir`) and `Analysis.embedding`
+   * is null; with neither, the analysis fails with `E2V_ERR_INPUT_EMBEDDING_TOO_LARGE` as soon
+   * as it passes the limit.
+   */
+  maxInlineEmbeddingMB?: number;
   /** Cancels the analysis; it then fails with `AbortedError`. */
   signal?: AbortSignal;
   /** Length in seconds of the centred window whose mean logits score each frame (default 1.0; 0 = single frames). */
@@ -98,6 +111,8 @@ export interface ResolvedAnalyzeOptions {
   embedding: boolean;
   outputDir: string | undefined;
   outputFailure: OutputFailure;
+  embeddingFile: string | undefined;
+  maxInlineEmbeddingMB: number;
   signal: AbortSignal | undefined;
   windowS: number;
 }
@@ -106,6 +121,8 @@ export interface ResolvedAnalyzeOptions {
 export const DEFAULT_MAX_SEGMENT_S = 30;
 /** Default `queueDepth`. */
 export const DEFAULT_QUEUE_DEPTH = 16;
+/** Default `maxInlineEmbeddingMB`. */
+export const DEFAULT_MAX_INLINE_EMBEDDING_MB = 256;
 /** Default `windowS`. */
 export const DEFAULT_WINDOW_S = 1.0;
 
@@ -179,12 +196,15 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
 
 /** Checks `engine.analyze` options and fills in the defaults. */
 export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions {
-  const o = checkObject(options, ['granularity', 'embedding', 'outputDir', 'outputFailure', 'signal', 'windowS']);
+  const o = checkObject(options, ['granularity', 'embedding', 'outputDir', 'outputFailure', 'embeddingFile', 'maxInlineEmbeddingMB', 'signal', 'windowS']);
   if (o.granularity !== undefined && o.granularity !== 'utterance' && o.granularity !== 'frame') {
     throw new TypeError(`Expected 'utterance' or 'frame' for granularity but received ${describe(o.granularity)}`);
   }
   if (o.outputDir !== undefined && (typeof o.outputDir !== 'string' || o.outputDir === '')) {
     throw new TypeError(`Expected a folder path for outputDir but received ${describe(o.outputDir)}`);
+  }
+  if (o.embeddingFile !== undefined && (typeof o.embeddingFile !== 'string' || o.embeddingFile === '')) {
+    throw new TypeError(`Expected a file path for embeddingFile but received ${describe(o.embeddingFile)}`);
   }
   if (o.outputFailure !== undefined && o.outputFailure !== 'throw' && o.outputFailure !== 'report') {
     throw new TypeError(`Expected 'throw' or 'report' for outputFailure but received ${describe(o.outputFailure)}`);
@@ -197,6 +217,8 @@ export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions 
     embedding: boolean('embedding', o.embedding, false),
     outputDir: o.outputDir as string | undefined,
     outputFailure: (o.outputFailure as OutputFailure | undefined) ?? 'throw',
+    embeddingFile: o.embeddingFile as string | undefined,
+    maxInlineEmbeddingMB: number('maxInlineEmbeddingMB', o.maxInlineEmbeddingMB, DEFAULT_MAX_INLINE_EMBEDDING_MB, 0, 1_000_000, false),
     signal: o.signal as AbortSignal | undefined,
     windowS: number('windowS', o.windowS, DEFAULT_WINDOW_S, 0, 3600, false),
   };

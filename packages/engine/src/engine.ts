@@ -1,39 +1,37 @@
 /**
  * `Engine`: audio in, design.md `Result` out, on onnxruntime-node.
  *
- * Pipeline of one analysis: read / decode (worker threads) -> mean of channels ->
- * torchaudio-compatible resampling to 16 kHz (native) -> split into segments when longer than
- * `maxSegmentS` -> per segment: whole-utterance layer norm (model.json `normalize`) -> the graph
- * (one ORT session per engine, on its own thread) -> softmax, labels, frame scores, timings ->
- * optionally the outputs folder.
- *
- * Long inputs: the utterance logits are the duration-weighted mean of the segment logits, and
- * the utterance embedding the duration-weighted mean of the segment embeddings (so the linear
- * head maps the one onto the other, as for a single segment); `segments` lists each segment's
- * own result; frame scores and frame embeddings are stitched on the input's time axis.
+ * Pipeline of one analysis, streamed: read -> decode, mean of channels and torchaudio-compatible
+ * resampling to 16 kHz (a worker thread, chunk by chunk) -> segments of at most `maxSegmentS`,
+ * cut at quiet points as soon as each is decided (segment-feed.ts) -> per segment:
+ * whole-utterance layer norm (model.json `normalize`) -> the graph (one ORT session per engine,
+ * on its own thread) -> folded into the Result (segment-results.ts) and appended to the files
+ * being written (analysis-outputs.ts). Memory is bounded by the segment, not the input: the
+ * decoder runs at most two chunks ahead, and a long frame embedding goes to files only.
  *
  * Concurrency: at most `queueDepth` analyses at once (more: `QueueFullError`); model runs go
- * through one first-in first-out queue per session. Inputs are never batched: emotion2vec's
- * outputs change with padding, and on CPU a batch of equal-length inputs is not faster than
- * running them one after the other with all intra-op threads.
+ * through one first-in first-out queue per session, a segment at a time, so a short input
+ * waits for at most one segment of a long one. Inputs are never batched: emotion2vec's outputs
+ * change with padding, and on CPU a batch of equal-length inputs is not faster than running
+ * them one after the other with all intra-op threads.
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import { AnalysisOutputs } from './analysis-outputs.js';
+import { streamAudio16k } from './decode-audio.js';
 import { AbortedError, InferenceError, InputError, QueueFullError } from './errors.js';
-import { resolveAnalyzeOptions, resolveEngineOptions, type AnalyzeOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
+import { resolveAnalyzeOptions, resolveEngineOptions, type AnalyzeOptions, type EngineOptions, type ResolvedAnalyzeOptions, type ResolvedEngineOptions } from './engine-options.js';
 import type { FloatTensor } from './infer/ort-protocol.js';
-import { loadAudio16k, MODEL_SAMPLE_RATE } from './load-audio.js';
+import { MODEL_SAMPLE_RATE } from './load-audio.js';
 import type { Logger } from './logger.js';
 import { frameLogits } from './model/head.js';
 import { loadModel, type LoadedModel } from './model/load-model.js';
 import type { ModelLabel, ModelVariant } from './model/manifest.js';
-import { writeOutputsFolder } from './outputs.js';
 import { firstNonFinite, layerNormUtterance } from './preprocess.js';
-import { halfWindowFrames, pooledFrameScores } from './result/frames.js';
-import { labelEmoji, labelZh } from './result/labels.js';
-import { argmax, softmax } from './result/scores.js';
-import type { FrameSeries, Result, Scores, SegmentResult } from './result/types.js';
-import { planSegments, type Segment } from './segment.js';
+import type { Result } from './result/types.js';
+import { SegmentPlanner, type Segment } from './segment.js';
+import { SegmentFeed } from './segment-feed.js';
+import { SegmentResults, type SegmentOutput } from './segment-results.js';
 
 /** What `analyze` accepts: file bytes (any format the decoder reads), 16 kHz mono samples, or a file path. */
 export type AnalyzeInput = Uint8Array | Float32Array | string;
@@ -48,8 +46,13 @@ export interface Embedding {
 export interface Analysis {
   /** The design.md Result (what result.json holds). */
   result: Result;
-  /** The embedding when `embedding: true` was asked, else null. */
+  /**
+   * The embedding when `embedding: true` was asked, else null; also null for a frame embedding
+   * larger than `maxInlineEmbeddingMB`, which is then only in the files.
+   */
   embedding: Embedding | null;
+  /** The embedding file written, when `embeddingFile` was given, else null. */
+  embeddingFile: string | null;
   /** The outputs folder written, when `outputDir` was given, else null. */
   outputDir: string | null;
   /**
@@ -105,27 +108,10 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}
-
-/** 16 kHz mono audio and what it came from. */
-interface PreparedAudio {
-  samples: Float32Array;
+/** Where the audio of an analysis came from, and the time spent getting it. */
+interface AudioSource {
   audio: Result['audio'];
   timings: { decode: number; resample: number };
-}
-
-/** What one segment's run gave. */
-interface SegmentOutput {
-  segment: Segment;
-  logits: Float32Array;
-  embedding: Float32Array;
-  frames: number;
-  /** Per-frame head logits [T, C], for frame granularity. */
-  frameLogits: Float64Array | undefined;
-  /** Frame features [T, D], for frame granularity with an embedding. */
-  frameFeatures: Float32Array | undefined;
 }
 
 /** The emotion2vec+ inference engine. Create with {@link Engine.load}; end with {@link Engine.close}. */
@@ -248,15 +234,20 @@ export class Engine {
     this.log.info({}, 'engine closed');
   }
 
-  private async prepare(input: AnalyzeInput, signal: AbortSignal | undefined): Promise<PreparedAudio> {
+  /**
+   * Feeds the input's 16 kHz samples into `feed`: a Float32Array at once, file bytes (or a
+   * file's) streamed from the decoder.
+   */
+  private async feedInput(input: AnalyzeInput, feed: SegmentFeed, signal: AbortSignal | undefined): Promise<AudioSource> {
     if (input instanceof Float32Array) {
       const bad = firstNonFinite(input);
       if (bad >= 0) throw new InputError('E2V_ERR_INPUT_NOT_FINITE', `Sample ${bad} of the input is ${input[bad]}; samples must be finite`);
-      return {
-        samples: input,
-        audio: { duration_s: input.length / MODEL_SAMPLE_RATE, sample_rate: MODEL_SAMPLE_RATE, channels: 1, format: 'pcm_f32' },
-        timings: { decode: 0, resample: 0 },
-      };
+      const durationS = input.length / MODEL_SAMPLE_RATE;
+      if (durationS > this.options.maxDurationS) {
+        throw new InputError('E2V_ERR_INPUT_TOO_LONG', `The audio is ${durationS.toFixed(1)} s long, more than the limit of ${this.options.maxDurationS} s`);
+      }
+      await feed.push(input);
+      return { audio: { duration_s: durationS, sample_rate: MODEL_SAMPLE_RATE, channels: 1, format: 'pcm_f32' }, timings: { decode: 0, resample: 0 } };
     }
     let bytes: Uint8Array;
     if (typeof input === 'string') {
@@ -270,31 +261,17 @@ export class Engine {
       bytes = input;
     }
     const { maxBytes, timeoutMs } = this.options.decode;
-    const loaded = await abortable(loadAudio16k(bytes, { maxBytes, timeoutMs, maxDurationS: this.options.maxDurationS }), signal);
+    const streamed = await streamAudio16k(bytes, { maxBytes, timeoutMs, maxDurationS: this.options.maxDurationS }, (chunk) => feed.push(chunk));
+    const { source } = streamed;
     return {
-      samples: loaded.samples,
-      audio: {
-        duration_s: loaded.source.durationS,
-        sample_rate: loaded.source.sampleRate,
-        channels: loaded.source.channels,
-        format: loaded.source.format,
-      },
-      timings: loaded.timingsMs,
+      audio: { duration_s: source.frames / source.sampleRate, sample_rate: source.sampleRate, channels: source.channels, format: streamed.format },
+      timings: { decode: streamed.decodeMs, resample: streamed.resampleMs },
     };
-  }
-
-  private scoresObject(probabilities: ArrayLike<number>): Scores {
-    const scores: Scores = {};
-    this.model.manifest.labels.forEach((label, i) => {
-      scores[label.key] = probabilities[i]!;
-    });
-    return scores;
   }
 
   private async runSegment(samples: Float32Array, segment: Segment, keepFrameLogits: boolean, keepFrames: boolean, signal: AbortSignal | undefined): Promise<{ out: SegmentOutput; ms: number }> {
     const { manifest, head, session } = this.model;
-    const piece = samples.subarray(segment.start, segment.end);
-    const waveform = manifest.normalize ? layerNormUtterance(piece, manifest.normalizeEps) : piece.slice();
+    const waveform = manifest.normalize ? layerNormUtterance(samples, manifest.normalizeEps) : samples.slice();
     const { outputs, ms } = await session.run(waveform, signal);
     const D = manifest.embeddingDim;
     const C = manifest.labels.length;
@@ -308,7 +285,7 @@ export class Engine {
     };
     const frames = get('frames', [1, undefined, D]);
     const T = frames.dims[1]!;
-    if (T < 1) throw new InferenceError('E2V_ERR_INFER_FAILED', `The graph returned no frame for ${piece.length} samples`);
+    if (T < 1) throw new InferenceError('E2V_ERR_INFER_FAILED', `The graph returned no frame for ${samples.length} samples`);
     const out: SegmentOutput = {
       segment,
       logits: get('logits', [1, C]).data,
@@ -320,135 +297,69 @@ export class Engine {
     return { out, ms };
   }
 
-  private async run(input: AnalyzeInput, opts: ReturnType<typeof resolveAnalyzeOptions>, started: number): Promise<Analysis> {
+  private async run(input: AnalyzeInput, opts: ResolvedAnalyzeOptions, started: number): Promise<Analysis> {
     const { manifest } = this.model;
     const { signal } = opts;
-    const prepared = await this.prepare(input, signal);
-    throwIfAborted(signal);
-    const { samples } = prepared;
     const rate = MODEL_SAMPLE_RATE;
-    if (samples.length < manifest.minInputSamples) {
-      throw new InputError(
-        'E2V_ERR_INPUT_TOO_SHORT',
-        `The audio is ${samples.length} samples (${((samples.length / rate) * 1000).toFixed(1)} ms) at 16 kHz; the model needs at least ${manifest.minInputSamples} (${(manifest.minInputSamples / rate) * 1000} ms)`,
-      );
-    }
-    if (samples.length / rate > this.options.maxDurationS) {
-      throw new InputError('E2V_ERR_INPUT_TOO_LONG', `The audio is ${(samples.length / rate).toFixed(1)} s long, more than the limit of ${this.options.maxDurationS} s`);
-    }
-    const segments = await abortable(planSegments(samples, rate, this.options.maxSegmentS), signal);
     const frameMode = opts.granularity === 'frame';
-    const outputs: SegmentOutput[] = [];
-    let inferenceMs = 0;
-    for (const segment of segments) {
-      throwIfAborted(signal);
-      const { out, ms } = await this.runSegment(samples, segment, frameMode, frameMode && opts.embedding, signal);
-      outputs.push(out);
-      inferenceMs += ms;
-    }
-    const result = this.buildResult(prepared, outputs, opts.granularity, opts.windowS, inferenceMs);
-    const embedding = opts.embedding ? this.embeddingOf(outputs, frameMode, samples.length) : null;
-    throwIfAborted(signal);
-    result.timings_ms.total = round(performance.now() - started);
-    let outputDir: string | null = null;
-    let outputError: InferenceError | undefined;
-    if (opts.outputDir !== undefined) {
-      try {
-        outputDir = await writeOutputsFolder(opts.outputDir, { audio: samples, sampleRate: rate, result, embedding });
-      } catch (error) {
-        if (opts.outputFailure === 'throw') throw error;
-        outputError = error as InferenceError;
-        this.log.warn({ err: outputError }, 'outputs folder not written; the result is kept');
-      }
-    }
-    this.log.debug(
-      { durationS: prepared.audio.duration_s, segments: segments.length, granularity: opts.granularity, emotion: result.emotion, timings: result.timings_ms, outputDir },
-      'analyzed',
+    const frameEmbedding = frameMode && opts.embedding;
+    const D = manifest.embeddingDim;
+    const files = await AnalysisOutputs.open(
+      { outputDir: opts.outputDir, outputFailure: opts.outputFailure, embeddingFile: opts.embeddingFile, frameEmbeddingDim: frameEmbedding ? D : undefined, sampleRate: rate },
+      this.log,
     );
-    return { result, embedding, outputDir, ...(outputError === undefined ? {} : { outputError }) };
-  }
-
-  private embeddingOf(outputs: SegmentOutput[], frameMode: boolean, total: number): Embedding {
-    const D = this.model.manifest.embeddingDim;
-    if (frameMode) {
-      const T = outputs.reduce((n, o) => n + o.frames, 0);
-      const data = new Float32Array(T * D);
-      let at = 0;
-      for (const o of outputs) {
-        data.set(o.frameFeatures!, at);
-        at += o.frameFeatures!.length;
+    const results = new SegmentResults(manifest, Math.floor((opts.maxInlineEmbeddingMB * 1024 * 1024) / 4 / D) * D);
+    let inferenceMs = 0;
+    const feed = new SegmentFeed(new SegmentPlanner(rate, this.options.maxSegmentS), async (segment, samples) => {
+      throwIfAborted(signal);
+      await files.appendAudio(samples);
+      const { out, ms } = await this.runSegment(samples, segment, frameMode, frameEmbedding, signal);
+      inferenceMs += ms;
+      results.add(out);
+      if (out.frameFeatures !== undefined) await files.appendFrameEmbedding(out.frameFeatures);
+      if (frameEmbedding && !results.frameEmbeddingInMemory && !files.frameEmbeddingOnDisk) {
+        throw new InputError(
+          'E2V_ERR_INPUT_EMBEDDING_TOO_LARGE',
+          `The frame embedding of this input passes ${opts.maxInlineEmbeddingMB} MB (maxInlineEmbeddingMB); give an embeddingFile or outputDir to write it to`,
+        );
       }
-      return { data, shape: [T, D] };
-    }
-    if (outputs.length === 1) return { data: outputs[0]!.embedding, shape: [D] };
-    const acc = new Float64Array(D);
-    for (const o of outputs) {
-      const w = (o.segment.end - o.segment.start) / total;
-      for (let d = 0; d < D; d++) acc[d] = acc[d]! + w * o.embedding[d]!;
-    }
-    return { data: Float32Array.from(acc), shape: [D] };
-  }
-
-  private buildResult(prepared: PreparedAudio, outputs: SegmentOutput[], granularity: Result['granularity'], windowS: number, inferenceMs: number): Result {
-    const { manifest, variant } = this.model;
-    const C = manifest.labels.length;
-    const total = prepared.samples.length;
-    let logits: ArrayLike<number>;
-    if (outputs.length === 1) {
-      logits = outputs[0]!.logits;
-    } else {
-      // duration-weighted mean of the segment logits (masked labels stay at -Infinity)
-      const acc = new Float64Array(C);
-      for (const o of outputs) {
-        const w = (o.segment.end - o.segment.start) / total;
-        for (let c = 0; c < C; c++) acc[c] = acc[c]! + w * o.logits[c]!;
+    });
+    try {
+      const source = await abortable(this.feedInput(input, feed, signal), signal);
+      if (feed.received < manifest.minInputSamples) {
+        const n = feed.received;
+        throw new InputError(
+          'E2V_ERR_INPUT_TOO_SHORT',
+          `The audio is ${n} samples (${((n / rate) * 1000).toFixed(1)} ms) at 16 kHz; the model needs at least ${manifest.minInputSamples} (${(manifest.minInputSamples / rate) * 1000} ms)`,
+        );
       }
-      logits = acc;
-    }
-    const probabilities = softmax(logits);
-    const top = argmax(probabilities);
-    const label = manifest.labels[top]!;
-    let frames: FrameSeries | null = null;
-    if (granularity === 'frame') {
-      const T = outputs.reduce((n, o) => n + o.frames, 0);
-      const all = new Float64Array(T * C);
-      const startS: number[] = [];
-      const hop = MODEL_SAMPLE_RATE / manifest.frameRate;
-      let at = 0;
-      for (const o of outputs) {
-        all.set(o.frameLogits!, at * C);
-        for (let t = 0; t < o.frames; t++) startS.push(Math.round(((o.segment.start + t * hop) / MODEL_SAMPLE_RATE) * 1e6) / 1e6);
-        at += o.frames;
-      }
-      const half = halfWindowFrames(windowS, manifest.frameRate);
-      frames = { rate: manifest.frameRate, start_s: startS, scores: pooledFrameScores(all, T, C, half, manifest.maskedLabelIndices) };
-    }
-    const result: Result = {
-      emotion: label.key,
-      emotion_zh: labelZh(label.key, label.zh),
-      emoji: labelEmoji(label.key),
-      confidence: probabilities[top]!,
-      scores: this.scoresObject(probabilities),
-      granularity,
-      frames,
-      audio: prepared.audio,
-      model: { name: manifest.name, variant },
-      timestamp: new Date().toISOString(),
-      timings_ms: { decode: round(prepared.timings.decode), resample: round(prepared.timings.resample), inference: round(inferenceMs), total: 0 },
-    };
-    if (outputs.length > 1) {
-      result.segments = outputs.map((o): SegmentResult => {
-        const p = softmax(o.logits);
-        const i = argmax(p);
-        return {
-          start_s: o.segment.start / MODEL_SAMPLE_RATE,
-          end_s: o.segment.end / MODEL_SAMPLE_RATE,
-          emotion: manifest.labels[i]!.key,
-          confidence: p[i]!,
-          scores: this.scoresObject(p),
-        };
+      await abortable(feed.end(), signal);
+      throwIfAborted(signal);
+      const result = results.result({
+        granularity: opts.granularity,
+        windowS: opts.windowS,
+        variant: this.model.variant,
+        audio: source.audio,
+        timings: { ...source.timings, inference: inferenceMs },
       });
+      const embedding = opts.embedding ? this.embeddingOf(results, frameMode) : null;
+      result.timings_ms.total = Math.round((performance.now() - started) * 100) / 100;
+      const written = await files.commit(result, opts.embedding && !frameMode ? results.utteranceEmbedding() : null);
+      this.log.debug(
+        { durationS: source.audio.duration_s, segments: results.count, granularity: opts.granularity, emotion: result.emotion, timings: result.timings_ms, outputDir: written.outputDir },
+        'analyzed',
+      );
+      return { result, embedding, ...written };
+    } catch (error) {
+      await files.discard();
+      throw error;
     }
-    return result;
+  }
+
+  private embeddingOf(results: SegmentResults, frameMode: boolean): Embedding | null {
+    const D = this.model.manifest.embeddingDim;
+    if (!frameMode) return { data: results.utteranceEmbedding(), shape: [D] };
+    const frames = results.frameEmbedding();
+    return frames === undefined ? null : { data: frames.data, shape: [frames.rows, D] };
   }
 }

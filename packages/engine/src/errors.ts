@@ -113,11 +113,14 @@ Object.defineProperty(ModelLoadError.prototype, 'name', { value: 'ModelLoadError
  *   limit fails earlier, with `E2V_ERR_AUDIO_TOO_LONG`).
  * - `E2V_ERR_INPUT_NOT_FINITE`: a Float32Array input holds NaN or ±Infinity.
  * - `E2V_ERR_INPUT_READ`: a path input cannot be read (missing, a folder, no permission).
+ * - `E2V_ERR_INPUT_EMBEDDING_TOO_LARGE`: the frame embedding asked for passes
+ *   `maxInlineEmbeddingMB` and no file was given to write it to (`embeddingFile`, `outputDir`).
  */
 export const INPUT_ERROR_CODES = [
   'E2V_ERR_INPUT_TOO_SHORT',
   'E2V_ERR_INPUT_TOO_LONG',
   'E2V_ERR_INPUT_NOT_FINITE',
+  'E2V_ERR_INPUT_EMBEDDING_TOO_LARGE',
   'E2V_ERR_INPUT_READ',
 ] as const;
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { downmix, resampleAsync } from '@e2v/native';
+import { decodeAudio } from './decode-audio.js';
 import { loadAudio16k, MODEL_SAMPLE_RATE } from './load-audio.js';
 import { audioFixture, goldenFixture, goldenWaveform, maxAbsDiff } from './test-support/fixtures.js';
 import { syntheticWav } from './test-support/long-audio.js';
@@ -44,6 +46,16 @@ describe('loadAudio16k', () => {
   it('should pass its options to decoding', async () => {
     await expect(loadAudio16k(audioFixture('speech.mp3'), { maxDurationS: 0.25 })).rejects.toMatchObject({ code: 'E2V_ERR_AUDIO_TOO_LONG' });
     await expect(loadAudio16k(new Uint8Array(0))).rejects.toMatchObject({ code: 'E2V_ERR_AUDIO_EMPTY' });
+  });
+
+  it('should give the same samples as resampling the whole decoded signal at once', async () => {
+    // 20 s of 44.1 kHz stereo: the WAV reaches the streaming resampler in several chunks
+    const bytes = syntheticWav(20, 44100, 2);
+    const whole = await decodeAudio(bytes.slice());
+    const expected = await resampleAsync(downmix(whole.channels), 44100, MODEL_SAMPLE_RATE);
+    const loaded = await loadAudio16k(bytes);
+    expect(loaded.samples).toHaveLength(expected.length);
+    expect(maxAbsDiff(loaded.samples, expected).max).toBe(0);
   });
 
   it('should keep the event loop turning through decode, downmix and resampling of a long file', async () => {

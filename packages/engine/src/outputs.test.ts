@@ -3,28 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InferenceError } from './errors.js';
-import { encodeWavPcm16, outputsFolderName, removeStaleStaging, writeOutputsFolder, type OutputsContent } from './outputs.js';
+import { readNpy } from '@e2v/npy';
+import { outputsFolderName, OutputsStaging, removeStaleStaging } from './outputs.js';
 import type { Result } from './result/types.js';
+import { encodeWavPcm16 } from './wav-writer.js';
 
 const RESULT = { emotion: 'happy' } as unknown as Result;
+const AUDIO = Float32Array.from([0, 0.5, -0.5, 1, -1, 2]);
 
-function content(embedding: OutputsContent['embedding'] = null): OutputsContent {
-  return { audio: Float32Array.from([0, 0.5, -0.5, 1, -1, 2]), sampleRate: 16000, result: RESULT, embedding };
+/** A whole outputs folder written in one go. */
+async function writeOutputsFolder(outputDir: string, embedding: Float32Array | null = null, now = new Date()): Promise<string> {
+  const staging = await OutputsStaging.open(outputDir, { sampleRate: 16000 });
+  await staging.appendAudio(AUDIO);
+  return staging.commit(RESULT, embedding, now);
 }
-
-describe('encodeWavPcm16', () => {
-  it('should write a canonical 44-byte header and scaled, clipped int16 samples', () => {
-    const wav = encodeWavPcm16(Float32Array.from([0, 0.5, -0.5, 1, -1, 2, 1 / 32768, -3 / 32768]), 16000);
-    const v = new DataView(wav.buffer);
-    const ascii = (at: number): string => String.fromCharCode(...wav.subarray(at, at + 4));
-    expect([ascii(0), v.getUint32(4, true), ascii(8), ascii(12), v.getUint32(16, true)]).toEqual(['RIFF', 36 + 16, 'WAVE', 'fmt ', 16]);
-    expect([v.getUint16(20, true), v.getUint16(22, true), v.getUint32(24, true), v.getUint32(28, true), v.getUint16(32, true), v.getUint16(34, true)]).toEqual([
-      1, 1, 16000, 32000, 2, 16,
-    ]);
-    expect([ascii(36), v.getUint32(40, true)]).toEqual(['data', 16]);
-    expect(Array.from({ length: 8 }, (_, i) => v.getInt16(44 + 2 * i, true))).toEqual([0, 16384, -16384, 32767, -32768, 32767, 1, -3]);
-  });
-});
 
 describe('outputsFolderName', () => {
   it('should format the local time as outputs_YYYYMMDD_HHMMSS', () => {
@@ -32,11 +24,11 @@ describe('outputsFolderName', () => {
   });
 });
 
-describe('writeOutputsFolder', () => {
+describe('OutputsStaging', () => {
   it('should add _N suffixes when the name is taken, and leave no temporary folder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-outputs-'));
     const now = new Date(2026, 10, 24, 12, 0, 0);
-    const written = await Promise.all(Array.from({ length: 5 }, () => writeOutputsFolder(dir, content(), now)));
+    const written = await Promise.all(Array.from({ length: 5 }, () => writeOutputsFolder(dir, null, now)));
     expect(written.map((p) => p.slice(dir.length + 1)).sort()).toEqual([
       'outputs_20261124_120000',
       'outputs_20261124_120000_1',
@@ -48,19 +40,43 @@ describe('writeOutputsFolder', () => {
     for (const p of written) expect((await readdir(p)).sort()).toEqual(['processed_audio.wav', 'result.json']);
   });
 
-  it('should write embedding.npy when given one', async () => {
+  it('should write embedding.npy when given an utterance embedding, and the audio as appended', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-outputs-'));
-    const path = await writeOutputsFolder(dir, content({ data: Float32Array.from([1, 2, 3, 4, 5, 6]), shape: [2, 3] }));
-    const npy = await readFile(join(path, 'embedding.npy'));
-    expect(npy.subarray(0, 8)).toEqual(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]));
-    expect(npy.toString('latin1')).toContain("'shape': (2, 3)");
+    const path = await writeOutputsFolder(dir, Float32Array.from([1, 2, 3]));
+    const npy = readNpy(await readFile(join(path, 'embedding.npy')));
+    expect([npy.shape, Array.from(npy.data)]).toEqual([[3], [1, 2, 3]]);
     expect(JSON.parse(await readFile(join(path, 'result.json'), 'utf8'))).toEqual(RESULT);
+    expect(new Uint8Array(await readFile(join(path, 'processed_audio.wav')))).toEqual(encodeWavPcm16(AUDIO, 16000));
+  });
+
+  it('should stream a frame embedding and the audio block by block', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'e2v-outputs-'));
+    const staging = await OutputsStaging.open(dir, { sampleRate: 16000, frameEmbeddingDim: 2 });
+    await staging.appendAudio(AUDIO.subarray(0, 4));
+    await staging.appendFrameEmbedding(Float32Array.from([1, 2, 3, 4]));
+    await staging.appendAudio(AUDIO.subarray(4));
+    await staging.appendFrameEmbedding(Float32Array.from([5, 6]));
+    const path = await staging.commit(RESULT, null);
+    const npy = readNpy(await readFile(join(path, 'embedding.npy')));
+    expect([npy.shape, Array.from(npy.data)]).toEqual([[3, 2], [1, 2, 3, 4, 5, 6]]);
+    expect(new Uint8Array(await readFile(join(path, 'processed_audio.wav')))).toEqual(encodeWavPcm16(AUDIO, 16000));
+  });
+
+  it('should remove the hidden folder on discard, and refuse to go on', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'e2v-outputs-'));
+    const staging = await OutputsStaging.open(dir, { sampleRate: 16000 });
+    await staging.appendAudio(AUDIO);
+    expect((await readdir(dir)).length).toBe(1);
+    await staging.discard();
+    expect(await readdir(dir)).toEqual([]);
+    await expect(staging.commit(RESULT, null)).rejects.toMatchObject({ code: 'E2V_ERR_OUTPUT_WRITE' });
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('should fail with E2V_ERR_OUTPUT_WRITE and leave nothing behind when the folder cannot be written', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-outputs-'));
     await writeFile(join(dir, 'file'), 'x');
-    const error = await writeOutputsFolder(join(dir, 'file', 'sub'), content()).catch((e: unknown) => e);
+    const error = await writeOutputsFolder(join(dir, 'file', 'sub')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InferenceError);
     expect((error as InferenceError).code).toBe('E2V_ERR_OUTPUT_WRITE');
     expect(await readdir(dir)).toEqual(['file']);
@@ -71,7 +87,7 @@ describe('writeOutputsFolder', () => {
     const now = new Date(2026, 10, 24, 12, 0, 0);
     await writeFile(join(dir, 'outputs_20261124_120000'), 'not a folder');
     await mkdir(join(dir, 'outputs_20261124_120000_1', 'x'), { recursive: true });
-    const path = await writeOutputsFolder(dir, content(), now);
+    const path = await writeOutputsFolder(dir, null, now);
     expect(path).toBe(join(dir, 'outputs_20261124_120000_2'));
   });
 });

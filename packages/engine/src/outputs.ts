@@ -2,7 +2,8 @@
  * The outputs folder of one analysis (design.md, "outputs/"):
  * `<outputDir>/outputs_YYYYMMDD_HHMMSS[_N]/` with `processed_audio.wav` (16 kHz mono PCM16),
  * `result.json`, and `embedding.npy` when an embedding was requested. The files are written into
- * a hidden temporary folder that is then renamed, so a folder is complete or absent; a name
+ * a hidden temporary folder as the analysis goes (a long input's audio and frame embedding are
+ * never whole in memory) that is then renamed, so a folder is complete or absent; a name
  * already taken (by another analysis in the same second, in this or another process) gets the
  * next `_N` suffix, decided by the atomic rename itself.
  * @module
@@ -10,9 +11,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeNpy } from '@e2v/npy';
+import { encodeNpy, NpyRowWriter } from '@e2v/npy';
 import { InferenceError } from './errors.js';
 import type { Result } from './result/types.js';
+import { Pcm16WavWriter } from './wav-writer.js';
 
 /** File names inside an outputs folder. */
 export const OUTPUT_FILES = { audio: 'processed_audio.wav', result: 'result.json', embedding: 'embedding.npy' } as const;
@@ -20,54 +22,10 @@ export const OUTPUT_FILES = { audio: 'processed_audio.wav', result: 'result.json
 /** Largest `_N` tried before giving up. */
 const MAX_SUFFIX = 10_000;
 
-/**
- * [sync] A mono 16-bit PCM WAV file (44-byte canonical header). Samples are scaled by 32768,
- * rounded and clipped to [-32768, 32767], so int16 audio read as int16/32768 comes back unchanged.
- * @param samples mono samples, nominally in [-1, 1)
- * @param sampleRate Hz
- */
-export function encodeWavPcm16(samples: Float32Array, sampleRate: number): Uint8Array {
-  const dataBytes = samples.length * 2;
-  if (dataBytes + 36 > 0xffffffff) throw new RangeError(`Expected at most ${(0xffffffff - 36) / 2} samples for a WAV file but received ${samples.length}`);
-  const out = new Uint8Array(44 + dataBytes);
-  const v = new DataView(out.buffer);
-  const ascii = (at: number, s: string): void => {
-    for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
-  };
-  ascii(0, 'RIFF');
-  v.setUint32(4, 36 + dataBytes, true);
-  ascii(8, 'WAVE');
-  ascii(12, 'fmt ');
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true); // PCM
-  v.setUint16(22, 1, true); // mono
-  v.setUint32(24, sampleRate, true);
-  v.setUint32(28, sampleRate * 2, true);
-  v.setUint16(32, 2, true);
-  v.setUint16(34, 16, true);
-  ascii(36, 'data');
-  v.setUint32(40, dataBytes, true);
-  for (let i = 0; i < samples.length; i++) {
-    const s = Math.round(samples[i]! * 32768);
-    v.setInt16(44 + i * 2, s > 32767 ? 32767 : s < -32768 ? -32768 : s, true);
-  }
-  return out;
-}
-
 /** `outputs_YYYYMMDD_HHMMSS` for a local time. */
 export function outputsFolderName(date: Date): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   return `outputs_${p(date.getFullYear(), 4)}${p(date.getMonth() + 1)}${p(date.getDate())}_${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
-}
-
-/** What goes into one outputs folder. */
-export interface OutputsContent {
-  /** The 16 kHz mono audio the model analyzed (before its layer norm). */
-  audio: Float32Array;
-  sampleRate: number;
-  result: Result;
-  /** The embedding and its shape ((D,) or (T', D)), or null for none. */
-  embedding: { data: Float32Array; shape: number[] } | null;
 }
 
 /** Prefix of the hidden folder an outputs folder is written into (followed by `<pid>-<random>`). */
@@ -106,38 +64,113 @@ export async function removeStaleStaging(outputDir: string): Promise<string[]> {
   return removed;
 }
 
+/** How an outputs folder is opened. */
+export interface StagingOptions {
+  /** Rate of the audio appended (16000). */
+  sampleRate: number;
+  /** Columns (D) of a frame embedding appended row by row into embedding.npy; absent for none. */
+  frameEmbeddingDim?: number;
+}
+
 /**
- * [async] Writes an outputs folder under `outputDir` (created if needed).
- * @param outputDir parent folder, e.g. `outputs`
- * @param content files to write
- * @param now the time in the folder name
- * @returns the path of the folder
- * @throws InferenceError `E2V_ERR_OUTPUT_WRITE` when writing fails (the temporary folder is removed)
+ * One outputs folder being written: the audio (and a frame embedding) appended as the analysis
+ * goes, result.json at the end, then the hidden folder renamed to its final name. Every failure
+ * removes the hidden folder and throws InferenceError `E2V_ERR_OUTPUT_WRITE`; so does a call
+ * after a failure.
  */
-export async function writeOutputsFolder(outputDir: string, content: OutputsContent, now = new Date()): Promise<string> {
-  const staging = join(outputDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
-  try {
-    await mkdir(staging, { recursive: true });
-    await writeFile(join(staging, OUTPUT_FILES.audio), encodeWavPcm16(content.audio, content.sampleRate));
-    await writeFile(join(staging, OUTPUT_FILES.result), `${JSON.stringify(content.result, null, 2)}\n`);
-    if (content.embedding !== null) {
-      await writeFile(join(staging, OUTPUT_FILES.embedding), encodeNpy(content.embedding.data, content.embedding.shape));
+export class OutputsStaging {
+  #failed: InferenceError | undefined;
+
+  private constructor(
+    private readonly outputDir: string,
+    private readonly dir: string,
+    private readonly audio: Pcm16WavWriter,
+    private readonly frameEmbedding: NpyRowWriter | undefined,
+  ) {}
+
+  /**
+   * [async] Creates the hidden folder under `outputDir` (created if needed) and its files.
+   * @throws InferenceError `E2V_ERR_OUTPUT_WRITE` (nothing is left behind)
+   */
+  static async open(outputDir: string, options: StagingOptions): Promise<OutputsStaging> {
+    const dir = join(outputDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      await mkdir(dir, { recursive: true });
+      const audio = await Pcm16WavWriter.create(join(dir, OUTPUT_FILES.audio), options.sampleRate);
+      const frames = options.frameEmbeddingDim === undefined ? undefined : await NpyRowWriter.create(join(dir, OUTPUT_FILES.embedding), options.frameEmbeddingDim);
+      return new OutputsStaging(outputDir, dir, audio, frames);
+    } catch (cause) {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw writeError(outputDir, cause);
     }
-    const base = outputsFolderName(now);
-    for (let n = 0; n <= MAX_SUFFIX; n++) {
-      const target = join(outputDir, n === 0 ? base : `${base}_${n}`);
-      try {
-        await rename(staging, target);
-        return target;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        // the name is taken by a non-empty folder (or a file): try the next suffix
-        if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR' && code !== 'EISDIR') throw error;
-      }
-    }
-    throw new Error(`every name from ${base} to ${base}_${MAX_SUFFIX} is taken`);
-  } catch (cause) {
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    throw new InferenceError('E2V_ERR_OUTPUT_WRITE', `Cannot write the outputs folder in ${outputDir}: ${(cause as Error).message}`, { cause });
   }
+
+  /** [async] Appends 16 kHz samples to processed_audio.wav. */
+  appendAudio(samples: Float32Array): Promise<void> {
+    return this.guard(() => this.audio.append(samples));
+  }
+
+  /** [async] Appends frame embedding rows (T x D, C order) to embedding.npy. */
+  appendFrameEmbedding(rows: Float32Array): Promise<void> {
+    return this.guard(async () => {
+      if (this.frameEmbedding === undefined) throw new Error('this outputs folder takes no frame embedding');
+      await this.frameEmbedding.append(rows);
+    });
+  }
+
+  /**
+   * [async] Writes result.json (and the utterance embedding, for a folder opened without a frame
+   * embedding), closes the files and renames the folder to `outputs_YYYYMMDD_HHMMSS[_N]`.
+   * @param now the time in the folder name
+   * @returns the folder's final path
+   */
+  commit(result: Result, utteranceEmbedding: Float32Array | null, now = new Date()): Promise<string> {
+    return this.guard(async () => {
+      await this.audio.close();
+      await this.frameEmbedding?.close();
+      await writeFile(join(this.dir, OUTPUT_FILES.result), `${JSON.stringify(result, null, 2)}\n`);
+      if (utteranceEmbedding !== null) await writeFile(join(this.dir, OUTPUT_FILES.embedding), encodeNpy(utteranceEmbedding, [utteranceEmbedding.length]));
+      return await renameToFreeName(this.dir, this.outputDir, outputsFolderName(now));
+    });
+  }
+
+  /** [async] Gives up: removes the hidden folder. Never throws. */
+  async discard(): Promise<void> {
+    this.#failed ??= new InferenceError('E2V_ERR_OUTPUT_WRITE', 'The outputs folder was discarded');
+    await this.audio.discard();
+    await this.frameEmbedding?.discard();
+    await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  private async guard<T>(step: () => Promise<T>): Promise<T> {
+    if (this.#failed) throw this.#failed;
+    try {
+      return await step();
+    } catch (cause) {
+      const error = writeError(this.outputDir, cause);
+      await this.discard();
+      this.#failed = error;
+      throw error;
+    }
+  }
+}
+
+function writeError(outputDir: string, cause: unknown): InferenceError {
+  return new InferenceError('E2V_ERR_OUTPUT_WRITE', `Cannot write the outputs folder in ${outputDir}: ${(cause as Error).message}`, { cause });
+}
+
+/** Renames `dir` to `<parent>/<base>`, or the first free `<base>_N`: the rename itself decides. */
+async function renameToFreeName(dir: string, parent: string, base: string): Promise<string> {
+  for (let n = 0; n <= MAX_SUFFIX; n++) {
+    const target = join(parent, n === 0 ? base : `${base}_${n}`);
+    try {
+      await rename(dir, target);
+      return target;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // the name is taken by a non-empty folder (or a file): try the next suffix
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR' && code !== 'EISDIR') throw error;
+    }
+  }
+  throw new Error(`every name from ${base} to ${base}_${MAX_SUFFIX} is taken`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frameLogEnergies, planSegments } from './segment.js';
+import { frameLogEnergies, SegmentPlanner, type Segment } from './segment.js';
 
 const RATE = 16000;
 
@@ -17,7 +17,41 @@ function withGaps(seconds: number, gaps: [number, number][]): Float32Array {
   return x;
 }
 
-describe('planSegments', () => {
+/** Every segment of a whole input known at once. */
+async function planSegments(samples: Float32Array, rate: number, maxSegmentS: number): Promise<Segment[]> {
+  const planner = new SegmentPlanner(rate, maxSegmentS);
+  const segments: Segment[] = [];
+  for (let start = 0; start < samples.length; ) {
+    const end = (await planner.segmentEnd(samples.subarray(start), start, start, true))!;
+    segments.push({ start, end });
+    start = end;
+  }
+  return segments;
+}
+
+/** The segments found while the input arrives in chunks of the given sizes (cycled), keeping only unplanned samples. */
+async function planStreaming(samples: Float32Array, rate: number, maxSegmentS: number, chunkSizes: number[]): Promise<Segment[]> {
+  const planner = new SegmentPlanner(rate, maxSegmentS);
+  const segments: Segment[] = [];
+  let start = 0;
+  let received = 0;
+  const next = async (ended: boolean): Promise<boolean> => {
+    if (start >= received) return false;
+    const end = await planner.segmentEnd(samples.subarray(start, received), start, start, ended);
+    if (end === undefined) return false;
+    segments.push({ start, end });
+    start = end;
+    return true;
+  };
+  for (let i = 0; received < samples.length; i++) {
+    received = Math.min(samples.length, received + chunkSizes[i % chunkSizes.length]!);
+    while (await next(false));
+  }
+  while (await next(true));
+  return segments;
+}
+
+describe('SegmentPlanner', () => {
   it('should return one segment for an input no longer than the maximum', async () => {
     expect(await planSegments(new Float32Array(4 * RATE), RATE, 4)).toEqual([{ start: 0, end: 4 * RATE }]);
   });
@@ -60,10 +94,36 @@ describe('planSegments', () => {
   });
 });
 
+describe('SegmentPlanner while the input streams in', () => {
+  it('should cut exactly where it cuts the whole input, for any chunking', async () => {
+    const x = withGaps(40, [[3.1, 3.5], [6.0, 6.4], [9.2, 9.6], [21, 21.3], [33.3, 33.9]]);
+    const whole = await planSegments(x, RATE, 4);
+    expect(whole.length).toBeGreaterThan(8);
+    for (const sizes of [[x.length], [RATE], [12_345, 777, 160_000], [3 * RATE + 17]]) {
+      expect(await planStreaming(x, RATE, 4, sizes), `chunks of ${sizes.join(', ')}`).toEqual(whole);
+    }
+    expect(await planStreaming(x.subarray(0, 10 * RATE), RATE, 4, [401, 999])).toEqual(await planSegments(x.subarray(0, 10 * RATE), RATE, 4));
+  });
+
+  it('should decide a cut once lookahead samples past the start have arrived, not before', async () => {
+    const planner = new SegmentPlanner(RATE, 4);
+    const x = withGaps(12, [[3.1, 3.5]]);
+    expect(planner.lookahead).toBe(4 * RATE + 2 * RATE + 11 * 160 + 400);
+    expect(await planner.segmentEnd(x.subarray(0, planner.lookahead - 1), 0, 0, false)).toBeUndefined();
+    const cut = await planner.segmentEnd(x.subarray(0, planner.lookahead), 0, 0, false);
+    expect(cut! / RATE).toBeGreaterThanOrEqual(3.1);
+    expect(cut! / RATE).toBeLessThanOrEqual(3.5);
+  });
+
+  it('should refuse a start outside the buffer', async () => {
+    const planner = new SegmentPlanner(RATE, 4);
+    await expect(planner.segmentEnd(new Float32Array(100), 50, 10, true)).rejects.toThrow(RangeError);
+  });
+});
+
 describe('frameLogEnergies', () => {
   it('should be low in the gaps and high in the tone, one value per 10 ms frame', async () => {
-    const { energy, shift, length } = await frameLogEnergies(withGaps(2, [[0.5, 1.0]]), RATE);
-    expect([shift, length]).toEqual([160, 400]);
+    const energy = await frameLogEnergies(withGaps(2, [[0.5, 1.0]]), RATE);
     expect(energy.length).toBe(1 + Math.floor((2 * RATE - 400) / 160));
     expect(energy[75]!).toBeLessThan(energy[25]! - 5); // 0.75 s (gap) vs 0.25 s (tone), natural log
   });

@@ -2,12 +2,16 @@
  * Long-audio segmentation. Attention memory and time grow with the square of the input length,
  * so inputs longer than `maxSegmentS` are cut into segments of at most that length, at the
  * quietest points: Kaldi log frame energies from the native fbank (25 ms frames every 10 ms,
- * column 0 with `useEnergy`), smoothed over ~210 ms, and each cut placed at the minimum of the
+ * column 0 with `useEnergy`), smoothed over ±100 ms, and each cut placed at the minimum of the
  * smoothed energy within the allowed range.
  *
  * Rules: every segment is at most `maxSegmentS` long and at least half of it (so no segment is
  * a sliver: the allowed range for a cut starts half a maximum after the previous cut and leaves
  * at least half a maximum after it); ties go to the later frame (fewer segments).
+ *
+ * Streaming: each cut depends only on the samples around its allowed range, so {@link
+ * SegmentPlanner} decides it as soon as {@link SegmentPlanner.lookahead} samples past the
+ * segment's start have arrived, and gives the same cuts for any chunking of the input.
  * @module
  */
 import { fbankAsync } from '@e2v/native';
@@ -25,10 +29,10 @@ const FRAME_SHIFT_MS = 10;
 const SMOOTH_FRAMES = 10;
 
 /**
- * Smoothed log energy of each 10 ms frame (moving average over ±{@link SMOOTH_FRAMES}).
- * @returns the energies and the frame geometry in samples
+ * [async] Raw log energy of each 25 ms frame every 10 ms of `samples` (Kaldi frames with
+ * `snipEdges`: frame f covers samples [f * shift, f * shift + length)).
  */
-export async function frameLogEnergies(samples: Float32Array, sampleRate: number): Promise<{ energy: Float64Array; shift: number; length: number }> {
+export async function frameLogEnergies(samples: Float32Array, sampleRate: number): Promise<Float64Array> {
   const { data, frames, bins } = await fbankAsync(samples, {
     sampleFrequency: sampleRate,
     frameLengthMs: FRAME_LENGTH_MS,
@@ -40,55 +44,81 @@ export async function frameLogEnergies(samples: Float32Array, sampleRate: number
     dither: 0,
     snipEdges: true,
   });
-  const raw = new Float64Array(frames);
-  for (let f = 0; f < frames; f++) raw[f] = data[f * bins]!;
-  const prefix = new Float64Array(frames + 1);
-  for (let f = 0; f < frames; f++) prefix[f + 1] = prefix[f]! + raw[f]!;
   const energy = new Float64Array(frames);
-  for (let f = 0; f < frames; f++) {
-    const lo = Math.max(0, f - SMOOTH_FRAMES);
-    const hi = Math.min(frames - 1, f + SMOOTH_FRAMES);
-    energy[f] = (prefix[hi + 1]! - prefix[lo]!) / (hi - lo + 1);
-  }
-  return {
-    energy,
-    shift: Math.trunc((sampleRate * FRAME_SHIFT_MS) / 1000),
-    length: Math.trunc((sampleRate * FRAME_LENGTH_MS) / 1000),
-  };
+  for (let f = 0; f < frames; f++) energy[f] = data[f * bins]!;
+  return energy;
 }
 
-/**
- * [async] Splits an input into segments of at most `maxSegmentS` seconds at low-energy points
- * (see the module docs). An input no longer than the maximum is one segment.
- * @param samples mono samples
- * @param sampleRate their rate
- * @param maxSegmentS longest segment in seconds
- * @returns segments covering the input in order, without gaps or overlap
- */
-export async function planSegments(samples: Float32Array, sampleRate: number, maxSegmentS: number): Promise<Segment[]> {
-  const n = samples.length;
-  const max = Math.floor(maxSegmentS * sampleRate);
-  if (n <= max) return [{ start: 0, end: n }];
-  const min = Math.ceil(max / 2);
-  const { energy, shift, length } = await frameLogEnergies(samples, sampleRate);
-  const centre = (f: number): number => f * shift + Math.floor(length / 2);
-  const segments: Segment[] = [];
-  let start = 0;
-  while (n - start > max) {
-    const lo = start + min;
-    const hi = Math.min(start + max, n - min);
-    // frames whose centre lies in [lo, hi]
-    const fLo = Math.max(0, Math.ceil((lo - Math.floor(length / 2)) / shift));
-    const fHi = Math.min(energy.length - 1, Math.floor((hi - Math.floor(length / 2)) / shift));
-    let cut = hi;
-    if (fLo <= fHi) {
-      let best = fLo;
-      for (let f = fLo + 1; f <= fHi; f++) if (energy[f]! <= energy[best]!) best = f;
-      cut = centre(best);
-    }
-    segments.push({ start, end: cut });
-    start = cut;
+/** Decides where each segment of an input ends, from the samples around the cut. */
+export class SegmentPlanner {
+  /** Longest segment, in samples. */
+  readonly max: number;
+  /** Shortest segment (unless the whole input is shorter), in samples. */
+  readonly min: number;
+  /** Energy frame hop and length, in samples. */
+  private readonly shift: number;
+  private readonly length: number;
+
+  /**
+   * @param sampleRate the input's rate
+   * @param maxSegmentS longest segment in seconds (at least 0.5)
+   */
+  constructor(
+    private readonly sampleRate: number,
+    maxSegmentS: number,
+  ) {
+    this.max = Math.floor(maxSegmentS * sampleRate);
+    this.min = Math.ceil(this.max / 2);
+    this.shift = Math.trunc((sampleRate * FRAME_SHIFT_MS) / 1000);
+    this.length = Math.trunc((sampleRate * FRAME_LENGTH_MS) / 1000);
   }
-  segments.push({ start, end: n });
-  return segments;
+
+  /** Samples past a segment's start after which its end is decided without knowing the input's end. */
+  get lookahead(): number {
+    return this.max + this.min + (SMOOTH_FRAMES + 1) * this.shift + this.length;
+  }
+
+  /**
+   * [async] Where the segment starting at `start` ends.
+   * @param buffer samples [bufferStart, bufferStart + buffer.length) of the input; bufferStart <= start
+   * @param ended true when the buffer reaches the end of the input
+   * @returns the end (exclusive), or undefined while fewer than {@link lookahead} samples past
+   *   `start` are known and the input has not ended
+   */
+  async segmentEnd(buffer: Float32Array, bufferStart: number, start: number, ended: boolean): Promise<number | undefined> {
+    const end = bufferStart + buffer.length;
+    if (bufferStart > start || start >= end) throw new RangeError(`segmentEnd: start ${start} outside the buffer [${bufferStart}, ${end})`);
+    if (end - start <= this.max && ended) return end;
+    if (end - start < this.lookahead && !ended) return undefined;
+    const { shift, length } = this;
+    const half = Math.floor(length / 2);
+    const lo = start + this.min;
+    const hi = ended ? Math.min(start + this.max, end - this.min) : start + this.max;
+    // energy frames of the whole input (unbounded while it has not ended)
+    const frames = ended ? (end >= length ? 1 + Math.floor((end - length) / shift) : 0) : Number.POSITIVE_INFINITY;
+    // frames whose centre lies in [lo, hi]
+    const fLo = Math.max(0, Math.ceil((lo - half) / shift));
+    const fHi = Math.min(frames - 1, Math.floor((hi - half) / shift));
+    if (fLo > fHi) return hi;
+    const first = Math.max(0, fLo - SMOOTH_FRAMES);
+    const last = Math.min(frames - 1, fHi + SMOOTH_FRAMES);
+    const raw = await frameLogEnergies(buffer.subarray(first * shift - bufferStart, last * shift + length - bufferStart), this.sampleRate);
+    const smoothed = (f: number): number => {
+      const a = Math.max(first, f - SMOOTH_FRAMES);
+      const b = Math.min(last, f + SMOOTH_FRAMES);
+      let sum = 0;
+      for (let g = a; g <= b; g++) sum += raw[g - first]!;
+      return sum / (b - a + 1);
+    };
+    let best = fLo;
+    let bestEnergy = smoothed(fLo);
+    for (let f = fLo + 1; f <= fHi; f++) {
+      const e = smoothed(f);
+      if (e <= bestEnergy) {
+        best = f;
+        bestEnergy = e;
+      }
+    }
+    return best * shift + half;
+  }
 }

@@ -2,7 +2,7 @@
  * .npy writer (format 1.0, little-endian, C order), readable by `numpy.load`.
  * @module
  */
-import { dtypeOf, type NpyData } from './dtypes.js';
+import { dtypeOf, type NpyData, type NpyDtype } from './dtypes.js';
 
 /**
  * Encodes an array as the bytes of a .npy file (format version 1.0).
@@ -18,14 +18,30 @@ export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
   if (shape.some((d) => !Number.isInteger(d) || d < 0) || count !== data.length) {
     throw new RangeError(`Expected a shape whose product is ${data.length} for shape but received (${shape.join(', ')})`);
   }
+  const header = npyHeader(dtypeOf(data), shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
+  return out;
+}
+
+/**
+ * The header of a .npy file (format 1.0): magic, version, length and the padded dict.
+ * @param dtype the data's dtype
+ * @param shape the array's shape
+ * @param minBytes pad the header to at least this many bytes (for a header rewritten later with
+ *   a longer shape); the length is always a multiple of 64
+ * @returns the header bytes, after which the data starts
+ */
+export function npyHeader(dtype: NpyDtype, shape: readonly number[], minBytes = 0): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${dtypeOf(data)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  const unpadded = 10 + header.length + 1; // magic+version+length, header, newline
-  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + data.byteLength);
+  let dict = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const unpadded = 10 + dict.length + 1; // magic+version+length, dict, newline
+  const total = Math.max(unpadded + ((64 - (unpadded % 64)) % 64), Math.ceil(minBytes / 64) * 64);
+  dict += ' '.repeat(total - unpadded) + '\n';
+  const out = new Uint8Array(total);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  new DataView(out.buffer).setUint16(8, dict.length, true);
+  for (let i = 0; i < dict.length; i++) out[10 + i] = dict.charCodeAt(i);
   return out;
 }

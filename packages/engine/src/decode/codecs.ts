@@ -10,13 +10,16 @@
  * | ogg-opus              | `@audio/decode-opus`   | libopus |
  * | webm, matroska        | `@audio/decode-webm`   | own EBML demuxer + libopus/libvorbis, or the packages above |
  *
- * The input is fed in chunks through each package's streaming decoder so that the decoded length
- * is checked against `maxDurationS` as it grows, long before memory runs out. Meant to run in a
+ * The input is fed in chunks through each package's streaming decoder, and each decoded chunk is
+ * checked and handed to a {@link PcmSink} at once: the decoded length is checked against
+ * `maxDurationS` as it grows, and a sink that downmixes and resamples keeps memory to 16 kHz mono. Meant to run in a
  * worker thread (see worker.ts): the decoders are synchronous and some can spin on bad input.
  * @module
  */
 import { AudioDecodeError } from '../errors.js';
+import { MAX_SAMPLE_RATE } from './limits.js';
 import { findFrameStream, id3v2Size, mpegFrameLength, parseMpegAudioHeader } from './mpeg-header.js';
+import type { PcmSink } from './pcm-sink.js';
 import type { AudioFormat } from './sniff.js';
 
 /** Formats decoded by a WASM package (everything but WAV). */
@@ -58,8 +61,11 @@ const FACTORIES: Readonly<Record<CompressedFormat, () => Promise<PackageDecoder>
   matroska: async () => (await import('@audio/decode-webm')).decoder(),
 };
 
-/** Bytes handed to a decoder per call: the granularity of the duration check. */
-const CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes handed to a decoder per call: the granularity of the duration check and of the memory a
+ * decoded chunk takes (64 KB of 8 kbit/s Opus is a minute of audio).
+ */
+const CHUNK_BYTES = 64 * 1024;
 
 /** Library messages that mean "valid file, codec not supported" rather than "broken file". */
 const UNSUPPORTED_MESSAGE = /unsupported (webm )?codec|does not support this codec|no aac\/alac audio track|unsupported pcm bit depth/i;
@@ -74,10 +80,12 @@ export function libraryError(format: CompressedFormat, thrown: unknown): AudioDe
   return new AudioDecodeError('E2V_ERR_AUDIO_CORRUPT', `${format} data could not be decoded: ${detail || 'decoder failed'}`, { format, cause: thrown });
 }
 
-/** Collects decoder outputs, enforcing one sample rate and the duration limit. */
-class Accumulator {
-  private readonly parts: Float32Array[][] = [];
-  private frames = 0;
+/**
+ * Checks decoder outputs and passes them on to a {@link PcmSink}: one sample rate, the duration
+ * limit, finite samples, FLAC rescaled (see {@link rescaleFlac}).
+ */
+class ChunkChecker {
+  frames = 0;
   sampleRate = 0;
   channelCount = 0;
   bitDepth: number | undefined;
@@ -86,9 +94,10 @@ class Accumulator {
   constructor(
     private readonly format: CompressedFormat,
     private readonly maxDurationS: number,
+    private readonly sink: PcmSink,
   ) {}
 
-  add(output: PackageOutput | undefined): void {
+  async add(output: PackageOutput | undefined): Promise<void> {
     if (!output) return;
     if (this.firstError === undefined && output.errors?.length) this.firstError = output.errors[0]!.message;
     const data = output.channelData;
@@ -105,12 +114,16 @@ class Accumulator {
         { format: this.format },
       );
     }
-    // Copied: a decoder may hand out views of its WASM heap, which the next call overwrites (the
-    // pinned versions return copies, but nothing in their API promises it). Chained streams may
-    // change the channel count: missing channels repeat the first ones.
-    this.parts.push(Array.from({ length: this.channelCount }, (_, c) => data[c % data.length]!.slice(0, length)));
+    if (!(this.sampleRate > 0 && this.sampleRate <= MAX_SAMPLE_RATE) || !Number.isInteger(this.sampleRate)) {
+      throw new AudioDecodeError('E2V_ERR_AUDIO_SAMPLE_RATE', `${this.format} audio has a sample rate of ${this.sampleRate} Hz`, { format: this.format });
+    }
+    // Chained streams may change the channel count: missing channels repeat the first ones.
+    let chunk = Array.from({ length: this.channelCount }, (_, c) => data[c % data.length]!.subarray(0, length));
+    if ((this.format === 'flac' || this.format === 'ogg-flac') && this.bitDepth !== undefined) chunk = chunk.map((c) => rescaleFlac(c, this.bitDepth!));
+    checkFinite(chunk, this.format, this.frames);
+    await this.sink.push(chunk, this.sampleRate);
     this.frames += length;
-    if (this.sampleRate > 0 && this.frames / this.sampleRate > this.maxDurationS) {
+    if (this.frames / this.sampleRate > this.maxDurationS) {
       throw new AudioDecodeError(
         'E2V_ERR_AUDIO_TOO_LONG',
         `${this.format} audio is longer than the limit of ${this.maxDurationS} s`,
@@ -118,19 +131,21 @@ class Accumulator {
       );
     }
   }
+}
 
-  /** Concatenates everything into fresh, separately owned arrays (safe to transfer). */
-  result(): RawAudio {
-    const channels = Array.from({ length: this.channelCount }, (_, c) => {
-      const out = new Float32Array(this.frames);
-      let at = 0;
-      for (const part of this.parts) {
-        out.set(part[c]!, at);
-        at += part[c]!.length;
+/**
+ * Checks that every sample of a chunk is finite (decoders are not trusted to report their own
+ * failures). Throws {@link AudioDecodeError} `E2V_ERR_AUDIO_CORRUPT` naming the channel and frame.
+ * @param firstFrame the chunk's first frame in the file, for the message
+ */
+export function checkFinite(chunk: readonly Float32Array[], format: AudioFormat, firstFrame: number): void {
+  for (const [c, samples] of chunk.entries()) {
+    for (let i = 0; i < samples.length; i++) {
+      const v = samples[i]!;
+      if (v - v !== 0) {
+        throw new AudioDecodeError('E2V_ERR_AUDIO_CORRUPT', `${format} audio contains a non-finite sample (${v} in channel ${c} at frame ${firstFrame + i})`, { format });
       }
-      return out;
-    });
-    return { channels, sampleRate: this.sampleRate };
+    }
   }
 }
 
@@ -145,31 +160,31 @@ function mpegChannels(bytes: Uint8Array): number | undefined {
 
 /**
  * libFLAC's WASM wrapper scales a b-bit sample s to s / (2^(b-1) - 1); torchaudio (through sox)
- * gives s / 2^(b-1), like every integer format. Recovers s and rescales, in place.
+ * gives s / 2^(b-1), like every integer format. Recovers s and rescales, into a new array.
  */
-function rescaleFlac(audio: RawAudio, bitDepth: number): void {
-  if (!(bitDepth >= 4 && bitDepth <= 32)) return;
+function rescaleFlac(samples: Float32Array, bitDepth: number): Float32Array {
+  if (!(bitDepth >= 4 && bitDepth <= 32)) return samples;
   const full = 2 ** (bitDepth - 1);
-  for (const samples of audio.channels) {
-    for (let i = 0; i < samples.length; i++) samples[i] = Math.round(samples[i]! * (full - 1)) / full;
-  }
+  return samples.map((v) => Math.round(v * (full - 1)) / full);
 }
 
 /**
- * Decodes `bytes` of a compressed `format`. Throws {@link AudioDecodeError}: TOO_LONG past
- * `maxDurationS`, UNSUPPORTED for a codec the package does not handle, CORRUPT when the
- * decoder fails or produces no samples at all (decoders that quietly return nothing for
- * garbage are caught here).
+ * Decodes `bytes` of a compressed `format` into `sink`, chunk by chunk. Throws
+ * {@link AudioDecodeError}: TOO_LONG past `maxDurationS`, UNSUPPORTED for a codec the package
+ * does not handle, SAMPLE_RATE for an impossible rate, CORRUPT when the decoder fails, produces a
+ * non-finite sample or no samples at all (decoders that quietly return nothing for garbage are
+ * caught here).
+ * @returns the file's channel count (a mono MP3, which mpg123 returns as two equal channels, is 1)
  */
-export async function decodeCompressed(bytes: Uint8Array, format: CompressedFormat, maxDurationS: number): Promise<RawAudio> {
-  const acc = new Accumulator(format, maxDurationS);
+export async function decodeCompressed(bytes: Uint8Array, format: CompressedFormat, maxDurationS: number, sink: PcmSink): Promise<{ channels: number }> {
+  const checker = new ChunkChecker(format, maxDurationS, sink);
   let decoder: PackageDecoder | undefined;
   try {
     decoder = await FACTORIES[format]();
     for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
-      acc.add(await decoder.decode(bytes.subarray(offset, offset + CHUNK_BYTES)));
+      await checker.add(await decoder.decode(bytes.subarray(offset, offset + CHUNK_BYTES)));
     }
-    if (decoder.flush) acc.add(await decoder.flush());
+    if (decoder.flush) await checker.add(await decoder.flush());
   } catch (thrown) {
     throw libraryError(format, thrown);
   } finally {
@@ -179,14 +194,10 @@ export async function decodeCompressed(bytes: Uint8Array, format: CompressedForm
       // freeing after a failed decode may throw again; the first error is the one that matters
     }
   }
-  const audio = acc.result();
-  if (audio.channels.length === 0 || audio.channels[0]!.length === 0) {
-    const why = acc.firstError ? ` (${acc.firstError})` : '';
+  if (checker.frames === 0) {
+    const why = checker.firstError ? ` (${checker.firstError})` : '';
     throw new AudioDecodeError('E2V_ERR_AUDIO_CORRUPT', `${format} data decoded to no audio${why}`, { format });
   }
-  if ((format === 'mp3' || format === 'mp2') && audio.channels.length === 2 && mpegChannels(bytes) === 1) {
-    audio.channels.length = 1;
-  }
-  if ((format === 'flac' || format === 'ogg-flac') && acc.bitDepth !== undefined) rescaleFlac(audio, acc.bitDepth);
-  return audio;
+  const mono = (format === 'mp3' || format === 'mp2') && checker.channelCount === 2 && mpegChannels(bytes) === 1;
+  return { channels: mono ? 1 : checker.channelCount };
 }

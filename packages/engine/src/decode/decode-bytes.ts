@@ -1,55 +1,36 @@
 /**
- * Bytes of a known format -> checked PCM. This is the work done inside a decode worker; it is
- * synchronous CPU work apart from loading the WASM decoders.
+ * Bytes of a known format -> checked PCM in a {@link PcmSink}. This is the work done inside a
+ * decode worker; it is synchronous CPU work apart from loading the WASM decoders.
  * @module
  */
 import { AudioDecodeError } from '../errors.js';
-import { decodeCompressed, type RawAudio } from './codecs.js';
-import { MAX_SAMPLE_RATE } from './limits.js';
+import { checkFinite, decodeCompressed } from './codecs.js';
+import type { PcmSink } from './pcm-sink.js';
+import { PCM_BYTES, deinterleave } from './pcm.js';
 import type { AudioFormat } from './sniff.js';
-import { parseWav, wavChannels } from './wav.js';
+import { parseWav } from './wav.js';
+
+/** WAV frames converted per chunk. */
+const WAV_CHUNK_FRAMES = 1 << 17;
 
 /**
- * Decodes `bytes` as `format` and checks the result: at least one channel, a sample rate in
- * (0, 1 MHz], at most `maxDurationS` seconds, only finite samples. Throws {@link AudioDecodeError}.
+ * Decodes `bytes` as `format` into `sink`, checking the result: at least one channel, a sample
+ * rate in (0, 1 MHz], at most `maxDurationS` seconds (WAV: from its header, before any sample is
+ * converted; other formats: as decoding goes), only finite samples. Throws {@link AudioDecodeError}.
+ * @returns the file's channel count
  */
-export async function decodeBytes(bytes: Uint8Array, format: AudioFormat, maxDurationS: number): Promise<RawAudio> {
-  let audio: RawAudio;
-  if (format === 'wav') {
-    const info = parseWav(bytes);
-    if (info.frames / info.sampleRate > maxDurationS) {
-      throw new AudioDecodeError(
-        'E2V_ERR_AUDIO_TOO_LONG',
-        `WAV audio is ${(info.frames / info.sampleRate).toFixed(1)} s long, more than the limit of ${maxDurationS} s`,
-        { format },
-      );
-    }
-    audio = { channels: wavChannels(bytes, info), sampleRate: info.sampleRate };
-  } else {
-    audio = await decodeCompressed(bytes, format, maxDurationS);
+export async function decodeBytes(bytes: Uint8Array, format: AudioFormat, maxDurationS: number, sink: PcmSink): Promise<{ channels: number }> {
+  if (format !== 'wav') return decodeCompressed(bytes, format, maxDurationS, sink);
+  const info = parseWav(bytes);
+  if (info.frames / info.sampleRate > maxDurationS) {
+    throw new AudioDecodeError('E2V_ERR_AUDIO_TOO_LONG', `WAV audio is ${(info.frames / info.sampleRate).toFixed(1)} s long, more than the limit of ${maxDurationS} s`, { format });
   }
-  checkAudio(audio, format);
-  return audio;
-}
-
-/** Checks what a decoder returned (decoders are not trusted to report their own failures). */
-function checkAudio(audio: RawAudio, format: AudioFormat): void {
-  if (audio.channels.length === 0) {
-    throw new AudioDecodeError('E2V_ERR_AUDIO_NO_CHANNELS', `${format} audio decoded to 0 channels`, { format });
+  const frameBytes = info.channels * PCM_BYTES[info.encoding];
+  for (let start = 0; start < info.frames; start += WAV_CHUNK_FRAMES) {
+    const frames = Math.min(WAV_CHUNK_FRAMES, info.frames - start);
+    const chunk = deinterleave(bytes, info.dataOffset + start * frameBytes, frames, info.channels, info.encoding);
+    checkFinite(chunk, format, start);
+    await sink.push(chunk, info.sampleRate);
   }
-  if (!(audio.sampleRate > 0 && audio.sampleRate <= MAX_SAMPLE_RATE) || !Number.isInteger(audio.sampleRate)) {
-    throw new AudioDecodeError('E2V_ERR_AUDIO_SAMPLE_RATE', `${format} audio has a sample rate of ${audio.sampleRate} Hz`, { format });
-  }
-  for (const [c, samples] of audio.channels.entries()) {
-    for (let i = 0; i < samples.length; i++) {
-      const v = samples[i]!;
-      if (v - v !== 0) {
-        throw new AudioDecodeError(
-          'E2V_ERR_AUDIO_CORRUPT',
-          `${format} audio contains a non-finite sample (${v} in channel ${c} at frame ${i})`,
-          { format },
-        );
-      }
-    }
-  }
+  return { channels: info.channels };
 }

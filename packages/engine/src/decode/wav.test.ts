@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { AudioDecodeError } from '../errors.js';
 import { audioFixture, goldenFixture, goldenWaveform, maxAbsDiff } from '../test-support/fixtures.js';
 import { buildWav, fmtBody, int16Bytes } from '../test-support/wav-builder.js';
-import { parseWav, wavChannels } from './wav.js';
+import { decodeBytes } from './decode-bytes.js';
+import { ChannelsSink } from './pcm-sink.js';
+import { parseWav } from './wav.js';
 
-/** Decodes a WAV synchronously (the worker does the same). */
-function decode(bytes: Uint8Array): { channels: Float32Array[]; sampleRate: number } {
-  const info = parseWav(bytes);
-  return { channels: wavChannels(bytes, info), sampleRate: info.sampleRate };
+/** Decodes a WAV on this thread, as the worker does. */
+async function decode(bytes: Uint8Array): Promise<{ channels: Float32Array[]; sampleRate: number }> {
+  const sink = new ChannelsSink();
+  const { channels } = await decodeBytes(bytes, 'wav', 3600, sink);
+  return sink.result(channels);
 }
 
 function expectExact(actual: Float32Array, expected: Float32Array): void {
@@ -32,43 +35,43 @@ describe('parseWav: sample formats decode exactly', () => {
     'wav-s16-rf64.wav',
     'wav-s16-stream-size0.wav',
     'wav-s16-stream-sizeffffffff.wav',
-  ])('should decode %s to the golden samples', (name) => {
-    const { channels, sampleRate } = decode(audioFixture(name));
+  ])('should decode %s to the golden samples', async (name) => {
+    const { channels, sampleRate } = await decode(audioFixture(name));
     expect(sampleRate).toBe(16000);
     expect(channels).toHaveLength(1);
     expectExact(channels[0]!, golden);
   });
 
-  it('should scale unsigned 8-bit as (v - 128) / 128', () => {
+  it('should scale unsigned 8-bit as (v - 128) / 128', async () => {
     // the generator wrote (int16 >> 8) + 128, like ffmpeg and sox
     const expected = golden.map((x) => Math.floor(x * 128) / 128);
-    expectExact(decode(audioFixture('wav-u8.wav')).channels[0]!, expected);
+    expectExact((await decode(audioFixture('wav-u8.wav'))).channels[0]!, expected);
   });
 
-  it('should split interleaved stereo into channels', () => {
-    const { channels } = decode(audioFixture('wav-s16-stereo.wav'));
+  it('should split interleaved stereo into channels', async () => {
+    const { channels } = await decode(audioFixture('wav-s16-stereo.wav'));
     expect(channels).toHaveLength(2);
     expectExact(channels[0]!, golden);
     expectExact(channels[1]!, golden.map((x) => -x));
   });
 
-  it('should read 8 kHz and 44.1 kHz stereo excerpts of the golden inputs', () => {
-    const whole8 = decode(goldenFixture('speech_8k_mono.wav'));
-    const part8 = decode(audioFixture('wav-s16-8k.wav'));
+  it('should read 8 kHz and 44.1 kHz stereo excerpts of the golden inputs', async () => {
+    const whole8 = await decode(goldenFixture('speech_8k_mono.wav'));
+    const part8 = await decode(audioFixture('wav-s16-8k.wav'));
     expect(part8.sampleRate).toBe(8000);
     expectExact(part8.channels[0]!, whole8.channels[0]!.subarray(8000, 12000));
 
-    const whole44 = decode(goldenFixture('speech_44k1_stereo.wav'));
-    const part44 = decode(audioFixture('wav-s16-44k1-stereo.wav'));
+    const whole44 = await decode(goldenFixture('speech_44k1_stereo.wav'));
+    const part44 = await decode(audioFixture('wav-s16-44k1-stereo.wav'));
     expect(part44.sampleRate).toBe(44100);
     expect(part44.channels).toHaveLength(2);
     for (const c of [0, 1]) expectExact(part44.channels[c]!, whole44.channels[c]!.subarray(44100, 44100 + 8820));
   });
 
-  it('should expand G.711 µ-law and A-law to within one quantisation step', () => {
-    const linear = decode(audioFixture('wav-s16-8k.wav')).channels[0]!;
+  it('should expand G.711 µ-law and A-law to within one quantisation step', async () => {
+    const linear = (await decode(audioFixture('wav-s16-8k.wav'))).channels[0]!;
     for (const name of ['wav-mulaw-8k.wav', 'wav-alaw-8k.wav']) {
-      const { channels, sampleRate } = decode(audioFixture(name));
+      const { channels, sampleRate } = await decode(audioFixture(name));
       expect(sampleRate).toBe(8000);
       // the largest G.711 step is 1024/32768 (µ-law) or 1024/32768 (A-law); half of it is the error bound
       expect(maxAbsDiff(channels[0]!, linear).max, name).toBeLessThanOrEqual(512 / 32768);
@@ -77,27 +80,27 @@ describe('parseWav: sample formats decode exactly', () => {
 });
 
 describe('parseWav: chunk layouts', () => {
-  it('should skip odd-sized chunks with their pad byte and stop at an odd-sized data chunk', () => {
-    const { channels } = decode(audioFixture('wav-u8-odd-chunks.wav'));
+  it('should skip odd-sized chunks with their pad byte and stop at an odd-sized data chunk', async () => {
+    const { channels } = await decode(audioFixture('wav-u8-odd-chunks.wav'));
     expectExact(channels[0]!, golden.subarray(0, 3999).map((x) => Math.floor(x * 128) / 128));
   });
 
-  it('should find the next chunk when a writer left out the pad byte', () => {
+  it('should find the next chunk when a writer left out the pad byte', async () => {
     const samples = [1000, -2000, 3000, -4000];
     const bytes = buildWav([
       { id: 'junk', body: new Uint8Array([1, 2, 3]), pad: false },
       { id: 'fmt ', body: fmtBody(1, 1, 16000, 16) },
       { id: 'data', body: int16Bytes(samples) },
     ]);
-    expect(Array.from(decode(bytes).channels[0]!)).toEqual(samples.map((s) => s / 32768));
+    expect(Array.from((await decode(bytes)).channels[0]!)).toEqual(samples.map((s) => s / 32768));
   });
 
-  it("should accept a 'fmt ' chunk after the data chunk", () => {
+  it("should accept a 'fmt ' chunk after the data chunk", async () => {
     const bytes = buildWav([
       { id: 'data', body: int16Bytes([5, 6, 7]) },
       { id: 'fmt ', body: fmtBody(1, 1, 22050, 16) },
     ]);
-    const { channels, sampleRate } = decode(bytes);
+    const { channels, sampleRate } = await decode(bytes);
     expect(sampleRate).toBe(22050);
     expect(Array.from(channels[0]!)).toEqual([5 / 32768, 6 / 32768, 7 / 32768]);
   });

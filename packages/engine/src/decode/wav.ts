@@ -174,8 +174,3 @@ export function parseWav(bytes: Uint8Array): WavInfo {
   }
   return { encoding, channels, sampleRate, frames, dataOffset: data.offset };
 }
-
-/** Converts the data of a parsed WAV file to one Float32Array per channel (see pcm.ts for scaling). */
-export function wavChannels(bytes: Uint8Array, info: WavInfo): Float32Array[] {
-  return deinterleave(bytes, info.dataOffset, info.frames, info.channels, info.encoding);
-}

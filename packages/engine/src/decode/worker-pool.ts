@@ -9,8 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { siblingWorkerScript } from '../worker-script.js';
 import { AudioDecodeError } from '../errors.js';
-import type { RawAudio } from './codecs.js';
-import { errorFromReply, type DecodeReply, type DecodeRequest } from './worker-protocol.js';
+import { errorFromReply, STREAM_WINDOW, type ChunkAck, type DecodedOutput, type DecodeReply, type DecodeRequest, type WorkerMessage } from './worker-protocol.js';
 
 /** Pool sizing. */
 export interface WorkerPoolOptions {
@@ -20,17 +19,36 @@ export interface WorkerPoolOptions {
   idleTimeoutMs: number;
 }
 
+/** Takes each chunk of a `stream16k` decode, in order; the next waits until its promise settles. */
+export type ChunkConsumer = (samples: Float32Array) => void | Promise<void>;
+
 /** A job waiting for, or running on, a worker. */
 interface Job {
   request: Omit<DecodeRequest, 'id'>;
   timeoutMs: number;
-  resolve: (audio: RawAudio) => void;
-  reject: (error: AudioDecodeError) => void;
+  onChunk: ChunkConsumer | undefined;
+  resolve: (audio: DecodedOutput) => void;
+  reject: (error: Error) => void;
+}
+
+/** A job on a worker, with its deadline and the chunks it has streamed. */
+interface RunningJob extends Job {
+  id: number;
+  /** Pending deadline, or undefined while paused (the consumer holds a full window of chunks). */
+  timer: NodeJS.Timeout | undefined;
+  /** Deadline time left when the timer last started. */
+  remainingMs: number;
+  /** When the timer last started. */
+  timerStarted: number;
+  /** Chunks received and not yet consumed. */
+  unacked: number;
+  /** The consumer's work on every chunk so far, in order. */
+  consumed: Promise<void>;
 }
 
 interface Slot {
   worker: Worker;
-  job: (Job & { id: number; timer: NodeJS.Timeout }) | undefined;
+  job: RunningJob | undefined;
   idleTimer: NodeJS.Timeout | undefined;
 }
 
@@ -49,10 +67,16 @@ export class DecodeWorkerPool {
    * worker (detached here). The deadline `timeoutMs` starts when a worker takes the job (time in
    * the queue does not count). Rejects with {@link AudioDecodeError}: the worker's typed error,
    * TIMEOUT (worker terminated), or DECODER_CRASHED (worker died).
+   *
+   * A `stream16k` request hands each chunk to `onChunk` in order and settles once the last one
+   * is consumed. Time the consumer holds {@link STREAM_WINDOW} chunks (the decoder waiting) does
+   * not count against the deadline; an error thrown by `onChunk` stops the decode (its worker is
+   * terminated) and rejects with that error.
    */
-  run(request: Omit<DecodeRequest, 'id'>, timeoutMs: number): Promise<RawAudio> {
-    return new Promise<RawAudio>((resolve, reject) => {
-      this.queue.push({ request, timeoutMs, resolve, reject });
+  run(request: Omit<DecodeRequest, 'id'>, timeoutMs: number, onChunk?: ChunkConsumer): Promise<DecodedOutput> {
+    if ((request.output === 'stream16k') !== (onChunk !== undefined)) throw new TypeError('run: a stream16k request needs onChunk, and only it');
+    return new Promise<DecodedOutput>((resolve, reject) => {
+      this.queue.push({ request, timeoutMs, onChunk, resolve, reject });
       this.dispatch();
     });
   }
@@ -84,7 +108,7 @@ export class DecodeWorkerPool {
     const worker = new Worker(script, options);
     const slot: Slot = { worker, job: undefined, idleTimer: undefined };
     this.slots.add(slot);
-    worker.on('message', (reply: DecodeReply) => this.onReply(slot, reply));
+    worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
     worker.on('error', (error: Error & { code?: string }) => {
       const what = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `failed: ${error.message}`;
       void this.kill(slot, crashed(`the decoder thread ${what}`, error));
@@ -99,27 +123,66 @@ export class DecodeWorkerPool {
     clearTimeout(slot.idleTimer);
     slot.idleTimer = undefined;
     const id = this.nextId++;
-    const timer = setTimeout(() => {
+    const running: RunningJob = { ...job, id, timer: undefined, remainingMs: job.timeoutMs, timerStarted: 0, unacked: 0, consumed: Promise.resolve() };
+    slot.job = running;
+    this.resumeDeadline(slot, running);
+    slot.worker.ref();
+    const { bytes } = job.request;
+    slot.worker.postMessage({ ...job.request, id } satisfies DecodeRequest, [bytes.buffer as ArrayBuffer]);
+  }
+
+  private resumeDeadline(slot: Slot, job: RunningJob): void {
+    job.timerStarted = performance.now();
+    job.timer = setTimeout(() => {
       const error = new AudioDecodeError(
         'E2V_ERR_AUDIO_TIMEOUT',
         `decoding ${job.request.format} took longer than ${job.timeoutMs} ms and was stopped`,
         { format: job.request.format },
       );
       void this.kill(slot, error);
-    }, job.timeoutMs);
-    slot.job = { ...job, id, timer };
-    slot.worker.ref();
-    const { bytes } = job.request;
-    slot.worker.postMessage({ ...job.request, id } satisfies DecodeRequest, [bytes.buffer as ArrayBuffer]);
+    }, job.remainingMs);
   }
 
-  private onReply(slot: Slot, reply: DecodeReply): void {
+  private pauseDeadline(job: RunningJob): void {
+    clearTimeout(job.timer);
+    job.timer = undefined;
+    job.remainingMs = Math.max(0, job.remainingMs - (performance.now() - job.timerStarted));
+  }
+
+  private onMessage(slot: Slot, message: WorkerMessage): void {
     const job = slot.job;
-    if (!job || job.id !== reply.id) return;
+    if (!job || job.id !== message.id) return;
+    if ('chunk' in message) this.onChunk(slot, job, message.chunk);
+    else this.onReply(slot, job, message);
+  }
+
+  /** Queues a chunk for the consumer; acknowledges it once consumed. */
+  private onChunk(slot: Slot, job: RunningJob, chunk: Float32Array): void {
+    job.unacked += 1;
+    if (job.unacked >= STREAM_WINDOW && job.timer !== undefined) this.pauseDeadline(job);
+    job.consumed = job.consumed.then(async () => {
+      if (slot.job !== job) return; // stopped (deadline, crash): the rest is not wanted
+      await job.onChunk!(chunk);
+      if (slot.job !== job) return;
+      job.unacked -= 1;
+      if (job.timer === undefined && job.unacked < STREAM_WINDOW) this.resumeDeadline(slot, job);
+      slot.worker.postMessage({ id: job.id, ack: true } satisfies ChunkAck);
+    });
+    job.consumed.catch((error: unknown) => {
+      if (slot.job === job) void this.kill(slot, error as Error);
+    });
+  }
+
+  private onReply(slot: Slot, job: RunningJob, reply: DecodeReply): void {
     clearTimeout(job.timer);
     slot.job = undefined;
-    if (reply.ok) job.resolve({ channels: reply.channels, sampleRate: reply.sampleRate });
-    else job.reject(errorFromReply(reply));
+    if (reply.ok) {
+      const { id: _id, ok: _ok, ...output } = reply;
+      // the job settles once the consumer has taken every chunk (a consumer error rejects it)
+      job.consumed.then(() => job.resolve(output), (error: unknown) => job.reject(error as Error));
+    } else {
+      job.reject(errorFromReply(reply));
+    }
     if (!reply.ok && reply.recycle) {
       void this.kill(slot);
     } else {
@@ -131,7 +194,7 @@ export class DecodeWorkerPool {
   }
 
   /** Removes a worker, failing its running job with `error`, and terminates it. */
-  private async kill(slot: Slot, error?: AudioDecodeError): Promise<void> {
+  private async kill(slot: Slot, error?: Error): Promise<void> {
     if (!this.slots.delete(slot)) return;
     clearTimeout(slot.idleTimer);
     const job = slot.job;

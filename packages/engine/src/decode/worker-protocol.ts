@@ -4,6 +4,8 @@
  * @module
  */
 import { AudioDecodeError, isAudioErrorCode, type AudioErrorCode } from '../errors.js';
+import type { RawAudio } from './codecs.js';
+import type { Mono16kSource } from './pcm-sink.js';
 import type { AudioFormat } from './sniff.js';
 
 /** Main thread -> worker: decode these bytes. */
@@ -16,15 +18,43 @@ export interface DecodeRequest {
   bytes: Uint8Array;
   /** Duration limit checked while decoding. */
   maxDurationS: number;
+  /**
+   * `channels`: every channel at the file's rate, in the final reply (`decodeAudio`).
+   * `stream16k`: 16 kHz mono in {@link DecodeChunk} messages as decoding goes, each acknowledged
+   * with a {@link ChunkAck} (see pcm-sink.ts), then a final reply saying what the source was.
+   */
+  output: 'channels' | 'stream16k';
 }
 
-/** Worker -> main thread: the decoded audio (channel buffers are transferred). */
-export interface DecodeSuccess {
+/** Chunks of a `stream16k` decode the main thread may hold unacknowledged; the decoder then waits. */
+export const STREAM_WINDOW = 2;
+
+/** Worker -> main thread: the next 16 kHz mono samples of a `stream16k` decode (transferred). */
+export interface DecodeChunk {
   id: number;
-  ok: true;
-  channels: Float32Array[];
-  sampleRate: number;
+  chunk: Float32Array;
 }
+
+/** Main thread -> worker: the oldest unacknowledged chunk of job `id` has been consumed. */
+export interface ChunkAck {
+  id: number;
+  ack: true;
+}
+
+/** The end of a `stream16k` decode: what the source was, and where the worker's time went. */
+export interface StreamSummary {
+  source: Mono16kSource;
+  /** Decoding time in ms, excluding downmix, resampling and waits for acknowledgements. */
+  decodeMs: number;
+  /** Downmix and resampling time in ms. */
+  resampleMs: number;
+}
+
+/** What a decode gives, per requested output (buffers are transferred, not copied). */
+export type DecodedOutput = ({ output: 'channels' } & RawAudio) | ({ output: 'stream16k' } & StreamSummary);
+
+/** Worker -> main thread: the decoded audio. */
+export type DecodeSuccess = { id: number; ok: true } & DecodedOutput;
 
 /** Worker -> main thread: a typed failure. */
 export interface DecodeFailure {
@@ -37,8 +67,11 @@ export interface DecodeFailure {
   recycle: boolean;
 }
 
-/** Either reply. */
+/** Either final reply. */
 export type DecodeReply = DecodeSuccess | DecodeFailure;
+
+/** Anything a decode worker posts. */
+export type WorkerMessage = DecodeReply | DecodeChunk;
 
 /**
  * True for what a WASM decoder throws when it traps or aborts (a `WebAssembly.RuntimeError`, or
