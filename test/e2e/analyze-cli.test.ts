@@ -3,7 +3,7 @@
  * files among them, results and CSV in --out, --json on stdout, --resume by content hash with one
  * record per input path, exit codes, Ctrl-C in the middle of a batch leaving resumable,
  * consistent files, and the faults: a really full disk (a tmpfs, when this runs as root),
- * unreadable files and folders.
+ * unreadable files and folders, and outputs folders left by dead processes.
  * @module
  */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
@@ -213,6 +213,23 @@ describe('e2v analyze faults', () => {
       }
     });
   }
+
+  it('should remove unfinished outputs folders of dead processes when it saves outputs, and say so', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'e2v-batch-out-')), 'out');
+    const dead = join(out, 'outputs', '.outputs-tmp-99999999-abcdef012345');
+    const live = join(out, 'outputs', `.outputs-tmp-${process.pid}-abcdef012345`);
+    for (const dir of [dead, live]) {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'processed_audio.wav'), 'half');
+    }
+    const run = e2v([join(input, 'speech_16k_mono.wav'), '--out', out, '--save-outputs']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(`removed 1 unfinished outputs folder(s) of stopped e2v processes in ${join(out, 'outputs')}\n`);
+    const left = await readdir(join(out, 'outputs'));
+    expect(left).not.toContain('.outputs-tmp-99999999-abcdef012345');
+    expect(left).toContain(`.outputs-tmp-${process.pid}-abcdef012345`);
+    expect(left.filter((name) => name.startsWith('outputs_'))).toHaveLength(1);
+  });
 
   it('should record an unreadable file as E2V_ERR_CLI_FILE (cause EACCES) and name an unreadable folder', async () => {
     // root reads everything: then the CLI runs as nobody, as the user the tester was

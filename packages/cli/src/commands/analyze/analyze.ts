@@ -9,7 +9,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { Engine, type Granularity } from '@e2v/engine';
+import { Engine, removeStaleStaging, type Granularity } from '@e2v/engine';
 import { EXIT, failureLine, OutputError, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
 import { integerFlag, variantFlag } from '../flags.js';
@@ -68,6 +68,10 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   try {
     const store = values.out === undefined ? null : await BatchStore.open(values.out, values.csv ? engine.info.labels.map((l) => l.key) : null);
     const progress = new BatchProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
+    if (store !== null && values['save-outputs']) {
+      const removed = await removeStaleStaging(store.outputsDir);
+      if (removed.length > 0) progress.note(`removed ${removed.length} unfinished outputs folder(s) of stopped e2v processes in ${store.outputsDir}`);
+    }
     const plugins = await loadCliPlugins(values, lineLogger((line) => progress.note(line)));
     const analyzer = new FileAnalyzer({
       engine,
