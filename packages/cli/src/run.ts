@@ -11,7 +11,7 @@ import { runCluster } from './commands/embeddings/cluster.js';
 import { runSimilarity } from './commands/embeddings/similarity.js';
 import { runModel } from './commands/model.js';
 import { runServe } from './commands/serve.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, exitCodeOf, failureLine, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -65,7 +65,7 @@ function runInfo(args: string[], io: CliIo): number {
  * Runs the CLI.
  * @param argv arguments after the program name
  * @param io output sinks
- * @returns process exit code (0 ok, 1 failure, 2 usage)
+ * @returns process exit code (0 ok, 1 failure, 2 usage, 74 output folder not writable, 130 Ctrl-C)
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -99,9 +99,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         throw new UsageError(`unknown command '${command}' (run 'e2v help' for the list)`);
     }
   } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`e2v: ${message.split('\n')[0]}\n`);
-    return usage ? EXIT.usage : EXIT.failure;
+    io.stderr(failureLine(error));
+    return exitCodeOf(error);
   }
 }

@@ -4,42 +4,31 @@
  * (results.jsonl, errors.jsonl, results.csv with `--csv`, embeddings/ with `--embedding`,
  * outputs/ folders with `--save-outputs`), `--resume` by content hash, `--json` Results on stdout,
  * and a summary. One bad file never stops the batch; Ctrl-C lets the files in flight finish, then
- * stops with everything written so far consistent (exit 130).
+ * stops with everything written so far consistent (exit 130); so does an `--out` folder that
+ * cannot be written (a full disk: one typed line, exit 74).
  * @module
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Engine, type Analysis, type Granularity } from '@e2v/engine';
-import { encodeNpy } from '@e2v/npy';
-import { analyzeWithPlugins, writeFileAtomic } from '@e2v/plugins';
-import { EXIT, UsageError } from '../../errors.js';
+import { Engine, removeStaleStaging, type Granularity } from '@e2v/engine';
+import { EXIT, failureLine, OutputError, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
 import { integerFlag, variantFlag } from '../flags.js';
 import { modelFolder } from '../model-folder.js';
 import { modelsDir as resolveModelsDir } from '../model.js';
 import { lineLogger, loadCliPlugins, PLUGIN_FLAGS } from '../plugin-flags.js';
-import { BatchProgress, type BatchCounts } from './batch-progress.js';
+import { BatchProgress } from './batch-progress.js';
 import { BatchStore } from './batch-store.js';
+import { FileAnalyzer } from './file-analyzer.js';
 import { expandInputs } from './inputs.js';
-import { formatSummary, type BatchSummary } from './summary.js';
+import { formatSummary } from './summary.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
 
-/** Writes an embedding as `<dir>/<sha256>.npy` (temporary name, then rename). */
-async function saveEmbedding(dir: string, sha256: string, analysis: Analysis): Promise<string | null> {
-  if (analysis.embedding === null) return null;
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${sha256}.npy`);
-  await writeFileAtomic(path, encodeNpy(analysis.embedding.data, analysis.embedding.shape));
-  return path;
-}
-
 /**
  * Runs `e2v analyze`.
- * @returns 0 when every file succeeded (or `--allow-failures`), 1 otherwise, 130 after Ctrl-C
+ * @returns 0 when every file succeeded (or `--allow-failures`), 1 otherwise, 74 when the `--out`
+ * folder could not be written, 130 after Ctrl-C
  */
 export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -76,72 +65,65 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
 
   const model = modelFolder(values.model, resolveModelsDir(values['models-dir']));
   const engine = await Engine.load(model.dir, { ...(threads === undefined ? {} : { threads }), variant: variantRequest, queueDepth: concurrency + 1 });
-  const { name, variant, labels } = engine.info;
-  const store = values.out === undefined ? null : await BatchStore.open(values.out, values.csv ? labels.map((l) => l.key) : null);
-  const progress = new BatchProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
-  const pluginLevels = { info: false };
-  const plugins = await loadCliPlugins(values, lineLogger((line) => progress.note(line), pluginLevels)).catch(async (error: unknown) => {
-    await engine.close();
-    throw error;
-  });
-  const counts: BatchCounts = { done: 0, failed: 0, skipped: 0, total: files.length, audioSeconds: 0 };
-  const summary: BatchSummary = { total: files.length, analyzed: 0, failed: [], skipped: 0, notStarted: 0, audioSeconds: 0, elapsedS: 0, emotions: new Map(), plugins: {} };
-  const started = performance.now();
-
-  const analyzeOne = async (file: string): Promise<void> => {
-    let sha256: string | null = null;
-    try {
-      const bytes = await readFile(file);
-      sha256 = createHash('sha256').update(bytes).digest('hex');
-      const key = `${sha256}:${granularity}:${values.embedding ? 'embedding' : 'scores'}:${name}:${variant}`;
-      if (store?.doneKeys.has(key)) {
-        counts.skipped += 1;
-        summary.skipped += 1;
-        return;
-      }
-      const run = () => engine.analyze(bytes, { granularity, embedding: values.embedding, ...(values['save-outputs'] && store !== null ? { outputDir: store.outputsDir } : {}) });
-      const analysis =
-        plugins === undefined ? await run() : await analyzeWithPlugins(plugins, { id: key, input: { name: file }, options: { granularity, embedding: values.embedding } }, run);
-      const embeddingPath = store !== null && values.embedding ? await saveEmbedding(join(values.out!, 'embeddings'), sha256, analysis) : null;
-      await store?.addResult({ file, sha256, key, result: analysis.result, output_dir: analysis.outputDir, ...(embeddingPath === null ? {} : { embedding_npy: embeddingPath }) });
-      if (values.json) io.stdout(`${JSON.stringify({ file, ...analysis.result })}\n`);
-      counts.done += 1;
-      counts.audioSeconds += analysis.result.audio.duration_s;
-      summary.analyzed += 1;
-      summary.audioSeconds += analysis.result.audio.duration_s;
-      summary.emotions.set(analysis.result.emotion, (summary.emotions.get(analysis.result.emotion) ?? 0) + 1);
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      const failure = { code: typeof code === 'string' ? code : 'E2V_ERR_CLI_FILE', message: (error as Error).message.split('\n')[0] ?? String(error) };
-      counts.failed += 1;
-      summary.failed.push({ file, ...failure });
-      progress.note(`failed: ${file}: ${failure.code}: ${failure.message}`);
-      await store?.addError({ file, sha256, error: failure });
-    } finally {
-      progress.update(counts);
-    }
-  };
-
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length && io.signal?.aborted !== true) await analyzeOne(files[next++]!);
-  };
   try {
-    progress.update(counts);
-    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+    const store = values.out === undefined ? null : await BatchStore.open(values.out, values.csv ? engine.info.labels.map((l) => l.key) : null);
+    const progress = new BatchProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
+    if (store !== null && values['save-outputs']) {
+      const removed = await removeStaleStaging(store.outputsDir);
+      if (removed.length > 0) progress.note(`removed ${removed.length} unfinished outputs folder(s) of stopped e2v processes in ${store.outputsDir}`);
+    }
+    const pluginLevels = { info: false };
+    const plugins = await loadCliPlugins(values, lineLogger((line) => progress.note(line), pluginLevels));
+    const analyzer = new FileAnalyzer({
+      engine,
+      plugins,
+      store,
+      options: { granularity, embedding: values.embedding, saveOutputs: values['save-outputs'], json: values.json },
+      io,
+      progress,
+      total: files.length,
+    });
+    let stopped = null as OutputError | null;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < files.length && io.signal?.aborted !== true && stopped === null) {
+        await analyzer.analyze(files[next++]!).catch((error: unknown) => {
+          if (!(error instanceof OutputError)) throw error;
+          stopped ??= error;
+        });
+      }
+    };
+    let outcomes: PromiseSettledResult<void>[];
+    let pluginReports: Record<string, Record<string, unknown>> = {};
+    try {
+      progress.update(analyzer.counts);
+      // every worker settles before anything is closed, even when one of them throws
+      outcomes = await Promise.allSettled(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+    } finally {
+      pluginLevels.info = true; // show what plugins do while they finish (e.g. alerts still being delivered)
+      pluginReports = (await plugins?.close()) ?? {};
+      progress.finish();
+    }
+    const thrown = outcomes.find((o) => o.status === 'rejected');
+    if (thrown !== undefined) throw thrown.reason;
+    if (store !== null && stopped === null) {
+      await store.close().catch((error: unknown) => {
+        stopped = error as OutputError;
+      });
+    }
+    const summary = { ...analyzer.summary(), plugins: pluginReports };
+    io.stderr(formatSummary(summary));
+    if (stopped !== null) {
+      const fix = stopped.code === 'E2V_ERR_CLI_OUTPUT_FULL' ? 'make room' : 'fix that';
+      io.stderr(failureLine(stopped, `${summary.notDone} files not done: ${fix}, then run again with --resume`));
+      return EXIT.output;
+    }
+    if (io.signal?.aborted === true) {
+      io.stderr(`e2v: interrupted; ${summary.notDone} files not started${values.out === undefined ? '' : ' (run again with --resume to continue)'}\n`);
+      return EXIT_INTERRUPTED;
+    }
+    return summary.failed.length === 0 || values['allow-failures'] ? EXIT.ok : EXIT.failure;
   } finally {
-    await store?.flush();
-    pluginLevels.info = true; // show what plugins do while they finish (e.g. alerts still being delivered)
-    summary.plugins = (await plugins?.close()) ?? {};
     await engine.close();
-    progress.finish();
   }
-  summary.notStarted = files.length - next;
-  summary.elapsedS = (performance.now() - started) / 1000;
-  io.stderr(formatSummary(summary));
-  if (io.signal?.aborted === true) {
-    io.stderr(`e2v: interrupted; ${summary.notStarted} files not started${values.out === undefined ? '' : ' (run again with --resume to continue)'}\n`);
-    return EXIT_INTERRUPTED;
-  }
-  return summary.failed.length === 0 || values['allow-failures'] ? EXIT.ok : EXIT.failure;
 }

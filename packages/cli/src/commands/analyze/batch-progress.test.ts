@@ -38,7 +38,7 @@ describe('BatchProgress', () => {
 describe('formatSummary', () => {
   it('should list counts, audio hours, throughput, emotions and failures', () => {
     const text = formatSummary({
-      total: 5, analyzed: 3, skipped: 1, notStarted: 0, audioSeconds: 7200, elapsedS: 10,
+      total: 5, analyzed: 3, skipped: 1, reused: 0, notDone: 0, audioSeconds: 7200, elapsedS: 10,
       failed: [{ file: 'bad.wav', code: 'E2V_ERR_AUDIO_CORRUPT', message: 'truncated' }],
       emotions: new Map([['happy', 1], ['angry', 2]]),
       plugins: { alert: { delivered: 3, pending: 1 } },
@@ -48,5 +48,11 @@ describe('formatSummary', () => {
     expect(text).toContain('plugin alert           delivered 3, pending 1');
     expect(text.indexOf('angry')).toBeLessThan(text.indexOf('happy'));
     expect(text).toContain('failures\n  bad.wav: E2V_ERR_AUDIO_CORRUPT: truncated');
+    expect(text).not.toMatch(/reused|not done/);
+  });
+
+  it('should count files reused from another of the same content, and files a stopped batch left', () => {
+    const text = formatSummary({ total: 6, analyzed: 2, skipped: 1, reused: 1, notDone: 2, audioSeconds: 4, elapsedS: 1, failed: [], emotions: new Map(), plugins: {} });
+    expect(text).toContain('\n  reused (same content)     1\n  not done (stopped early)  2\n');
   });
 });

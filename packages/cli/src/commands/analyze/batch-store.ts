@@ -1,15 +1,21 @@
 /**
- * Where a batch's results go: `results.jsonl` (one record per analyzed file), `errors.jsonl` (one
- * per failed file) and, when asked, `results.csv`. Each record is one whole line written with one
- * append, in order, so the files stay valid whatever happens; a line torn by a crash is cut off
- * when the store is opened again. `--resume` skips the files whose key (content hash + the options
- * that change results) already has a record.
+ * Where a batch's records go: `results.jsonl` (files analyzed), `errors.jsonl` (files that
+ * failed), when asked `results.csv` and `embeddings/<sha256>.npy`, with one record per input path: its latest outcome
+ * (see record-index.ts). A record is appended whole or not at all (append-whole.ts): a write that
+ * fails, on a full disk say, is cut back, so the files stay valid whatever happens; a line torn by
+ * a crash is cut off when the store is opened again. Any failure to write the folder is an
+ * {@link OutputError}, which stops the batch.
  * @module
  */
-import { appendFile, mkdir, open, readFile, truncate } from 'node:fs/promises';
+import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Result } from '@e2v/engine';
-import { csvLine } from '@e2v/plugins';
+import { csvLine, writeFileAtomic } from '@e2v/plugins';
+import { OutputError } from '../../errors.js';
+import { appendWhole, type Append } from './append-whole.js';
+import { parseLine, RecordIndex, type ErrorRecord, type RecordFile } from './record-index.js';
+
+export type { ErrorRecord } from './record-index.js';
 
 /** A successful file's record (a line of results.jsonl). */
 export interface ResultRecord {
@@ -24,15 +30,11 @@ export interface ResultRecord {
   embedding_npy?: string;
 }
 
-/** A failed file's record (a line of errors.jsonl). */
-export interface ErrorRecord {
-  file: string;
-  sha256: string | null;
-  error: { code: string; message: string };
-}
+/** What a file of the batch needs (see {@link BatchStore.lookup}). */
+export type StoreLookup = { kind: 'done' } | { kind: 'same-content'; record: ResultRecord } | { kind: 'new' };
 
 /** File names inside the `--out` folder. */
-export const BATCH_FILES = { results: 'results.jsonl', errors: 'errors.jsonl', csv: 'results.csv', outputs: 'outputs' } as const;
+export const BATCH_FILES = { results: 'results.jsonl', errors: 'errors.jsonl', csv: 'results.csv', outputs: 'outputs', embeddings: 'embeddings' } as const;
 
 /** Cuts a last line without its newline (a write torn by a crash) and returns the whole lines. */
 async function wholeLines(path: string): Promise<string[]> {
@@ -42,7 +44,28 @@ async function wholeLines(path: string): Promise<string[]> {
   });
   const end = text.lastIndexOf('\n') + 1;
   if (end < text.length) await truncate(path, Buffer.byteLength(text.slice(0, end)));
-  return text.slice(0, end).split('\n').filter((line) => line !== '');
+  return text.slice(0, end).split('\n').slice(0, -1);
+}
+
+/** The header line of results.csv. */
+function csvHeader(labels: readonly string[]): string {
+  return csvLine(['file', 'sha256', 'emotion', 'confidence', ...labels, 'duration_s', 'granularity', 'timestamp']);
+}
+
+/** A record's line of results.csv. */
+function csvRow(record: ResultRecord, labels: readonly string[]): string {
+  const r = record.result;
+  return csvLine([record.file, record.sha256, r.emotion, r.confidence, ...labels.map((l) => r.scores[l] ?? 0), r.audio.duration_s, r.granularity, r.timestamp]);
+}
+
+/** results.csv for the records among results.jsonl's lines (foreign lines have no row). */
+function csvFrom(lines: readonly string[], labels: readonly string[]): string {
+  const rows = [csvHeader(labels)];
+  for (const line of lines) {
+    const record = parseLine(line) as Partial<ResultRecord> | null;
+    if (typeof record?.file === 'string' && typeof record.result?.emotion === 'string') rows.push(csvRow(record as ResultRecord, labels));
+  }
+  return `${rows.join('\n')}\n`;
 }
 
 /** The `--out` folder of a batch. */
@@ -52,34 +75,31 @@ export class BatchStore {
   private constructor(
     private readonly dir: string,
     private readonly csvLabels: readonly string[] | null,
-    /** Keys already done (from earlier runs). */
-    readonly doneKeys: ReadonlySet<string>,
+    private readonly index: RecordIndex,
   ) {}
 
   /**
    * Opens (creates) the folder.
    * @param dir the `--out` folder
    * @param csvLabels the label keys for CSV columns, or null for no CSV
+   * @throws OutputError when the folder cannot be created, read or repaired
    */
   static async open(dir: string, csvLabels: readonly string[] | null): Promise<BatchStore> {
-    await mkdir(dir, { recursive: true });
-    const keys = new Set<string>();
-    for (const line of await wholeLines(join(dir, BATCH_FILES.results))) {
+    const store = new BatchStore(dir, csvLabels, new RecordIndex());
+    await store.guard(`opening ${dir}`, async () => {
+      await mkdir(dir, { recursive: true });
+      store.index.load('errors', await wholeLines(store.path('errors')));
+      store.index.load('results', await wholeLines(store.path('results')));
+      if (csvLabels === null) return;
+      await wholeLines(store.path('csv'));
+      const handle = await open(store.path('csv'), 'a');
       try {
-        keys.add((JSON.parse(line) as ResultRecord).key);
-      } catch {
-        // a foreign line: ignored, never rewritten
+        if ((await handle.stat()).size === 0) await handle.write(`${csvHeader(csvLabels)}\n`);
+      } finally {
+        await handle.close();
       }
-    }
-    await wholeLines(join(dir, BATCH_FILES.errors));
-    if (csvLabels !== null) {
-      await wholeLines(join(dir, BATCH_FILES.csv));
-      const handle = await open(join(dir, BATCH_FILES.csv), 'a');
-      const { size } = await handle.stat();
-      if (size === 0) await handle.write(`${csvLine(['file', 'sha256', 'emotion', 'confidence', ...csvLabels, 'duration_s', 'granularity', 'timestamp'])}\n`);
-      await handle.close();
-    }
-    return new BatchStore(dir, csvLabels, keys);
+    });
+    return store;
   }
 
   /** Folder for per-file outputs folders. */
@@ -87,25 +107,95 @@ export class BatchStore {
     return join(this.dir, BATCH_FILES.outputs);
   }
 
-  /** Appends a success (JSONL, and CSV when enabled). */
+  /**
+   * What `file` with content and options `key` needs: nothing (`done`), a record of its own with
+   * the result of another path of the same content (`same-content`), or an analysis (`new`).
+   * @throws OutputError when results.jsonl cannot be read
+   */
+  async lookup(file: string, key: string): Promise<StoreLookup> {
+    const found = this.index.lookup(file, key);
+    if (found.kind !== 'same-content') return found;
+    const { offset, length } = found.span;
+    const line = await this.guard(`reading ${BATCH_FILES.results}`, async () => {
+      const handle = await open(this.path('results'), 'r');
+      try {
+        const { buffer } = await handle.read(Buffer.alloc(length), 0, length, offset);
+        return buffer.toString('utf8');
+      } finally {
+        await handle.close();
+      }
+    });
+    return { kind: 'same-content', record: JSON.parse(line) as ResultRecord };
+  }
+
+  /**
+   * Appends a success (JSONL, and CSV when enabled), replacing the path's earlier record.
+   * @throws OutputError when it cannot be written (nothing of it is left)
+   */
   addResult(record: ResultRecord): Promise<void> {
     return this.serial(async () => {
-      await appendFile(join(this.dir, BATCH_FILES.results), `${JSON.stringify(record)}\n`);
-      if (this.csvLabels === null) return;
-      const r = record.result;
-      const row = [record.file, record.sha256, r.emotion, r.confidence, ...this.csvLabels.map((l) => r.scores[l] ?? 0), r.audio.duration_s, r.granularity, r.timestamp];
-      await appendFile(join(this.dir, BATCH_FILES.csv), `${csvLine(row)}\n`);
+      const line = `${JSON.stringify(record)}\n`;
+      const appends: Append[] = [{ path: this.path('results'), text: line }];
+      if (this.csvLabels !== null) appends.push({ path: this.path('csv'), text: `${csvRow(record, this.csvLabels)}\n` });
+      await this.guard(`writing ${BATCH_FILES.results}`, () => appendWhole(appends));
+      this.index.addResult(record.file, record.key, Buffer.byteLength(line));
     });
   }
 
-  /** Appends a failure. */
-  addError(record: ErrorRecord): Promise<void> {
-    return this.serial(() => appendFile(join(this.dir, BATCH_FILES.errors), `${JSON.stringify(record)}\n`));
+  /**
+   * The path for an embedding, `embeddings/<sha256>.npy`, its folder created: the engine writes
+   * it there (a temporary name, then renamed; a frame embedding row by row).
+   * @throws OutputError when the folder cannot be created
+   */
+  async embeddingPath(sha256: string): Promise<string> {
+    const dir = join(this.dir, BATCH_FILES.embeddings);
+    await this.guard('writing an embedding', () => mkdir(dir, { recursive: true }));
+    return join(dir, `${sha256}.npy`);
   }
 
-  /** Waits for every pending write. */
-  flush(): Promise<void> {
-    return this.serial(async () => undefined);
+  /**
+   * Appends a failure, replacing the path's earlier record; the same failure again writes nothing.
+   * @throws OutputError when it cannot be written (nothing of it is left)
+   */
+  addError(record: ErrorRecord): Promise<void> {
+    return this.serial(async () => {
+      if (this.index.hasError(record)) return;
+      await this.guard(`writing ${BATCH_FILES.errors}`, () => appendWhole([{ path: this.path('errors'), text: `${JSON.stringify(record)}\n` }]));
+      this.index.addError(record);
+    });
+  }
+
+  /**
+   * Waits for every pending write, then drops the records newer ones replaced (each file is
+   * rewritten whole: a temporary file renamed over it; with CSV, results.csv is rebuilt from
+   * results.jsonl). The store is not used after this.
+   * @throws OutputError when a file cannot be rewritten (the old one stays, still valid)
+   */
+  close(): Promise<void> {
+    return this.serial(async () => {
+      for (const file of ['errors', 'results'] as const) {
+        if (!this.index.isStale(file)) continue;
+        await this.guard(`rewriting ${BATCH_FILES[file]}`, async () => {
+          const superseded = this.index.superseded[file];
+          const kept = (await wholeLines(this.path(file))).filter((_, n) => !superseded.has(n));
+          await writeFileAtomic(this.path(file), kept.map((line) => `${line}\n`).join(''));
+          if (file === 'results' && this.csvLabels !== null) await writeFileAtomic(this.path('csv'), csvFrom(kept, this.csvLabels));
+        });
+      }
+    });
+  }
+
+  private path(file: RecordFile | 'csv'): string {
+    return join(this.dir, BATCH_FILES[file]);
+  }
+
+  /** Runs `work`, turning its failure into an {@link OutputError}. */
+  private async guard<T>(action: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (cause) {
+      throw new OutputError(this.dir, action, cause);
+    }
   }
 
   /** Runs writes one after another, in call order. */

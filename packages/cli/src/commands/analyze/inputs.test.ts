@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -40,5 +40,15 @@ describe('expandInputs', () => {
     await expect(expandInputs([`${dir}/*.aiff`])).rejects.toThrow(/no file matches/);
     await mkdir(join(dir, 'empty'));
     await expect(expandInputs([join(dir, 'empty')])).rejects.toThrow(/no files found/);
+  });
+
+  it('should name what cannot be read and why (E2V_ERR_CLI_FILE), not claim nothing matches', async () => {
+    const loop = join(dir, 'loop');
+    await symlink(loop, loop);
+    await expect(expandInputs([`${loop}/*.wav`])).rejects.toMatchObject({
+      name: 'FileError', code: 'E2V_ERR_CLI_FILE', systemCode: 'ELOOP', message: `cannot read ${loop}/: too many symbolic links encountered (ELOOP)`,
+    });
+    await expect(expandInputs([join(loop, 'a.wav')])).rejects.toMatchObject({ code: 'E2V_ERR_CLI_FILE', systemCode: 'ELOOP' });
+    await expect(expandInputs([`${dir}/missing/*.wav`])).rejects.toThrow(/no file matches/);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { FileError, systemCode, UsageError } from '../../errors.js';
 
 /** Extensions picked up from folders and globs. */
 export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.mp3', '.m4a', '.aac', '.mp4', '.flac', '.ogg', '.oga', '.opus', '.webm'];
@@ -19,9 +19,17 @@ function hasExtension(name: string, extensions: readonly string[]): boolean {
   return extensions.some((ext) => lower.endsWith(ext));
 }
 
+/** True when `error` says the path (or a folder on it) does not exist. */
+function isMissing(error: unknown): boolean {
+  const code = systemCode(error);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 /** Every file with one of `extensions` under `dir` (recursive, hidden entries skipped). */
 async function walk(dir: string, extensions: readonly string[], out: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = await readdir(dir, { withFileTypes: true }).catch((cause: unknown) => {
+    throw new FileError(dir, cause);
+  });
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
@@ -59,7 +67,9 @@ async function expandGlob(pattern: string, extensions: readonly string[]): Promi
   const firstGlob = absolute.search(GLOB_CHARS);
   const base = absolute.slice(0, absolute.lastIndexOf('/', firstGlob) + 1) || '/';
   const files: string[] = [];
-  await walk(base, extensions, files).catch(() => undefined);
+  await walk(base, extensions, files).catch((error: unknown) => {
+    if (!isMissing(error)) throw error;
+  });
   const regex = globToRegExp(absolute);
   return files.filter((file) => regex.test(file.split(sep).join('/')));
 }
@@ -69,6 +79,7 @@ async function expandGlob(pattern: string, extensions: readonly string[]): Promi
  * @param args files, folders and glob patterns
  * @param extensions what folders and globs pick up (default {@link AUDIO_EXTENSIONS})
  * @throws UsageError when an argument names nothing, or nothing is found at all
+ * @throws FileError when a file or folder cannot be read
  */
 export async function expandInputs(args: readonly string[], extensions: readonly string[] = AUDIO_EXTENSIONS): Promise<string[]> {
   const found = new Set<string>();
@@ -80,7 +91,10 @@ export async function expandInputs(args: readonly string[], extensions: readonly
       continue;
     }
     const path = resolve(arg);
-    const info = await stat(path).catch(() => undefined);
+    const info = await stat(path).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw new FileError(arg, error);
+    });
     if (info === undefined) throw new UsageError(`no such file or folder: ${arg}`);
     if (info.isDirectory()) {
       const files: string[] = [];

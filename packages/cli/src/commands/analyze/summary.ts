@@ -1,7 +1,7 @@
 /**
- * The table `e2v analyze` prints at the end: files (analyzed, failed, skipped), audio hours,
- * throughput, the count of each top emotion, what plugins reported when they closed (alerts
- * delivered and left pending), and every failure with its reason.
+ * The table `e2v analyze` prints at the end: files (analyzed, failed, skipped, reused, not done),
+ * audio hours, throughput, the count of each top emotion, what plugins reported when they closed
+ * (alerts delivered and left pending), and every failure with its reason.
  * @module
  */
 import { formatPluginReports } from '../plugin-flags.js';
@@ -12,8 +12,10 @@ export interface BatchSummary {
   analyzed: number;
   failed: { file: string; code: string; message: string }[];
   skipped: number;
-  /** Files not started because the batch was interrupted. */
-  notStarted: number;
+  /** Files recorded with the result of another file of the same content (not analyzed again). */
+  reused: number;
+  /** Files without a record of this run because the batch stopped early (Ctrl-C, output folder). */
+  notDone: number;
   audioSeconds: number;
   elapsedS: number;
   /** Top-emotion counts. */
@@ -33,7 +35,8 @@ export function formatSummary(summary: BatchSummary): string {
     ['failed', `${summary.failed.length}`],
     ['skipped (done before)', `${summary.skipped}`],
   ];
-  if (summary.notStarted > 0) rows.push(['not started (interrupted)', `${summary.notStarted}`]);
+  if (summary.reused > 0) rows.push(['reused (same content)', `${summary.reused}`]);
+  if (summary.notDone > 0) rows.push(['not done (stopped early)', `${summary.notDone}`]);
   rows.push(['audio', `${(summary.audioSeconds / 3600).toFixed(3)} h (${summary.audioSeconds.toFixed(1)} s)`]);
   rows.push(['time', `${summary.elapsedS.toFixed(1)} s`]);
   if (summary.elapsedS > 0 && summary.analyzed > 0) {
