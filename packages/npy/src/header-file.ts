@@ -5,6 +5,19 @@
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 
+/**
+ * Writes all of `bytes` at `position`. A write may be short (a disk filling up takes what fits
+ * and reports the rest as written); the next call then fails with the system's error (ENOSPC).
+ */
+async function writeFully(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await file.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten === 0) throw Object.assign(new Error(`no byte written at offset ${position + done}`), { code: 'EIO' });
+    done += bytesWritten;
+  }
+}
+
 /** An append-only file behind a header of fixed length. */
 export class HeaderedFile {
   #dataBytes = 0;
@@ -26,7 +39,7 @@ export class HeaderedFile {
     const file = await open(path, 'w');
     const created = new HeaderedFile(file, path, header.length);
     try {
-      await file.write(header, 0, header.length, 0);
+      await writeFully(file, header, 0);
     } catch (error) {
       await created.discard();
       throw error;
@@ -42,7 +55,7 @@ export class HeaderedFile {
   /** [async] Appends bytes after those already written. */
   async append(bytes: Uint8Array): Promise<void> {
     if (this.#closed) throw new Error(`${this.path} is closed`);
-    await this.file.write(bytes, 0, bytes.length, this.headerBytes + this.#dataBytes);
+    await writeFully(this.file, bytes, this.headerBytes + this.#dataBytes);
     this.#dataBytes += bytes.length;
   }
 
@@ -55,7 +68,7 @@ export class HeaderedFile {
     if (header.length !== this.headerBytes) throw new RangeError(`Expected a header of ${this.headerBytes} bytes but received ${header.length}`);
     this.#closed = true;
     try {
-      await this.file.write(header, 0, header.length, 0);
+      await writeFully(this.file, header, 0);
     } finally {
       await this.file.close();
     }
