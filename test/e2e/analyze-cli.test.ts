@@ -112,6 +112,22 @@ describe('e2v analyze', () => {
     expect(await jsonl(join(out, 'errors.jsonl'))).toHaveLength(1);
   });
 
+  it('should refuse a file over --max-duration-min as E2V_ERR_AUDIO_TOO_LONG and write its frame embedding row by row otherwise', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'e2v-batch-long-'));
+    const minute = new Float32Array(16000 * 61).map((_, n) => 0.3 * Math.sin((2 * Math.PI * 150 * n) / 16000));
+    await writeFile(join(dir, 'long.wav'), encodeWavPcm16(minute, 16000));
+    await writeFile(join(dir, 'short.wav'), encodeWavPcm16(minute.subarray(0, 16000 * 59), 16000));
+    const out = join(dir, 'out');
+    const run = e2v([dir, '--out', out, '--max-duration-min', '1', '--granularity', 'frame', '--embedding']);
+    expect(run.status).toBe(1);
+    const [error] = await jsonl(join(out, 'errors.jsonl'));
+    expect(error).toMatchObject({ file: join(dir, 'long.wav'), error: { code: 'E2V_ERR_AUDIO_TOO_LONG' } });
+    const [result] = await jsonl(join(out, 'results.jsonl'));
+    expect(result).toMatchObject({ file: join(dir, 'short.wav') });
+    expect(readNpy(await readFile(result!.embedding_npy as string)).shape).toEqual([result!.result.frames.start_s.length, expect.any(Number)]);
+    expect(e2v([dir, '--max-duration-min', '0']).status).toBe(2);
+  });
+
   it('should refuse a bad command line with exit 2 and one line', () => {
     for (const args of [['--granularity', 'word', input], ['--resume', input], []]) {
       const run = e2v(args);

@@ -38,3 +38,9 @@ export function variantFlag(variant: string | undefined, int8: boolean | undefin
   if (int8 === true && variant !== undefined && variant !== 'int8') throw new UsageError(`--int8 contradicts --variant ${variant}`);
   return int8 === true ? 'int8' : (variant ?? 'auto');
 }
+
+/**
+ * Default of `--max-duration-min` (serve, analyze): inputs longer than an hour are refused while
+ * decoding, before the model spends time on them.
+ */
+export const DEFAULT_MAX_DURATION_MIN = 60;

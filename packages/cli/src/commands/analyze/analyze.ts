@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { Engine, removeStaleStaging, type Granularity } from '@e2v/engine';
 import { EXIT, failureLine, OutputError, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
-import { integerFlag, variantFlag } from '../flags.js';
+import { DEFAULT_MAX_DURATION_MIN, integerFlag, variantFlag } from '../flags.js';
 import { modelFolder } from '../model-folder.js';
 import { modelsDir as resolveModelsDir } from '../model.js';
 import { lineLogger, loadCliPlugins, PLUGIN_FLAGS } from '../plugin-flags.js';
@@ -48,6 +48,7 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
       csv: { type: 'boolean', default: false },
       'save-outputs': { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      'max-duration-min': { type: 'string' },
       resume: { type: 'boolean', default: false },
       'allow-failures': { type: 'boolean', default: false },
       ...PLUGIN_FLAGS,
@@ -60,11 +61,12 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   if (needsOut !== undefined && values.out === undefined) throw new UsageError(`--${needsOut} needs --out DIR`);
   const concurrency = integerFlag(values.concurrency, '--concurrency', 1, 64) ?? 2;
   const threads = integerFlag(values.threads, '--threads', 1, 256);
+  const maxDurationMin = integerFlag(values['max-duration-min'], '--max-duration-min', 1, 24 * 60) ?? DEFAULT_MAX_DURATION_MIN;
   const variantRequest = variantFlag(values.variant, values.int8);
   const files = await expandInputs(positionals);
 
   const model = modelFolder(values.model, resolveModelsDir(values['models-dir']));
-  const engine = await Engine.load(model.dir, { ...(threads === undefined ? {} : { threads }), variant: variantRequest, queueDepth: concurrency + 1 });
+  const engine = await Engine.load(model.dir, { ...(threads === undefined ? {} : { threads }), variant: variantRequest, queueDepth: concurrency + 1, maxDurationS: maxDurationMin * 60 });
   try {
     const store = values.out === undefined ? null : await BatchStore.open(values.out, values.csv ? engine.info.labels.map((l) => l.key) : null);
     const progress = new BatchProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
