@@ -77,7 +77,7 @@ export interface AnalyzeOptions {
   embeddingFile?: string;
   /**
    * Largest frame embedding (T' x D float32) returned in memory as `Analysis.embedding`, in MB
-   * (default 256: about 21 minutes of audio at 50 frames/s and D = 1024). A longer input's frame
+   * (default 64: about 5 minutes of audio at 50 frames/s and D = 1024). A longer input's frame
    * embedding is only written to files (`embeddingFile`, `outputDir`) and `Analysis.embedding`
    * is null; with neither, the analysis fails with `E2V_ERR_INPUT_EMBEDDING_TOO_LARGE` as soon
    * as it passes the limit.
@@ -122,7 +122,7 @@ export const DEFAULT_MAX_SEGMENT_S = 30;
 /** Default `queueDepth`. */
 export const DEFAULT_QUEUE_DEPTH = 16;
 /** Default `maxInlineEmbeddingMB`. */
-export const DEFAULT_MAX_INLINE_EMBEDDING_MB = 256;
+export const DEFAULT_MAX_INLINE_EMBEDDING_MB = 64;
 /** Default `windowS`. */
 export const DEFAULT_WINDOW_S = 1.0;
 

@@ -8,7 +8,7 @@ import { outputsFolderName, OutputsStaging, removeStaleStaging } from './outputs
 import type { Result } from './result/types.js';
 import { encodeWavPcm16 } from './wav-writer.js';
 
-const RESULT = { emotion: 'happy' } as unknown as Result;
+const RESULT = { emotion: 'happy', frames: null } as unknown as Result;
 const AUDIO = Float32Array.from([0, 0.5, -0.5, 1, -1, 2]);
 
 /** A whole outputs folder written in one go. */

@@ -13,6 +13,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeNpy, NpyRowWriter } from '@e2v/npy';
 import { InferenceError } from './errors.js';
+import { formatResultJson } from './result/result-json.js';
 import type { Result } from './result/types.js';
 import { Pcm16WavWriter } from './wav-writer.js';
 
@@ -128,7 +129,7 @@ export class OutputsStaging {
     return this.guard(async () => {
       await this.audio.close();
       await this.frameEmbedding?.close();
-      await writeFile(join(this.dir, OUTPUT_FILES.result), `${JSON.stringify(result, null, 2)}\n`);
+      await writeFile(join(this.dir, OUTPUT_FILES.result), formatResultJson(result));
       if (utteranceEmbedding !== null) await writeFile(join(this.dir, OUTPUT_FILES.embedding), encodeNpy(utteranceEmbedding, [utteranceEmbedding.length]));
       return await renameToFreeName(this.dir, this.outputDir, outputsFolderName(now));
     });

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from 'node:path';
-import { OUTPUT_FILES, type Analysis } from '@e2v/engine';
+import { formatResultJson, OUTPUT_FILES, type Analysis } from '@e2v/engine';
 import { writeFileAtomic } from './atomic-write.js';
 import { PluginVetoError } from './errors.js';
 import type { PluginHost } from './host.js';
@@ -38,6 +38,6 @@ export async function analyzeWithPlugins(host: PluginHost, context: AnalysisCont
     throw error;
   }
   const result = await host.onResult(analysis.result, { ...context, annotations: before.annotations, failures: before.failures, embedding: analysis.embedding });
-  if (analysis.outputDir !== null) await writeFileAtomic(join(analysis.outputDir, OUTPUT_FILES.result), `${JSON.stringify(result, null, 2)}\n`);
+  if (analysis.outputDir !== null) await writeFileAtomic(join(analysis.outputDir, OUTPUT_FILES.result), formatResultJson(result));
   return { ...analysis, result };
 }

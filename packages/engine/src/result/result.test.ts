@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { halfWindowFrames, pooledFrameScores } from './frames.js';
 import { labelEmoji, labelZh } from './labels.js';
+import { formatResultJson } from './result-json.js';
 import { argmax, softmax } from './scores.js';
+import type { Result } from './types.js';
 
 describe('softmax / argmax', () => {
   it('should give -Infinity logits probability 0 and sum to 1', () => {
@@ -39,5 +41,24 @@ describe('labels', () => {
     expect(labelZh('unknown', '')).toBe('未知');
     expect(labelZh('happy', '高兴')).toBe('高兴');
     expect(labelZh('unuse_0', '')).toBe('unuse_0');
+  });
+});
+
+describe('formatResultJson', () => {
+  const base = { emotion: 'happy', scores: { happy: 1 }, granularity: 'frame', audio: { duration_s: 1 } } as unknown as Result;
+
+  it('should parse back to the Result, with one line per frame row', () => {
+    const result = { ...base, frames: { rate: 50, start_s: [0, 0.02], scores: [[0.25, 0.75], [1, 0]] }, plugins: { note: { text: '"\u0000e2v-frames\u0000"' } } } as unknown as Result;
+    const text = formatResultJson(result);
+    expect(JSON.parse(text)).toEqual(result);
+    expect(text).toContain('\n    "start_s": [0,0.02],\n    "scores": [\n      [0.25,0.75],\n      [1,0]\n    ]\n  },\n');
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('should indent a Result without frames, or with no frame rows, like JSON.stringify', () => {
+    const utterance = { ...base, frames: null } as unknown as Result;
+    expect(formatResultJson(utterance)).toBe(`${JSON.stringify(utterance, null, 2)}\n`);
+    const empty = { ...base, frames: { rate: 50, start_s: [], scores: [] } } as unknown as Result;
+    expect(JSON.parse(formatResultJson(empty))).toEqual(empty);
   });
 });
