@@ -63,11 +63,21 @@ export interface AnalyzeOptions {
   embedding?: boolean;
   /** Write `<outputDir>/outputs_YYYYMMDD_HHMMSS[_N]/` (default: nothing written). */
   outputDir?: string;
+  /**
+   * What a failed write of the outputs folder does: `throw` (default) fails the analysis with
+   * `E2V_ERR_OUTPUT_WRITE`; `report` keeps the result and returns the error as
+   * `Analysis.outputError` (with `outputDir: null`), for callers that can use a result nobody saved
+   * (a server whose disk is full).
+   */
+  outputFailure?: OutputFailure;
   /** Cancels the analysis; it then fails with `AbortedError`. */
   signal?: AbortSignal;
   /** Length in seconds of the centred window whose mean logits score each frame (default 1.0; 0 = single frames). */
   windowS?: number;
 }
+
+/** What a failed write of the outputs folder does (see {@link AnalyzeOptions.outputFailure}). */
+export type OutputFailure = 'throw' | 'report';
 
 /** {@link EngineOptions} with defaults filled in. */
 export interface ResolvedEngineOptions {
@@ -87,6 +97,7 @@ export interface ResolvedAnalyzeOptions {
   granularity: Granularity;
   embedding: boolean;
   outputDir: string | undefined;
+  outputFailure: OutputFailure;
   signal: AbortSignal | undefined;
   windowS: number;
 }
@@ -168,12 +179,15 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
 
 /** Checks `engine.analyze` options and fills in the defaults. */
 export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions {
-  const o = checkObject(options, ['granularity', 'embedding', 'outputDir', 'signal', 'windowS']);
+  const o = checkObject(options, ['granularity', 'embedding', 'outputDir', 'outputFailure', 'signal', 'windowS']);
   if (o.granularity !== undefined && o.granularity !== 'utterance' && o.granularity !== 'frame') {
     throw new TypeError(`Expected 'utterance' or 'frame' for granularity but received ${describe(o.granularity)}`);
   }
   if (o.outputDir !== undefined && (typeof o.outputDir !== 'string' || o.outputDir === '')) {
     throw new TypeError(`Expected a folder path for outputDir but received ${describe(o.outputDir)}`);
+  }
+  if (o.outputFailure !== undefined && o.outputFailure !== 'throw' && o.outputFailure !== 'report') {
+    throw new TypeError(`Expected 'throw' or 'report' for outputFailure but received ${describe(o.outputFailure)}`);
   }
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new TypeError(`Expected an AbortSignal for signal but received ${describe(o.signal)}`);
@@ -182,6 +196,7 @@ export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions 
     granularity: (o.granularity as Granularity | undefined) ?? 'utterance',
     embedding: boolean('embedding', o.embedding, false),
     outputDir: o.outputDir as string | undefined,
+    outputFailure: (o.outputFailure as OutputFailure | undefined) ?? 'throw',
     signal: o.signal as AbortSignal | undefined,
     windowS: number('windowS', o.windowS, DEFAULT_WINDOW_S, 0, 3600, false),
   };

@@ -1,12 +1,15 @@
 /**
  * The outputs folder written by `analyze`, checked byte by byte: WAV header and samples, .npy
- * header, shape and data, result.json equal to the returned Result; unique names under concurrency.
+ * header, shape and data, result.json equal to the returned Result; unique names under concurrency;
+ * a folder that cannot be written fails the analysis, or (`outputFailure: 'report'`) is reported
+ * next to the kept result.
  */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
+import { InferenceError } from './errors.js';
 import { goldenFixture } from './test-support/fixtures.js';
 import { loadF32, testModelDir } from '@e2v/testkit';
 
@@ -122,5 +125,35 @@ describe('outputs folder', () => {
       expect((await readdir(r.outputDir!)).sort()).toEqual(['embedding.npy', 'processed_audio.wav', 'result.json']);
       expect(JSON.parse(await readFile(join(r.outputDir!, 'result.json'), 'utf8'))).toEqual(r.result);
     }
+  });
+
+  it('should fail with E2V_ERR_OUTPUT_WRITE when the folder cannot be written, by default', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'file'), 'x');
+    const error = await engine.analyze(goldenFixture('speech_8k_mono.wav'), { outputDir: join(dir, 'file', 'sub') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InferenceError);
+    expect((error as InferenceError).code).toBe('E2V_ERR_OUTPUT_WRITE');
+  });
+
+  it("should keep the result and report the write error with outputFailure: 'report'", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'file'), 'x');
+    const input = goldenFixture('speech_8k_mono.wav');
+    const reference = await engine.analyze(input, { embedding: true });
+    const analysis = await engine.analyze(input, { embedding: true, outputDir: join(dir, 'file', 'sub'), outputFailure: 'report' });
+    expect(analysis.outputDir).toBeNull();
+    expect(analysis.outputError).toBeInstanceOf(InferenceError);
+    expect(analysis.outputError!.code).toBe('E2V_ERR_OUTPUT_WRITE');
+    expect((analysis.outputError!.cause as NodeJS.ErrnoException).code).toBe('ENOTDIR');
+    expect(analysis.result.scores).toEqual(reference.result.scores);
+    expect(analysis.embedding!.data).toEqual(reference.embedding!.data);
+    expect(await readdir(dir)).toEqual(['file']);
+    const saved = await engine.analyze(input, { outputDir: dir, outputFailure: 'report' });
+    expect(saved.outputError).toBeUndefined();
+    expect(saved.outputDir).not.toBeNull();
+  });
+
+  it('should refuse an unknown outputFailure', async () => {
+    await expect(engine.analyze(goldenFixture('speech_8k_mono.wav'), { outputFailure: 'ignore' as never })).rejects.toThrow(TypeError);
   });
 });

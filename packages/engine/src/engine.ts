@@ -52,6 +52,11 @@ export interface Analysis {
   embedding: Embedding | null;
   /** The outputs folder written, when `outputDir` was given, else null. */
   outputDir: string | null;
+  /**
+   * Why the outputs folder was not written (`E2V_ERR_OUTPUT_WRITE`), when `outputFailure: 'report'`
+   * was asked and the write failed; absent otherwise.
+   */
+  outputError?: InferenceError;
 }
 
 /** Facts about the loaded model. */
@@ -210,7 +215,8 @@ export class Engine {
    * @throws AudioDecodeError for undecodable bytes (codes `E2V_ERR_AUDIO_*`, incl. `E2V_ERR_AUDIO_TOO_LONG`)
    * @throws InputError `E2V_ERR_INPUT_TOO_SHORT` (below model.json `minInputSamples`, 400 at
    *   16 kHz), `E2V_ERR_INPUT_TOO_LONG`, `E2V_ERR_INPUT_NOT_FINITE`, `E2V_ERR_INPUT_READ`
-   * @throws InferenceError `E2V_ERR_INFER_FAILED`, `E2V_ERR_INFER_CRASHED`, `E2V_ERR_ENGINE_CLOSED`, `E2V_ERR_OUTPUT_WRITE`
+   * @throws InferenceError `E2V_ERR_INFER_FAILED`, `E2V_ERR_INFER_CRASHED`, `E2V_ERR_ENGINE_CLOSED`,
+   *   `E2V_ERR_OUTPUT_WRITE` (unless `outputFailure: 'report'`, which returns it as `outputError`)
    * @throws TypeError / RangeError for a bad input type or bad options
    */
   async analyze(input: AnalyzeInput, options?: AnalyzeOptions): Promise<Analysis> {
@@ -345,14 +351,21 @@ export class Engine {
     throwIfAborted(signal);
     result.timings_ms.total = round(performance.now() - started);
     let outputDir: string | null = null;
+    let outputError: InferenceError | undefined;
     if (opts.outputDir !== undefined) {
-      outputDir = await writeOutputsFolder(opts.outputDir, { audio: samples, sampleRate: rate, result, embedding });
+      try {
+        outputDir = await writeOutputsFolder(opts.outputDir, { audio: samples, sampleRate: rate, result, embedding });
+      } catch (error) {
+        if (opts.outputFailure === 'throw') throw error;
+        outputError = error as InferenceError;
+        this.log.warn({ err: outputError }, 'outputs folder not written; the result is kept');
+      }
     }
     this.log.debug(
       { durationS: prepared.audio.duration_s, segments: segments.length, granularity: opts.granularity, emotion: result.emotion, timings: result.timings_ms, outputDir },
       'analyzed',
     );
-    return { result, embedding, outputDir };
+    return { result, embedding, outputDir, ...(outputError === undefined ? {} : { outputError }) };
   }
 
   private embeddingOf(outputs: SegmentOutput[], frameMode: boolean, total: number): Embedding {
