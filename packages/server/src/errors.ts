@@ -9,7 +9,7 @@ import { E2vError } from '@e2v/native';
 import { PluginVetoError } from '@e2v/plugins';
 
 /** HTTP statuses the server answers errors with. */
-export type ErrorStatus = 400 | 403 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 403 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503 | 507;
 
 /** An error with the HTTP status, stable code and headers (e.g. `Retry-After`) of its response. */
 export class HttpError extends E2vError {
