@@ -11,7 +11,7 @@ import type { AnalysisQueue, Reservation } from '../analysis/queue.js';
 import { HttpError, RETRY_AFTER_S } from '../errors.js';
 import { examplePath, EXAMPLES } from '../examples.js';
 import { isMultipart, type BodyReader } from '../http/body.js';
-import { clientAddress } from '../http/client-address.js';
+import { clientAddress, nodeRequest } from '../http/node-request.js';
 import { recordFailure } from '../http/failure.js';
 import { rootUrl } from '../http/root-url.js';
 import { serveFile } from '../http/serve-file.js';
@@ -96,7 +96,7 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   api.post('/upload', async (c) => {
     if (!isMultipart(c.req.raw)) return c.json({ detail: 'Invalid content type.' }, 400);
     try {
-      const body = await deps.bodies.multipart(c.req.raw);
+      const body = await deps.bodies.multipart(c.req.raw, nodeRequest(c));
       try {
         const files = body.files.filter((file) => file.field === 'files');
         if (files.length === 0) return c.json({ detail: 'No files were uploaded (multipart parts named "files").' }, 400);
@@ -116,7 +116,7 @@ function gradioApi(deps: GradioRouteDeps): Hono {
 
   api.post('/queue/join', async (c) => {
     try {
-      const body = (await deps.bodies.json(c.req.raw)) as Record<string, unknown> | null;
+      const body = (await deps.bodies.json(c.req.raw, nodeRequest(c))) as Record<string, unknown> | null;
       const session = body?.session_hash;
       if (typeof session !== 'string' || session === '') return c.json({ detail: 'Session hash not found.' }, 400);
       const fnIndex = body?.fn_index;
@@ -144,7 +144,7 @@ function gradioApi(deps: GradioRouteDeps): Hono {
     const fnIndex = FN_BY_API_NAME[apiName(c.req.param('api'))];
     if (fnIndex === undefined) return c.json({ detail: 'Not Found' }, 404);
     try {
-      const body = (await deps.bodies.json(c.req.raw)) as Record<string, unknown> | null;
+      const body = (await deps.bodies.json(c.req.raw, nodeRequest(c))) as Record<string, unknown> | null;
       const call = await prepare(deps, fnIndex, callData(body));
       const session = typeof body?.session_hash === 'string' && body.session_hash !== '' ? body.session_hash : `call-${crypto.randomUUID()}`;
       const reservation = reserve(deps.queue);
@@ -180,7 +180,7 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   });
 
   api.post('/cancel', async (c) => {
-    const body = (await deps.bodies.json(c.req.raw).catch(() => null)) as Record<string, unknown> | null;
+    const body = (await deps.bodies.json(c.req.raw, nodeRequest(c)).catch(() => null)) as Record<string, unknown> | null;
     if (typeof body?.event_id === 'string') deps.events.cancel(body.event_id);
     return c.json({ success: true });
   });
@@ -190,7 +190,7 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   const direct = async (c: Context): Promise<Response> => {
     const named = FN_BY_API_NAME[apiName(c.req.param('api') ?? '')];
     try {
-      const body = (await deps.bodies.json(c.req.raw)) as Record<string, unknown> | null;
+      const body = (await deps.bodies.json(c.req.raw, nodeRequest(c))) as Record<string, unknown> | null;
       const fnIndex = typeof body?.fn_index === 'number' ? body.fn_index : named;
       if (fnIndex === undefined) return c.json({ detail: 'Not Found' }, 404);
       const started = performance.now();

@@ -139,6 +139,11 @@ describe('BodyReader.multipart', () => {
     expect(await readFile(body.files[0]!.path, 'utf8')).toBe('RIFF');
   });
 
+  it('should read file names as UTF-8, as clients send them', async () => {
+    const body = await reader().multipart(multipart([{ name: 'files', filename: '录音 1.wav', content: 'x' }]));
+    expect(body.files[0]!.filename).toBe('录音 1.wav');
+  });
+
   it('should refuse a file over the size limit with 413 and leave nothing', async () => {
     await expect(reader({ maxUploadBytes: 10 }).multipart(multipart([{ name: 'audio', filename: 'a.wav', content: new Uint8Array(100) }]))).rejects.toMatchObject({ status: 413 });
     expect(await uploads()).toEqual([]);

@@ -6,8 +6,9 @@
  * unbounded read.
  * @module
  */
-import { Readable, Transform, pipeline } from 'node:stream';
-import type { ReadableStream as NodeReadableStream, ReadableStreamReadResult } from 'node:stream/web';
+import type { IncomingMessage } from 'node:http';
+import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { HttpError } from '../errors.js';
 import type { FileStore } from '../storage/file-store.js';
@@ -53,7 +54,11 @@ export function checkDeclaredLength(request: Request, limit: number): void {
   if ((declaredLength(request) ?? 0) > limit) throw tooLarge(limit);
 }
 
-/** Reads the bodies of one server: its limits, its budgets, its uploads folder. */
+/**
+ * Reads the bodies of one server: its limits, its budgets, its uploads folder. Each method takes
+ * the web Request and, when the server runs on Node, the Node request (see `nodeRequest`), whose
+ * body it reads with backpressure.
+ */
 export class BodyReader {
   private readonly uploads: BodyBudget;
   private readonly jsonBodies: BodyBudget;
@@ -80,14 +85,14 @@ export class BodyReader {
    * @throws HttpError 400 `E2V_ERR_HTTP_BAD_JSON` when it does not parse, `E2V_ERR_HTTP_BODY_ABORTED`
    *   when the client stops sending; 413 over {@link maxJsonBytes}; 503 `E2V_ERR_HTTP_BUSY`
    */
-  async json(request: Request): Promise<unknown> {
+  async json(request: Request, incoming?: IncomingMessage): Promise<unknown> {
     const limit = this.maxJsonBytes;
     checkDeclaredLength(request, limit);
     const declared = declaredLength(request);
     const ticket = this.jsonBodies.admit(declared);
     let bytes: Buffer;
     try {
-      bytes = await readBytes(request, limit, declared === undefined ? ticket : undefined);
+      bytes = await readBytes(bodySource(request, incoming, declared === undefined ? ticket : undefined), limit);
     } finally {
       ticket.release();
     }
@@ -102,13 +107,13 @@ export class BodyReader {
    * Streams a raw body (at most `maxUploadBytes`) into a temporary file of the uploads folder.
    * @throws HttpError 413, 400 `E2V_ERR_HTTP_BODY_ABORTED`, 503 `E2V_ERR_HTTP_BUSY`, 507 / 500 (storage)
    */
-  async file(request: Request): Promise<IncomingFile> {
+  async file(request: Request, incoming?: IncomingMessage): Promise<IncomingFile> {
     const limit = this.limits.maxUploadBytes;
     checkDeclaredLength(request, limit);
     const declared = declaredLength(request);
     const ticket = this.uploads.admit(declared);
     try {
-      return await this.store.receive(bodySource(request, declared === undefined ? ticket : undefined), limit);
+      return await this.store.receive(bodySource(request, incoming, declared === undefined ? ticket : undefined), limit);
     } finally {
       ticket.release();
     }
@@ -121,8 +126,9 @@ export class BodyReader {
    *   `_FILENAME_TOO_LONG`, `_BODY_ABORTED`), 413 (`E2V_ERR_HTTP_TOO_LARGE`), 503 `E2V_ERR_HTTP_BUSY`,
    *   507 / 500 (storage)
    */
-  async multipart(request: Request): Promise<MultipartBody> {
-    if (!isMultipart(request) || request.body === null) {
+  async multipart(request: Request, incoming?: IncomingMessage): Promise<MultipartBody> {
+    // (`request.body` is not touched when the Node request is there: reading it starts a copy)
+    if (!isMultipart(request) || (incoming === undefined && request.body === null)) {
       throw new HttpError(400, 'E2V_ERR_HTTP_NOT_MULTIPART', 'Invalid content type: expected multipart/form-data');
     }
     const { limits } = this;
@@ -130,6 +136,8 @@ export class BodyReader {
     try {
       parser = busboy({
         headers: Object.fromEntries(request.headers.entries()),
+        // clients send file names as UTF-8 (RFC 7578; browsers, Gradio's clients); busboy's default is latin1
+        defParamCharset: 'utf8',
         limits: {
           fileSize: limits.maxUploadBytes,
           files: limits.maxFiles,
@@ -146,7 +154,7 @@ export class BodyReader {
     const declared = declaredLength(request);
     const ticket = this.uploads.admit(declared);
     try {
-      return await this.parseMultipart(bodySource(request, declared === undefined ? ticket : undefined), parser);
+      return await this.parseMultipart(bodySource(request, incoming, declared === undefined ? ticket : undefined), parser);
     } finally {
       ticket.release();
     }
@@ -223,11 +231,24 @@ export class BodyReader {
 }
 
 /**
+ * The body of a Node request as a stream of its own: destroying it (a refused body) leaves the
+ * connection open for the answer; the client cutting the connection fails it.
+ */
+function detached(incoming: IncomingMessage): Readable {
+  const body = new PassThrough();
+  incoming.once('error', (error) => body.destroy(error));
+  incoming.once('close', () => {
+    if (!incoming.complete) body.destroy(new Error('the client closed the connection before the end of the body'));
+  });
+  return incoming.pipe(body);
+}
+
+/**
  * The request body as a Node stream; with a ticket, every chunk is charged to it (bodies that
  * declare no length).
  */
-function bodySource(request: Request, ticket: BodyTicket | undefined): Readable {
-  const body = request.body === null ? Readable.from([]) : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
+function bodySource(request: Request, incoming: IncomingMessage | undefined, ticket: BodyTicket | undefined): Readable {
+  const body = incoming !== undefined ? detached(incoming) : request.body === null ? Readable.from([]) : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
   if (ticket === undefined) return body;
   const charged = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -242,29 +263,20 @@ function bodySource(request: Request, ticket: BodyTicket | undefined): Readable 
   return pipeline(body, charged, () => undefined);
 }
 
-/** Reads a whole body into memory, at most `limit` bytes; with a ticket, charging each chunk. */
-async function readBytes(request: Request, limit: number, ticket: BodyTicket | undefined): Promise<Buffer> {
-  if (request.body === null) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    let next: ReadableStreamReadResult<Uint8Array>;
-    try {
-      next = await reader.read();
-    } catch (error) {
-      throw bodyAborted(error);
-    }
-    if (next.done) break;
-    total += next.value.byteLength;
-    try {
-      if (total > limit) throw tooLarge(limit);
-      ticket?.charge(next.value.byteLength);
-    } catch (error) {
-      await reader.cancel().catch(() => undefined);
-      throw error;
-    }
-    chunks.push(next.value);
-  }
-  return Buffer.concat(chunks, total);
+/** Reads a whole body into memory, at most `limit` bytes. */
+function readBytes(source: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    source.on('data', (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > limit) {
+        source.destroy(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    source.once('end', () => resolve(Buffer.concat(chunks, total)));
+    source.once('error', (error) => reject(error instanceof HttpError ? error : bodyAborted(error)));
+  });
 }

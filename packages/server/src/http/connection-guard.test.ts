@@ -17,7 +17,7 @@ afterEach(async () => {
 
 /** A server with `maxConnections` whose `/hold` requests stay open until the test ends. */
 async function guarded(maxConnections: number): Promise<{ guard: ConnectionGuard; port: number }> {
-  const guard = new ConnectionGuard({ maxConnections, maxConnectionsPerClient: maxConnections });
+  const guard = new ConnectionGuard({ maxConnections, maxConnectionsPerClient: maxConnections, headersTimeoutMs: 500 });
   server = createServer(
     guard.guard((req, res) => {
       if (req.url === '/hold') {
@@ -85,5 +85,18 @@ describe('ConnectionGuard', () => {
     for (const response of held.splice(0)) response.end();
     await until(() => guard.size === 0);
     expect((await get(port, '/')).status).toBe(200);
+  });
+
+  it('should close a connection that sends no request within the header timeout, but not one that did', async () => {
+    const { port } = await guarded(10);
+    const silent = await idleSocket(port);
+    const started = performance.now();
+    const answered = await get(port, '/hold');
+    expect(answered.status).toBe(200);
+    await new Promise((done) => silent.once('close', done));
+    expect(performance.now() - started).toBeGreaterThan(400);
+    expect(performance.now() - started).toBeLessThan(2000);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(sockets.filter((s) => !s.destroyed).length).toBe(1); // the held request's socket is still open
   });
 });

@@ -4,13 +4,15 @@
  * the oldest idle connection (no request in progress: a keep-alive socket, or one that has sent
  * nothing yet); when every connection is busy, its requests are answered with a clear refusal
  * (503, or 429 over the per-address cap; JSON error, Retry-After, `Connection: close`) and it is
- * closed. Loopback clients share one address, so only other addresses get a per-address cap.
+ * closed. Loopback clients share one address, so only other addresses get a per-address cap. A
+ * connection that sends no request within the header timeout is closed (Node's own
+ * `headersTimeout` only starts with the first byte).
  * @module
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { RETRY_AFTER_S } from '../errors.js';
-import { isCappedAddress } from './client-address.js';
+import { isCappedAddress } from './node-request.js';
 import { KeyCounts } from './key-counts.js';
 
 /** The caps. */
@@ -19,6 +21,8 @@ export interface ConnectionLimits {
   maxConnections: number;
   /** Open connections of one non-loopback address. */
   maxConnectionsPerClient: number;
+  /** Time a new connection gets to send its first request, in ms. */
+  headersTimeoutMs: number;
 }
 
 /** Connections refused beyond the cap that may still wait for their answer. */
@@ -31,6 +35,8 @@ interface Tracked {
   client: string;
   /** Requests in progress on the connection. */
   busy: number;
+  /** True once a request came. */
+  served: boolean;
 }
 
 interface Refusal {
@@ -77,6 +83,8 @@ export class ConnectionGuard {
       }
       const tracked = this.sockets.get(request.socket);
       if (tracked !== undefined) {
+        if (tracked.busy === 0 && !tracked.served) request.socket.setTimeout(0); // the first request came in time
+        tracked.served = true;
         tracked.busy += 1;
         response.once('close', () => (tracked.busy -= 1));
       }
@@ -94,7 +102,8 @@ export class ConnectionGuard {
       this.refuse(socket, { status: 503, message: `Too many open connections (${this.sockets.size}); retry later` });
       return;
     }
-    this.sockets.set(socket, { client, busy: 0 });
+    this.sockets.set(socket, { client, busy: 0, served: false });
+    socket.setTimeout(this.limits.headersTimeoutMs);
     this.perClient.add(client, 1);
     socket.once('close', () => this.forget(socket));
   }

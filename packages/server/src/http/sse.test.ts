@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCappedAddress } from './client-address.js';
+import { isCappedAddress } from './node-request.js';
 import { SseStreams } from './sse.js';
 
 const LOCAL = '127.0.0.1';

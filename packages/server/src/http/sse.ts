@@ -9,7 +9,7 @@
  * @module
  */
 import { HttpError, RETRY_AFTER_S } from '../errors.js';
-import { isCappedAddress } from './client-address.js';
+import { isCappedAddress } from './node-request.js';
 import { KeyCounts } from './key-counts.js';
 
 /** Seconds of silence before a heartbeat (Gradio's value). */

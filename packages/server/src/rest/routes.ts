@@ -17,6 +17,7 @@ import { HttpError } from '../errors.js';
 import { examplePath, EXAMPLES } from '../examples.js';
 import { checkDeclaredLength, isMultipart, type BodyReader } from '../http/body.js';
 import { recordFailure } from '../http/failure.js';
+import { nodeRequest } from '../http/node-request.js';
 import { serveFile } from '../http/serve-file.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { FileStore } from '../storage/file-store.js';
@@ -85,13 +86,13 @@ interface AnalyzeAudio {
 /** Reads the audio of an analyze request; other files of a multipart body are deleted at once. */
 async function readAudio(c: Context, deps: RestRouteDeps): Promise<AnalyzeAudio> {
   if (isMultipart(c.req.raw)) {
-    const body = await deps.bodies.multipart(c.req.raw);
+    const body = await deps.bodies.multipart(c.req.raw, nodeRequest(c));
     const audio = body.files.find((file) => file.field === 'audio');
     await Promise.all(body.files.filter((file) => file !== audio).map((file) => deps.store.discard(file)));
     if (audio === undefined) throw new HttpError(400, 'E2V_ERR_HTTP_NO_AUDIO', 'No audio: send the file in the multipart field "audio" (or as the raw request body)');
     return { file: audio, name: audio.filename, fields: body.fields };
   }
-  const file = await deps.bodies.file(c.req.raw);
+  const file = await deps.bodies.file(c.req.raw, nodeRequest(c));
   if (file.size > 0) return { file, name: 'upload', fields: {} };
   await deps.store.discard(file);
   throw new HttpError(400, 'E2V_ERR_HTTP_NO_AUDIO', 'No audio: the request body is empty');
