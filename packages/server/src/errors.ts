@@ -34,6 +34,11 @@ Object.defineProperty(HttpError.prototype, 'name', { value: 'HttpError' });
 /** Seconds a client should wait before retrying when the queue is full. */
 export const RETRY_AFTER_S = 5;
 
+/** 413 `E2V_ERR_HTTP_TOO_LARGE` for a limit of `limit` bytes. */
+export function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'E2V_ERR_HTTP_TOO_LARGE', `Upload too large: the limit is ${limit} bytes`);
+}
+
 const AUDIO_STATUS: Partial<Record<string, ErrorStatus>> = {
   E2V_ERR_AUDIO_UNSUPPORTED: 415,
   E2V_ERR_AUDIO_TOO_LONG: 413,

@@ -7,9 +7,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { HttpError } from '../errors.js';
+import { HttpError, tooLarge } from '../errors.js';
 import type { FileStore } from '../storage/file-store.js';
-import { tooLarge } from '../storage/incoming-file.js';
 import { GRADIO_API_PREFIX } from './constants.js';
 
 /** A FileData as it goes out. */

@@ -2,10 +2,11 @@
  * A cap on request bodies being read at once and on their bytes in flight. A body is admitted
  * before its first byte is read, with the size its `Content-Length` declares; a body of unknown
  * size is charged as it arrives. Past either cap the body is refused at once (503 with
- * Retry-After), so a burst of large requests never makes the server read them all.
+ * Retry-After), so a burst of large requests never makes the server read them all; a body larger
+ * than the whole byte cap, which no wait would let in, is 413.
  * @module
  */
-import { HttpError, RETRY_AFTER_S } from '../errors.js';
+import { HttpError, RETRY_AFTER_S, tooLarge } from '../errors.js';
 
 /** One admitted body. */
 export interface BodyTicket {
@@ -42,10 +43,12 @@ export class BodyBudget {
   /**
    * Admits a body.
    * @param declared its `Content-Length`, or undefined when not declared
-   * @throws HttpError 503 `E2V_ERR_HTTP_BUSY` (Retry-After) when the budget has no room
+   * @throws HttpError 503 `E2V_ERR_HTTP_BUSY` (Retry-After) when the budget has no room now, 413
+   *   `E2V_ERR_HTTP_TOO_LARGE` when the body is larger than the whole budget
    */
   admit(declared: number | undefined): BodyTicket {
     const reserved = declared ?? 0;
+    if (reserved > this.maxBytes) throw tooLarge(this.maxBytes);
     if (this.bodies >= this.maxBodies || this.bytes + reserved > this.maxBytes) throw this.busy();
     this.bodies += 1;
     this.bytes += reserved;

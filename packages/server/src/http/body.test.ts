@@ -124,6 +124,14 @@ describe('BodyReader.file', () => {
     await store.discard(await body.file(streamed([new Uint8Array(3)])));
   });
 
+  it('should answer 413 at once to a body larger than all the bytes in flight may be', async () => {
+    const body = reader({ maxUploadBytesInFlight: 1000 });
+    await expect(body.multipart(new Request(URL_, { method: 'POST', body: 'x'.repeat(2000), headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-length': '2000' } }))).rejects.toMatchObject({
+      status: 413,
+      code: 'E2V_ERR_HTTP_TOO_LARGE',
+    });
+  });
+
   it('should charge a body without Content-Length as it arrives, and stop it past the byte cap', async () => {
     await expect(reader({ maxUploadBytesInFlight: 10 }).file(streamed([new Uint8Array(8), new Uint8Array(8)]))).rejects.toMatchObject({ status: 503, code: 'E2V_ERR_HTTP_BUSY' });
     expect(await uploads()).toEqual([]);

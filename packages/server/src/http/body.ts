@@ -10,9 +10,9 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
-import { HttpError } from '../errors.js';
+import { HttpError, tooLarge } from '../errors.js';
 import type { FileStore } from '../storage/file-store.js';
-import { bodyAborted, tooLarge, type IncomingFile } from '../storage/incoming-file.js';
+import { bodyAborted, type IncomingFile } from '../storage/incoming-file.js';
 import { BodyBudget, type BodyTicket } from './body-budget.js';
 import type { RequestLimits } from './limits.js';
 

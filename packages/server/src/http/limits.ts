@@ -80,7 +80,8 @@ export const DEFAULT_LIMITS: RequestLimits = Object.freeze({
 
 /**
  * The limits with the defaults filled in; when only `maxConnections` is given, `maxStreams`
- * follows it (half), so that streams never take every connection.
+ * follows it (half), so that streams never take every connection; the default bytes in flight
+ * grow to hold one body of the largest size allowed.
  * @param overrides limits to change
  * @throws RangeError for a limit that is not a positive number
  */
@@ -88,6 +89,9 @@ export function resolveLimits(overrides: Partial<RequestLimits> = {}): RequestLi
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) as Partial<RequestLimits>;
   const limits: RequestLimits = { ...DEFAULT_LIMITS, ...given };
   if (given.maxConnections !== undefined && given.maxStreams === undefined) limits.maxStreams = Math.max(1, Math.floor(given.maxConnections / 2));
+  // a single body the per-body limit allows always fits the default budget
+  if (given.maxUploadBytesInFlight === undefined) limits.maxUploadBytesInFlight = Math.max(limits.maxUploadBytesInFlight, limits.maxUploadBytes);
+  if (given.maxJsonBytesInFlight === undefined) limits.maxJsonBytesInFlight = Math.max(limits.maxJsonBytesInFlight, limits.maxJsonBytes);
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`Expected a positive number for limits.${name} but received ${String(value)}`);
   }

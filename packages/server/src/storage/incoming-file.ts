@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpError, RETRY_AFTER_S } from '../errors.js';
+import { HttpError, RETRY_AFTER_S, tooLarge } from '../errors.js';
 import { isDiskFull } from './storage-health.js';
 
 /** Prefix of the temporary files uploads are received into. */
@@ -26,11 +26,6 @@ export interface IncomingFile {
   sha256: string;
   /** Size in bytes. */
   size: number;
-}
-
-/** 413 `E2V_ERR_HTTP_TOO_LARGE` for a limit of `limit` bytes. */
-export function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'E2V_ERR_HTTP_TOO_LARGE', `Upload too large: the limit is ${limit} bytes`);
 }
 
 /** 400 `E2V_ERR_HTTP_BODY_ABORTED`: the client stopped sending the body. */
