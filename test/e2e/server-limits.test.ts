@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { testModelDir } from '@e2v/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,34 @@ describe('uploads in flight', () => {
     expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'E2V_ERR_ENGINE_QUEUE_FULL' } });
     first.finish(SPEECH.subarray(1000));
     expect((await first.response).status).toBe(200);
+  });
+
+  it('should refuse a client that waits for 100 Continue without asking for its body, and ask for it otherwise', async () => {
+    /** POSTs SPEECH with `Expect: 100-continue`, sending it only when the server says so. */
+    const expecting = (): Promise<{ status: number; continued: boolean }> =>
+      new Promise((resolve, reject) => {
+        const { hostname, port } = new URL(ts.url);
+        const req = request({ host: hostname, port, path: '/api/v1/analyze', method: 'POST', agent: false, headers: { Expect: '100-continue', 'Content-Length': String(SPEECH.length) } });
+        let continued = false;
+        req.on('continue', () => {
+          continued = true;
+          req.end(SPEECH);
+        });
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, continued }));
+          if (!continued) req.destroy();
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
+    const first = holdRequest(ts.url, '/api/v1/analyze', { 'Content-Length': String(SPEECH.length) }, SPEECH.subarray(0, 1000));
+    held.push(first);
+    await new Promise((r) => setTimeout(r, 100)); // it holds the only queue place
+    expect(await expecting()).toEqual({ status: 429, continued: false });
+    first.finish(SPEECH.subarray(1000));
+    expect((await first.response).status).toBe(200);
+    expect(await expecting()).toEqual({ status: 200, continued: true });
   });
 
   it('should refuse a data URL whose audio is over the upload limit with 413', async () => {

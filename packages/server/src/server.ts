@@ -136,10 +136,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
   });
   const guard = new ConnectionGuard(limits);
-  const server = createServer(
-    { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: CONNECTIONS_CHECK_MS },
-    guard.guard(getRequestListener(app.fetch, { hostname: host })),
-  );
+  const listener = guard.guard(getRequestListener(app.fetch, { hostname: host }));
+  const server = createServer({ headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, listener);
+  // `Expect: 100-continue` requests go to the app too; the body reader sends `100 Continue`
+  // when it starts reading, so a refused request never sends its body.
+  server.on('checkContinue', listener);
   guard.attach(server);
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);

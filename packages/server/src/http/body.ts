@@ -6,7 +6,6 @@
  * unbounded read.
  * @module
  */
-import type { IncomingMessage } from 'node:http';
 import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
@@ -15,6 +14,7 @@ import type { FileStore } from '../storage/file-store.js';
 import { bodyAborted, type IncomingFile } from '../storage/incoming-file.js';
 import { BodyBudget, type BodyTicket } from './body-budget.js';
 import type { RequestLimits } from './limits.js';
+import type { NodeExchange } from './node-request.js';
 
 /** One file of a multipart request, received into a temporary file. */
 export interface UploadedFile extends IncomingFile {
@@ -56,8 +56,9 @@ export function checkDeclaredLength(request: Request, limit: number): void {
 
 /**
  * Reads the bodies of one server: its limits, its budgets, its uploads folder. Each method takes
- * the web Request and, when the server runs on Node, the Node request (see `nodeRequest`), whose
- * body it reads with backpressure.
+ * the web Request and, when the server runs on Node, the Node request and response (see
+ * `nodeRequest`): the body is read from the request with backpressure, and a client that sent
+ * `Expect: 100-continue` is told to go on only then, so a refused one never sends its body.
  */
 export class BodyReader {
   private readonly uploads: BodyBudget;
@@ -85,14 +86,14 @@ export class BodyReader {
    * @throws HttpError 400 `E2V_ERR_HTTP_BAD_JSON` when it does not parse, `E2V_ERR_HTTP_BODY_ABORTED`
    *   when the client stops sending; 413 over {@link maxJsonBytes}; 503 `E2V_ERR_HTTP_BUSY`
    */
-  async json(request: Request, incoming?: IncomingMessage): Promise<unknown> {
+  async json(request: Request, node?: NodeExchange): Promise<unknown> {
     const limit = this.maxJsonBytes;
     checkDeclaredLength(request, limit);
     const declared = declaredLength(request);
     const ticket = this.jsonBodies.admit(declared);
     let bytes: Buffer;
     try {
-      bytes = await readBytes(bodySource(request, incoming, declared === undefined ? ticket : undefined), limit);
+      bytes = await readBytes(bodySource(request, node, declared === undefined ? ticket : undefined), limit);
     } finally {
       ticket.release();
     }
@@ -107,13 +108,13 @@ export class BodyReader {
    * Streams a raw body (at most `maxUploadBytes`) into a temporary file of the uploads folder.
    * @throws HttpError 413, 400 `E2V_ERR_HTTP_BODY_ABORTED`, 503 `E2V_ERR_HTTP_BUSY`, 507 / 500 (storage)
    */
-  async file(request: Request, incoming?: IncomingMessage): Promise<IncomingFile> {
+  async file(request: Request, node?: NodeExchange): Promise<IncomingFile> {
     const limit = this.limits.maxUploadBytes;
     checkDeclaredLength(request, limit);
     const declared = declaredLength(request);
     const ticket = this.uploads.admit(declared);
     try {
-      return await this.store.receive(bodySource(request, incoming, declared === undefined ? ticket : undefined), limit);
+      return await this.store.receive(bodySource(request, node, declared === undefined ? ticket : undefined), limit);
     } finally {
       ticket.release();
     }
@@ -126,9 +127,9 @@ export class BodyReader {
    *   `_FILENAME_TOO_LONG`, `_BODY_ABORTED`), 413 (`E2V_ERR_HTTP_TOO_LARGE`), 503 `E2V_ERR_HTTP_BUSY`,
    *   507 / 500 (storage)
    */
-  async multipart(request: Request, incoming?: IncomingMessage): Promise<MultipartBody> {
+  async multipart(request: Request, node?: NodeExchange): Promise<MultipartBody> {
     // (`request.body` is not touched when the Node request is there: reading it starts a copy)
-    if (!isMultipart(request) || (incoming === undefined && request.body === null)) {
+    if (!isMultipart(request) || (node === undefined && request.body === null)) {
       throw new HttpError(400, 'E2V_ERR_HTTP_NOT_MULTIPART', 'Invalid content type: expected multipart/form-data');
     }
     const { limits } = this;
@@ -154,7 +155,7 @@ export class BodyReader {
     const declared = declaredLength(request);
     const ticket = this.uploads.admit(declared);
     try {
-      return await this.parseMultipart(bodySource(request, incoming, declared === undefined ? ticket : undefined), parser);
+      return await this.parseMultipart(bodySource(request, node, declared === undefined ? ticket : undefined), parser);
     } finally {
       ticket.release();
     }
@@ -232,14 +233,16 @@ export class BodyReader {
 
 /**
  * The body of a Node request as a stream of its own: destroying it (a refused body) leaves the
- * connection open for the answer; the client cutting the connection fails it.
+ * connection open for the answer; the client cutting the connection fails it. A client waiting
+ * for `100 Continue` gets it now.
  */
-function detached(incoming: IncomingMessage): Readable {
+function detached({ incoming, outgoing }: NodeExchange): Readable {
   const body = new PassThrough();
   incoming.once('error', (error) => body.destroy(error));
   incoming.once('close', () => {
     if (!incoming.complete) body.destroy(new Error('the client closed the connection before the end of the body'));
   });
+  if ((incoming.headers.expect ?? '').toLowerCase() === '100-continue') outgoing.writeContinue();
   return incoming.pipe(body);
 }
 
@@ -247,8 +250,8 @@ function detached(incoming: IncomingMessage): Readable {
  * The request body as a Node stream; with a ticket, every chunk is charged to it (bodies that
  * declare no length).
  */
-function bodySource(request: Request, incoming: IncomingMessage | undefined, ticket: BodyTicket | undefined): Readable {
-  const body = incoming !== undefined ? detached(incoming) : request.body === null ? Readable.from([]) : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
+function bodySource(request: Request, node: NodeExchange | undefined, ticket: BodyTicket | undefined): Readable {
+  const body = node !== undefined ? detached(node) : request.body === null ? Readable.from([]) : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
   if (ticket === undefined) return body;
   const charged = new Transform({
     transform(chunk: Buffer, _encoding, done) {
