@@ -8,19 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodeWavPcm16 } from '@e2v/engine';
 import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-
-const cliMain = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
+import { CLI_MAIN, serveCli, type ServedCli } from '../support/serve-cli.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -28,23 +19,10 @@ afterEach(() => {
 });
 
 /** Starts `e2v serve --port 0 ...` and resolves once it says where it listens. */
-async function serve(args: string[], cwd?: string): Promise<Served> {
-  cwd ??= await mkdtemp(join(tmpdir(), 'e2v-serve-cli-'));
-  const child = spawn(process.execPath, [cliMain, 'serve', '--port', '0', '--no-pull', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /serving on (http:\/\/\S+)/.exec(stderr);
-      if (match !== null) resolve(match[1]!);
-    });
-    void exited.then((code) => reject(new Error(`e2v serve exited with ${code}: ${stderr}`)));
-  });
-  return { child, url, stdout: () => stdout, exited };
+async function serve(args: string[], cwd?: string): Promise<ServedCli> {
+  const served = await serveCli(args, cwd === undefined ? {} : { cwd });
+  children.push(served.child);
+  return served;
 }
 
 describe('e2v serve', () => {
@@ -111,7 +89,7 @@ describe('e2v serve', () => {
   });
 
   it('should refuse a bad port with a usage error', async () => {
-    const child = spawn(process.execPath, [cliMain, 'serve', '--port', '70000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '70000'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

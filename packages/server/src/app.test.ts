@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWavPcm16 } from '@e2v/engine';
@@ -259,3 +259,52 @@ describe('plugins', () => {
     expect(await response.json()).toEqual({ error: { code: 'E2V_ERR_PLUGIN_VETO', message: 'Analysis refused by plugin tagger: refused by policy' } });
   });
 });
+
+describe('outputs that cannot be written', () => {
+  let failing: E2vApp;
+  let outputsDir: string;
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'e2v-app-outputs-'));
+    const store = await FileStore.open({ uploadsDir: join(dir, 'uploads'), outputsDir: join(dir, 'outputs'), examplesDir: EXAMPLES_DIR });
+    outputsDir = store.folders.outputsDir;
+    failing = createApp({ model, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, modelsDir: join(dir, 'models'), version: '0.0.0-test' });
+    // a file where the outputs folder should be: every outputs write fails (ENOTDIR)
+    await rm(outputsDir, { recursive: true });
+    await writeFile(outputsDir, 'not a folder');
+  });
+  afterAll(() => failing.events.close());
+
+  it('should return the REST result with a typed warning and no files, and report degraded storage until a write succeeds', async () => {
+    const response = await request(failing, '/api/v1/analyze?save=true', { method: 'POST', body: await readFile(SPEECH) });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { emotion: string; files: unknown; warnings: { code: string }[]; log: string[] };
+    expect(Object.keys(body)).toContain('emotion');
+    expect(body.files).toBeNull();
+    expect(body.warnings).toEqual([{ code: 'E2V_WARN_OUTPUTS_NOT_SAVED', message: expect.stringContaining('not saved') }]);
+    expect(body.log.some((line) => line.startsWith('warning E2V_WARN_OUTPUTS_NOT_SAVED'))).toBe(true);
+    expect(body.log.at(-1)).toMatch(/^total /);
+    const degraded = await request(failing, '/api/v1/health');
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toMatchObject({ status: 'degraded', ready: true, storage: { outputs: 'failing', uploads: 'ok' } });
+
+    await rm(outputsDir);
+    await mkdir(outputsDir);
+    const saved = (await (await request(failing, '/api/v1/analyze?save=true', { method: 'POST', body: await readFile(SPEECH) })).json()) as { files: unknown; warnings: unknown[] };
+    expect(saved.files).not.toBeNull();
+    expect(saved.warnings).toEqual([]);
+    expect(await (await request(failing, '/api/v1/health')).json()).toMatchObject({ status: 'ready', storage: { outputs: 'ok', uploads: 'ok' } });
+    await rm(outputsDir, { recursive: true });
+    await writeFile(outputsDir, 'not a folder');
+  });
+
+  it('should answer a Gradio predict with null file outputs and the warning in the processing log', async () => {
+    const response = await request(failing, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [{ path: join(EXAMPLES_DIR, 'example.wav') }, 'utterance', true] }) });
+    expect(response.status).toBe(200);
+    const { data } = (await response.json()) as { data: unknown[] };
+    expect(data[0]).toMatch(/^## /);
+    expect(data[2]).toContain('warning E2V_WARN_OUTPUTS_NOT_SAVED');
+    expect(data[3]).toBeNull();
+    expect(data[4]).toBeNull();
+  });
+});
+

@@ -13,6 +13,7 @@ import { AnalysisService } from './analysis/service.js';
 import { GradioEvents } from './gradio/events.js';
 import { gradioFunctions } from './gradio/functions.js';
 import { mountGradio } from './gradio/routes.js';
+import { BodyReader } from './http/body.js';
 import type { RequestLimits } from './http/limits.js';
 import { SseStreams } from './http/sse.js';
 import { requestLog } from './http/request-log.js';
@@ -60,17 +61,15 @@ export function createApp(parts: AppParts): E2vApp {
     () => queue.active,
   );
   const service = new AnalysisService(parts.model, queue, parts.store, metrics, parts.plugins);
-  const streams = new SseStreams(parts.heartbeatMs);
+  const streams = new SseStreams(parts.heartbeatMs, parts.limits);
+  const bodies = new BodyReader(parts.limits, parts.store);
   const events = new GradioEvents(streams);
   const app = new Hono({ strict: false });
   app.use('*', requestLog(parts.logger, metrics));
   app.use('*', localOriginGuard(parts.host));
-  app.onError((error, c) => {
-    parts.logger.error({ err: error, path: c.req.path }, 'unhandled error');
-    return errorResponse(c, error);
-  });
-  app.route('/', restRoutes({ model: parts.model, service, queue, store: parts.store, metrics, limits: parts.limits, modelsDir: parts.modelsDir, version: parts.version, ...(parts.plugins === undefined ? {} : { plugins: parts.plugins }) }));
-  mountGradio(app, { store: parts.store, events, functions: gradioFunctions(service, parts.store), queue, limits: parts.limits, streams });
+  app.onError((error, c) => errorResponse(c, error));
+  app.route('/', restRoutes({ model: parts.model, service, queue, store: parts.store, metrics, bodies, modelsDir: parts.modelsDir, version: parts.version, ...(parts.plugins === undefined ? {} : { plugins: parts.plugins }) }));
+  mountGradio(app, { store: parts.store, events, functions: gradioFunctions(service, parts.store, parts.limits.maxUploadBytes), queue, bodies, streams });
   app.route('/', webUiRoutes());
   app.notFound((c) =>
     c.req.path.startsWith('/api/v1/')

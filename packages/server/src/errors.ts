@@ -9,7 +9,7 @@ import { E2vError } from '@e2v/native';
 import { PluginVetoError } from '@e2v/plugins';
 
 /** HTTP statuses the server answers errors with. */
-export type ErrorStatus = 400 | 403 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 403 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503 | 507;
 
 /** An error with the HTTP status, stable code and headers (e.g. `Retry-After`) of its response. */
 export class HttpError extends E2vError {
@@ -33,6 +33,11 @@ Object.defineProperty(HttpError.prototype, 'name', { value: 'HttpError' });
 
 /** Seconds a client should wait before retrying when the queue is full. */
 export const RETRY_AFTER_S = 5;
+
+/** 413 `E2V_ERR_HTTP_TOO_LARGE` for a limit of `limit` bytes. */
+export function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'E2V_ERR_HTTP_TOO_LARGE', `Upload too large: the limit is ${limit} bytes`);
+}
 
 const AUDIO_STATUS: Partial<Record<string, ErrorStatus>> = {
   E2V_ERR_AUDIO_UNSUPPORTED: 415,

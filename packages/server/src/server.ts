@@ -1,21 +1,32 @@
 /**
  * Starting and stopping the server: load the model (or start without one and say why), open the
- * folders, listen on 127.0.0.1:7860 by default, and shut down gracefully (stop accepting, fail
- * waiting analyses with 503, let running ones finish up to a deadline, close the engine).
+ * folders (removing what dead processes left and what retention says), listen on 127.0.0.1:7860
+ * by default within the connection caps, and shut down gracefully (stop accepting, fail waiting
+ * analyses with 503, let running ones finish up to a deadline, close the engine).
  * @module
  */
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
-import type { EngineOptions } from '@e2v/engine';
+import { getRequestListener } from '@hono/node-server';
+import { removeStaleStaging, type EngineOptions } from '@e2v/engine';
 import type { PluginHost } from '@e2v/plugins';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import { loadModelStatus, type ModelStatus } from './analysis/model-state.js';
 import { EXAMPLES_DIR } from './examples.js';
-import { DEFAULT_LIMITS, type RequestLimits } from './http/limits.js';
+import { ConnectionGuard } from './http/connection-guard.js';
+import { resolveLimits, type RequestLimits } from './http/limits.js';
 import { FileStore } from './storage/file-store.js';
+import { INCOMING_PREFIX } from './storage/incoming-file.js';
+import { Retention, type RetentionLimits } from './storage/retention.js';
+
+/** Default retention of uploads: 24 hours, 2 GB. */
+export const DEFAULT_UPLOADS_RETENTION: Readonly<RetentionLimits> = Object.freeze({ maxAgeMs: 24 * 3600_000, maxBytes: 2 * 1024 ** 3 });
+
+/** How often Node checks the header and request timeouts of open connections. */
+const CONNECTIONS_CHECK_MS = 1_000;
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -33,8 +44,12 @@ export interface ServerOptions {
   modelsDir?: string;
   /** Engine options (threads, variant, ...); `logger` is set by the server. */
   engine?: Omit<EngineOptions, 'logger'>;
-  /** Request limits (upload size, parts, file-name length). */
+  /** Request and connection limits (upload size, parts, bodies in flight, connections, streams; see {@link RequestLimits}). */
   limits?: Partial<RequestLimits>;
+  /** Retention of the uploads folder; replaces the default ({@link DEFAULT_UPLOADS_RETENTION}); `{}` keeps every upload. */
+  uploadsRetention?: RetentionLimits;
+  /** Retention of the outputs folder (default `{}`: outputs are the user's, nothing is removed). */
+  outputsRetention?: RetentionLimits;
   /** Analyses run at once (default 1: the model uses every core already). */
   concurrency?: number;
   /** Analyses that may wait before new ones are refused (default 16). */
@@ -84,15 +99,33 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   if (model.ready) logger.info({ model: model.engine.info.name, variant: model.engine.info.variant, loadMs: model.engine.info.loadMs }, 'model loaded');
   else logger.warn({ reason: model.reason, install: model.installCommand }, 'starting without a model');
+  const limits = resolveLimits(options.limits);
   const store = await FileStore.open({
     uploadsDir: join(options.dataDir ?? join(tmpdir(), 'e2v-server'), 'uploads'),
     outputsDir: options.outputsDir ?? resolve('outputs'),
     examplesDir: EXAMPLES_DIR,
   });
+  const { uploadsDir, outputsDir } = store.folders;
+  const staged = await removeStaleStaging(outputsDir);
+  if (staged.length > 0) logger.info({ removed: staged }, 'removed outputs staging folders of dead processes');
+  const retentions = [
+    new Retention({
+      dir: uploadsDir, label: 'uploads', limits: options.uploadsRetention ?? DEFAULT_UPLOADS_RETENTION, inUse: (path) => store.inUse(path), logger,
+      kind: (name) => (/^[0-9a-f]{64}$/.test(name) ? 'entry' : name.startsWith(INCOMING_PREFIX) ? 'debris' : undefined),
+    }),
+    new Retention({
+      dir: outputsDir, label: 'outputs', limits: options.outputsRetention ?? {}, inUse: (path) => store.inUse(path), logger,
+      kind: (name) => (/^outputs_\d{8}_\d{6}(?:_\d+)?$/.test(name) ? 'entry' : undefined),
+    }),
+  ];
+  for (const retention of retentions) {
+    await retention.sweep().catch((error: unknown) => logger.warn({ err: error }, 'retention sweep failed'));
+    retention.start();
+  }
   const { app, queue, events, streams } = createApp({
     model,
     store,
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    limits,
     logger,
     host,
     concurrency,
@@ -102,7 +135,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     heartbeatMs: options.heartbeatMs,
     ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
   });
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
+  const guard = new ConnectionGuard(limits);
+  const listener = guard.guard(getRequestListener(app.fetch, { hostname: host }));
+  const server = createServer({ headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, listener);
+  // `Expect: 100-continue` requests go to the app too; the body reader sends `100 Continue`
+  // when it starts reading, so a refused request never sends its body.
+  server.on('checkContinue', listener);
+  guard.attach(server);
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 7860, host, () => {
@@ -112,7 +151,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ url }, 'e2v server listening');
+  logger.info({ url, limits: { maxConnections: limits.maxConnections, maxStreams: limits.maxStreams, maxConcurrentUploads: limits.maxConcurrentUploads } }, 'e2v server listening');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -124,12 +163,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       while (queue.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       events.close();
       streams.endAll();
+      for (const retention of retentions) retention.stop();
       // Ended streams and finished responses flush, then their sockets close; anything still
       // open after a moment is cut.
-      const cut = setTimeout(() => {
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      }, 2000);
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), 2000);
+      server.closeIdleConnections();
       await stopped;
       clearTimeout(cut);
       if (model.ready) await model.engine.close();

@@ -2,22 +2,36 @@
  * `e2v serve`: the server on http://127.0.0.1:7860 (Gradio API, REST API, web page) until
  * Ctrl-C or SIGTERM, then a graceful shutdown and exit 0. With no converted model it tries
  * `e2v model pull` once; when that fails (offline) it starts anyway and says which command
- * installs the model.
+ * installs the model. `--uploads-max-age-h` / `--uploads-max-mb` change the retention of uploads
+ * (default 24 h / 2048 MB), `--outputs-max-age-h` / `--outputs-max-mb` turn it on for outputs
+ * (off by default: outputs are the user's); 0 turns a limit off.
  * @module
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { int8IsFaster } from '@e2v/engine';
-import { DEFAULT_MODEL_NAME, startServer } from '@e2v/server';
+import { DEFAULT_MODEL_NAME, DEFAULT_UPLOADS_RETENTION, startServer, type RetentionLimits } from '@e2v/server';
 import pino from 'pino';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { integerFlag, variantFlag } from './flags.js';
+import { integerFlag, numberFlag, variantFlag } from './flags.js';
 import { modelFolder } from './model-folder.js';
 import { formatPluginReports, loadCliPlugins, PLUGIN_FLAGS } from './plugin-flags.js';
 import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
 
+/**
+ * The retention of a folder from its `--<folder>-max-age-h` and `--<folder>-max-mb` flags: an
+ * absent flag keeps the default's limit, 0 turns it off; undefined when neither flag is given.
+ * @throws UsageError for a negative or non-numeric value
+ */
+function retentionFlags(values: Record<string, unknown>, folder: 'uploads' | 'outputs', defaults: RetentionLimits): RetentionLimits | undefined {
+  const hours = numberFlag(values[`${folder}-max-age-h`] as string | undefined, `--${folder}-max-age-h`, (n) => Number.isFinite(n) && n >= 0, 'a number of hours >= 0');
+  const mb = integerFlag(values[`${folder}-max-mb`] as string | undefined, `--${folder}-max-mb`, 0, 16 * 1024 * 1024);
+  if (hours === undefined && mb === undefined) return undefined;
+  const limit = (value: number | undefined, scale: number, fallback: number | undefined): number | undefined => (value === undefined ? fallback : value === 0 ? undefined : value * scale);
+  return { maxAgeMs: limit(hours, 3600_000, defaults.maxAgeMs), maxBytes: limit(mb, 1024 * 1024, defaults.maxBytes) };
+}
 
 /**
  * Runs `e2v serve`.
@@ -37,6 +51,10 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       threads: { type: 'string' },
       'max-upload-mb': { type: 'string' },
       'max-queued': { type: 'string' },
+      'uploads-max-age-h': { type: 'string' },
+      'uploads-max-mb': { type: 'string' },
+      'outputs-max-age-h': { type: 'string' },
+      'outputs-max-mb': { type: 'string' },
       'no-pull': { type: 'boolean', default: false },
       ...PLUGIN_FLAGS,
     },
@@ -47,6 +65,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const threads = integerFlag(values.threads, '--threads', 1, 256);
   const maxUploadMb = integerFlag(values['max-upload-mb'], '--max-upload-mb', 1, 4096);
   const maxQueued = integerFlag(values['max-queued'], '--max-queued', 0, 10_000);
+  const uploadsRetention = retentionFlags(values, 'uploads', DEFAULT_UPLOADS_RETENTION);
+  const outputsRetention = retentionFlags(values, 'outputs', {});
   const modelsDir = resolveModelsDir(values['models-dir']);
   const model = modelFolder(values.model, modelsDir);
   if (!model.chosen && !existsSync(join(model.dir, 'model.json')) && !values['no-pull']) {
@@ -75,6 +95,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       engine: { ...(threads === undefined ? {} : { threads }), variant },
       ...(maxUploadMb === undefined ? {} : { limits: { maxUploadBytes: maxUploadMb * 1024 * 1024 } }),
       ...(maxQueued === undefined ? {} : { maxQueued }),
+      ...(uploadsRetention === undefined ? {} : { uploadsRetention }),
+      ...(outputsRetention === undefined ? {} : { outputsRetention }),
     });
   } catch (error) {
     await plugins?.close();

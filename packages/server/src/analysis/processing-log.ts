@@ -4,17 +4,19 @@
  * @module
  */
 import type { Result } from '@e2v/engine';
+import type { AnalysisWarning } from './warnings.js';
 
 function seconds(value: number): string {
   return `${value.toFixed(2)} s`;
 }
 
 /**
- * Log lines of an analysis: decode, resample, inference, segments, result, saved folder, total.
+ * Log lines of an analysis: decode, resample, inference, segments, result, saved folder, warnings, total.
  * @param result the Result
  * @param outputDir the outputs folder written, if any
+ * @param warnings what went wrong around the result
  */
-export function processingLog(result: Result, outputDir: string | null): string[] {
+export function processingLog(result: Result, outputDir: string | null, warnings: readonly AnalysisWarning[]): string[] {
   const { audio, timings_ms: t, model } = result;
   const lines = [
     `decoded ${audio.format}: ${audio.sample_rate} Hz, ${audio.channels} channel${audio.channels === 1 ? '' : 's'}, ${seconds(audio.duration_s)} (${t.decode} ms)`,
@@ -29,6 +31,7 @@ export function processingLog(result: Result, outputDir: string | null): string[
     lines.push(output.error === undefined ? `plugin ${name}: ${JSON.stringify(output).slice(0, 160)}` : `plugin ${name} failed in ${output.error.hook}: ${output.error.code}`);
   }
   if (outputDir !== null) lines.push(`saved to ${outputDir}`);
+  for (const warning of warnings) lines.push(`warning ${warning.code}: ${warning.message}`);
   lines.push(`total ${t.total} ms`);
   return lines;
 }

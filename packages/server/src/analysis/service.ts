@@ -16,11 +16,12 @@ import { requireEngine, type ModelStatus } from './model-state.js';
 import { processingLog } from './processing-log.js';
 import type { AnalysisQueue, QueueCallbacks, Reservation } from './queue.js';
 import { logMelSpectrogram, type Spectrogram } from './spectrogram.js';
+import { outputsNotSaved, type AnalysisWarning } from './warnings.js';
 
 /** What to analyze and how. */
 export interface AnalysisRequest {
-  /** A file the server owns (already checked), or uploaded bytes. */
-  audio: { path: string } | { bytes: Uint8Array; name?: string };
+  /** A file the server owns (already checked), and the name plugins see (default: its base name). */
+  audio: { path: string; name?: string };
   granularity: Granularity;
   embedding: boolean;
   /** Write an outputs folder (result.json, embedding.npy, processed_audio.wav). */
@@ -50,6 +51,8 @@ export interface AnalysisOutcome {
   files: SavedFiles | null;
   log: string[];
   spectrogram: Spectrogram | null;
+  /** What went wrong around a kept result (the outputs folder could not be written). */
+  warnings: AnalysisWarning[];
 }
 
 /** Runs analyses for all APIs. */
@@ -76,15 +79,16 @@ export class AnalysisService {
   async analyze(request: AnalysisRequest): Promise<AnalysisOutcome> {
     try {
       const engine = requireEngine(this.model);
-      const input = 'path' in request.audio ? request.audio.path : request.audio.bytes;
+      const input = request.audio.path;
       const run = (): Promise<Analysis> =>
         engine.analyze(input, {
           granularity: request.granularity,
           embedding: request.embedding,
           outputDir: request.save ? this.store.folders.outputsDir : undefined,
+          outputFailure: 'report',
           signal: request.signal,
         });
-      const name = 'path' in request.audio ? basename(request.audio.path) : (request.audio.name ?? 'upload');
+      const name = request.audio.name ?? basename(input);
       const plugins = this.plugins;
       // only the engine's work holds a queue slot: plugin hooks run outside it, so a slow plugin
       // delays its own result, never the analyses waiting behind it
@@ -94,18 +98,20 @@ export class AnalysisService {
           ? await queued()
           : await analyzeWithPlugins(plugins, { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } }, queued);
       const { result, outputDir } = analysis;
+      if (request.save) this.store.health.record('outputs', analysis.outputError);
+      const warnings = analysis.outputError === undefined ? [] : [outputsNotSaved(analysis.outputError)];
       const files =
         outputDir === null
           ? null
           : {
               folder: outputDir,
               resultJson: join(outputDir, OUTPUT_FILES.result),
-              embeddingNpy: analysis.embedding === null ? null : join(outputDir, OUTPUT_FILES.embedding),
+              embeddingNpy: request.embedding ? join(outputDir, OUTPUT_FILES.embedding) : null,
               processedAudio: join(outputDir, OUTPUT_FILES.audio),
             };
       const spectrogram = request.spectrogram === true ? await this.spectrogramOf(files?.processedAudio ?? input) : null;
       this.metrics.recordAnalysis(result, 'ok');
-      return { result, embedding: analysis.embedding, files, log: processingLog(result, outputDir), spectrogram };
+      return { result, embedding: analysis.embedding, files, log: processingLog(result, outputDir, warnings), spectrogram, warnings };
     } catch (error) {
       const http = toHttpError(error);
       this.metrics.recordFailure(http.code);
@@ -115,8 +121,7 @@ export class AnalysisService {
     }
   }
 
-  private async spectrogramOf(input: string | Uint8Array): Promise<Spectrogram> {
-    const bytes = typeof input === 'string' ? new Uint8Array(await readFile(input)) : input;
-    return logMelSpectrogram((await loadAudio16k(bytes)).samples);
+  private async spectrogramOf(path: string): Promise<Spectrogram> {
+    return logMelSpectrogram((await loadAudio16k(new Uint8Array(await readFile(path)))).samples);
   }
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Reservation } from '../analysis/queue.js';
 import { toHttpError } from '../errors.js';
-import type { SseStream, SseStreams } from '../http/sse.js';
+import type { SseStream, SseStreams, StreamOwner } from '../http/sse.js';
 import { MAX_FINISHED_EVENTS } from './constants.js';
 import type { PreparedCall } from './functions.js';
 
@@ -127,10 +127,13 @@ export class GradioEvents {
   /**
    * Opens the session's stream: buffered messages first, then live ones, `close_stream` when the
    * session has nothing pending. Unknown session: one `unexpected_error`, then the end.
+   * @param sessionHash the client's session_hash
+   * @param owner who opens it (for the stream caps)
+   * @throws HttpError 429 / 503 `E2V_ERR_HTTP_TOO_MANY_STREAMS` (see {@link SseStreams.create})
    */
-  openStream(sessionHash: string): Response {
+  openStream(sessionHash: string, owner?: StreamOwner): Response {
     const session = this.sessions.get(sessionHash);
-    const stream = this.streams.create(dataBlock({ msg: 'heartbeat', event_id: null }), () => this.detach(sessionHash, stream));
+    const stream = this.streams.create(dataBlock({ msg: 'heartbeat', event_id: null }), () => this.detach(sessionHash, stream), owner);
     if (session === undefined) {
       stream.write(dataBlock({ msg: 'unexpected_error', event_id: null, message: 'Session not found.', session_not_found: true, success: false }));
       stream.end();

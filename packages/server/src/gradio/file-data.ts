@@ -1,12 +1,13 @@
 /**
  * Gradio's FileData: how every file travels, in and out. Output FileData points at a file the
  * server wrote; input FileData must point at a file the server owns (an upload, an example or an
- * output), or carry the bytes inline (Gradio 3 base64 data URLs). URLs are never fetched.
+ * output), or carry the bytes inline (Gradio 3 base64 data URLs, stored as uploads within the
+ * upload size limit as soon as the call arrives). URLs are never fetched.
  * @module
  */
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { HttpError } from '../errors.js';
+import { HttpError, tooLarge } from '../errors.js';
 import type { FileStore } from '../storage/file-store.js';
 import { GRADIO_API_PREFIX } from './constants.js';
 
@@ -59,24 +60,35 @@ function badInput(message: string): HttpError {
 }
 
 /**
- * The server path of an audio input: a FileData whose `path` the server owns, a Gradio 3 file
- * object `{ name, data: 'data:...;base64,...' }` or a bare data URL (stored as an upload).
+ * Stores the audio of a Gradio 3 input given inline (a file object `{ name, data: 'data:...;base64,...' }`
+ * or a bare data URL) as an upload, so that no queued call holds audio in memory.
  * @param value the input as the client sent it
+ * @param store the server's folders
+ * @param limit most bytes of the decoded audio (`maxUploadBytes`)
+ * @returns FileData of the stored upload, or `value` itself when it carries no data URL
+ * @throws HttpError 400 for data that is not base64, 413 over `limit`, 507 / 500 when it cannot be stored
+ */
+export async function storeInlineAudio(value: unknown, store: FileStore, limit: number): Promise<unknown> {
+  if (typeof value === 'string' && DATA_URL.test(value)) return { path: await storeDataUrl(value, undefined, store, limit) };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (typeof record.data !== 'string' || !DATA_URL.test(record.data)) return value;
+  return { path: await storeDataUrl(record.data, typeof record.name === 'string' ? record.name : undefined, store, limit) };
+}
+
+/**
+ * The server path of an audio input: a FileData whose `path` the server owns (inline audio was
+ * stored by {@link storeInlineAudio} already).
+ * @param value the input
  * @param store the server's folders
  * @throws HttpError 400 for a missing or malformed value or a URL, 403 for a path the server does not own
  */
 export async function resolveAudioInput(value: unknown, store: FileStore): Promise<string> {
   if (value === null || value === undefined) throw badInput('No audio was given: upload an audio file first');
-  if (typeof value === 'string') {
-    if (DATA_URL.test(value)) return storeDataUrl(value, undefined, store);
-    throw badInput('The audio input must be a file (FileData with a path returned by /upload), not a string');
-  }
+  if (typeof value === 'string') throw badInput('The audio input must be a file (FileData with a path returned by /upload), not a string');
   if (typeof value !== 'object' || Array.isArray(value)) throw badInput('The audio input must be a FileData object');
   const record = value as Record<string, unknown>;
   if (record.type === 'command') throw badInput('The file upload failed on the client side (a raw upload command was sent instead of a file)');
-  if (typeof record.data === 'string' && DATA_URL.test(record.data)) {
-    return storeDataUrl(record.data, typeof record.name === 'string' ? record.name : undefined, store);
-  }
   const path = record.path ?? record.name;
   if (typeof path !== 'string' || path === '') throw badInput('The audio FileData has no path: upload the file to /gradio_api/upload first');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
@@ -85,8 +97,9 @@ export async function resolveAudioInput(value: unknown, store: FileStore): Promi
   return store.resolveOwned(path);
 }
 
-async function storeDataUrl(dataUrl: string, name: string | undefined, store: FileStore): Promise<string> {
+async function storeDataUrl(dataUrl: string, name: string | undefined, store: FileStore, limit: number): Promise<string> {
   const base64 = dataUrl.slice(dataUrl.indexOf(',') + 1);
   if (!/^[A-Za-z0-9+/=\s]*$/.test(base64)) throw badInput('The data URL is not valid base64');
+  if (Buffer.byteLength(base64, 'base64') > limit) throw tooLarge(limit);
   return store.saveUpload(Buffer.from(base64, 'base64'), name);
 }

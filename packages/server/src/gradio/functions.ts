@@ -2,7 +2,9 @@
  * The two functions of the e2v Gradio app: `predict` (audio, granularity, extract_embedding ->
  * main emotion, scores, log, result.json, embedding.npy) and `load_example` (row index -> the
  * three inputs). Inputs are checked before anything runs: a bad value is a
- * {@link GradioValidationError} (422 with Gradio's `detail` list on the queue routes).
+ * {@link GradioValidationError} (422 with Gradio's `detail` list on the queue routes); inline audio
+ * is stored as an upload then. A result whose files could not be saved comes with null files and
+ * the warning in its processing log.
  * @module
  */
 import type { Granularity, Result } from '@e2v/engine';
@@ -12,7 +14,7 @@ import { HttpError } from '../errors.js';
 import { examplePath, EXAMPLES } from '../examples.js';
 import type { FileStore } from '../storage/file-store.js';
 import { LOAD_EXAMPLE_FN, PREDICT_FN } from './constants.js';
-import { resolveAudioInput, toFileData } from './file-data.js';
+import { resolveAudioInput, storeInlineAudio, toFileData } from './file-data.js';
 
 /** An input that fails validation; `parameter` names it as /info does. */
 export class GradioValidationError extends HttpError {
@@ -49,8 +51,8 @@ export interface CallContext {
 /** A checked call, ready to run. */
 export type PreparedCall = (context: CallContext) => Promise<unknown[]>;
 
-/** Checks a call's inputs at once and returns how to run it. */
-export type GradioFunction = (data: unknown[]) => PreparedCall;
+/** Checks a call's inputs at once (and stores inline audio) and returns how to run it. */
+export type GradioFunction = (data: unknown[]) => Promise<PreparedCall>;
 
 function checkPredictInputs(data: unknown[]): { audio: unknown; granularity: Granularity; embedding: boolean } {
   const [audio, granularity = 'utterance', embedding = false] = data;
@@ -78,32 +80,37 @@ export function mainEmotionMarkdown(result: Result): string {
  * The app's functions by dependency index.
  * @param service runs analyses
  * @param store the server's folders (input paths, examples)
+ * @param maxUploadBytes most bytes of inline (data URL) audio
  */
-export function gradioFunctions(service: AnalysisService, store: FileStore): ReadonlyMap<number, GradioFunction> {
-  const predict: GradioFunction = (data) => {
+export function gradioFunctions(service: AnalysisService, store: FileStore, maxUploadBytes: number): ReadonlyMap<number, GradioFunction> {
+  const predict: GradioFunction = async (data) => {
     const inputs = checkPredictInputs(data);
+    const audio = await storeInlineAudio(inputs.audio, store, maxUploadBytes);
     return async (context) => {
-      const path = await resolveAudioInput(inputs.audio, store);
-      const outcome = await service.analyze({
-        audio: { path },
-        granularity: inputs.granularity,
-        embedding: inputs.embedding,
-        save: true,
-        signal: context.signal,
-        progress: { onRank: context.onRank, onStart: context.onStart },
-        ...(context.reservation === undefined ? {} : { reservation: context.reservation }),
-      });
-      const files = outcome.files!;
+      const path = await resolveAudioInput(audio, store);
+      const unpin = store.pin(path);
+      const outcome = await service
+        .analyze({
+          audio: { path },
+          granularity: inputs.granularity,
+          embedding: inputs.embedding,
+          save: true,
+          signal: context.signal,
+          progress: { onRank: context.onRank, onStart: context.onStart },
+          ...(context.reservation === undefined ? {} : { reservation: context.reservation }),
+        })
+        .finally(unpin);
+      const { files } = outcome;
       return [
         mainEmotionMarkdown(outcome.result),
         labelValue(outcome.result),
         outcome.log.join('\n'),
-        await toFileData(context.root, files.resultJson),
-        files.embeddingNpy === null ? null : await toFileData(context.root, files.embeddingNpy),
+        files === null ? null : await toFileData(context.root, files.resultJson),
+        files === null || files.embeddingNpy === null ? null : await toFileData(context.root, files.embeddingNpy),
       ];
     };
   };
-  const loadExample: GradioFunction = (data) => {
+  const loadExample: GradioFunction = async (data) => {
     const [index] = data;
     const example = typeof index === 'number' && Number.isInteger(index) ? EXAMPLES[index] : undefined;
     if (example === undefined) throw new GradioValidationError('index', `no example with index ${JSON.stringify(index)?.slice(0, 20)} (there are ${EXAMPLES.length})`);

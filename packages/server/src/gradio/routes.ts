@@ -2,18 +2,20 @@
  * The Gradio HTTP API (../shared/docs/gradio-protocol.md): `/config`, and under `/gradio_api`
  * and at the root (Gradio 4 layout): info, upload, file=, queue/join + queue/data, call,
  * heartbeat, run / api direct calls, cancel, reset, queue/status. Nothing else of Gradio's
- * surface exists (no component_server, proxy=, custom_component).
+ * surface exists (no component_server, proxy=, custom_component). Uploads stream to disk; event
+ * streams are opened within the stream caps (refusals are `{detail}` with Retry-After).
  * @module
  */
 import { Hono, type Context } from 'hono';
 import type { AnalysisQueue, Reservation } from '../analysis/queue.js';
-import { HttpError, RETRY_AFTER_S, toHttpError } from '../errors.js';
+import { HttpError, RETRY_AFTER_S } from '../errors.js';
 import { examplePath, EXAMPLES } from '../examples.js';
-import { isMultipart, readJsonBody, readMultipart } from '../http/body.js';
-import type { RequestLimits } from '../http/limits.js';
+import { isMultipart, type BodyReader } from '../http/body.js';
+import { clientAddress, nodeRequest } from '../http/node-request.js';
+import { recordFailure } from '../http/failure.js';
 import { rootUrl } from '../http/root-url.js';
 import { serveFile } from '../http/serve-file.js';
-import type { SseStreams } from '../http/sse.js';
+import type { SseStream, SseStreams, StreamOwner } from '../http/sse.js';
 import type { FileStore } from '../storage/file-store.js';
 import { gradioApiInfo, gradioConfig, type AppDescription } from './app-config.js';
 import { GRADIO_API_PREFIX, LOAD_EXAMPLE_FN, PREDICT_FN } from './constants.js';
@@ -26,7 +28,8 @@ export interface GradioRouteDeps {
   events: GradioEvents;
   functions: ReadonlyMap<number, GradioFunction>;
   queue: AnalysisQueue;
-  limits: RequestLimits;
+  /** Reads request bodies within the server's limits. */
+  bodies: BodyReader;
   /** Opens the event streams (and ends them at shutdown). */
   streams: SseStreams;
 }
@@ -37,7 +40,7 @@ function describeApp(c: Context, deps: GradioRouteDeps): AppDescription {
   return {
     root: rootUrl(c.req.raw),
     examples: EXAMPLES.map((example) => ({ example, path: examplePath(deps.store.folders.examplesDir, example) })),
-    maxFileSize: deps.limits.maxUploadBytes,
+    maxFileSize: deps.bodies.limits.maxUploadBytes,
   };
 }
 
@@ -52,7 +55,7 @@ function callData(body: unknown): unknown[] {
   return data;
 }
 
-function prepare(deps: GradioRouteDeps, fnIndex: number, data: unknown[]): PreparedCall {
+async function prepare(deps: GradioRouteDeps, fnIndex: number, data: unknown[]): Promise<PreparedCall> {
   const fn = deps.functions.get(fnIndex);
   if (fn === undefined) throw new HttpError(422, 'E2V_ERR_HTTP_INVALID_INPUT', `fn_index ${fnIndex} does not exist`);
   return fn(data);
@@ -69,9 +72,19 @@ function reserve(queue: AnalysisQueue): Reservation | undefined {
 
 /** Gradio's JSON error bodies: 422 `detail` lists for validation, `{detail}` otherwise. */
 function detailResponse(c: Context, error: unknown): Response {
-  if (error instanceof GradioValidationError) return c.json({ detail: error.detail }, 422);
-  const http = toHttpError(error);
+  const http = recordFailure(c, error);
+  if (http instanceof GradioValidationError) return c.json({ detail: http.detail }, 422);
   return c.json({ detail: http.message }, http.status, http.headers);
+}
+
+/** Opens an event stream for the request within the caps; the refusal response when over them. */
+function openStream(c: Context, deps: GradioRouteDeps, heartbeat: string, heartbeatOf?: string): SseStream | Response {
+  const owner: StreamOwner = { client: clientAddress(c), ...(heartbeatOf === undefined ? {} : { heartbeatOf }) };
+  try {
+    return deps.streams.create(heartbeat, undefined, owner);
+  } catch (error) {
+    return detailResponse(c, error);
+  }
 }
 
 /** The routes, mounted under the prefix and at the root by {@link mountGradio}. */
@@ -83,27 +96,32 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   api.post('/upload', async (c) => {
     if (!isMultipart(c.req.raw)) return c.json({ detail: 'Invalid content type.' }, 400);
     try {
-      const body = await readMultipart(c.req.raw, deps.limits);
-      const files = body.files.filter((file) => file.field === 'files');
-      if (files.length === 0) return c.json({ detail: 'No files were uploaded (multipart parts named "files").' }, 400);
-      const paths: string[] = [];
-      for (const file of files) paths.push(await deps.store.saveUpload(file.bytes, file.filename));
-      return c.json(paths);
+      const body = await deps.bodies.multipart(c.req.raw, nodeRequest(c));
+      try {
+        const files = body.files.filter((file) => file.field === 'files');
+        if (files.length === 0) return c.json({ detail: 'No files were uploaded (multipart parts named "files").' }, 400);
+        const paths: string[] = [];
+        for (const file of files) paths.push(await deps.store.keep(file, file.filename));
+        return c.json(paths);
+      } finally {
+        // what was not kept (other fields, files after a failure); kept files are gone from there
+        await Promise.all(body.files.map((file) => deps.store.discard(file)));
+      }
     } catch (error) {
-      const http = toHttpError(error);
+      const http = recordFailure(c, error);
       if (http.status === 413) return c.text(http.message, 413);
-      return c.json({ detail: http.message }, http.status);
+      return c.json({ detail: http.message }, http.status, http.headers);
     }
   });
 
   api.post('/queue/join', async (c) => {
     try {
-      const body = (await readJsonBody(c.req.raw, deps.limits.maxJsonBytes)) as Record<string, unknown> | null;
+      const body = (await deps.bodies.json(c.req.raw, nodeRequest(c))) as Record<string, unknown> | null;
       const session = body?.session_hash;
       if (typeof session !== 'string' || session === '') return c.json({ detail: 'Session hash not found.' }, 400);
       const fnIndex = body?.fn_index;
       if (typeof fnIndex !== 'number' || !deps.functions.has(fnIndex)) return c.json({ detail: `Invalid fn_index: ${JSON.stringify(fnIndex)}` }, 400);
-      const call = prepare(deps, fnIndex, callData(body));
+      const call = await prepare(deps, fnIndex, callData(body));
       const reservation = reserve(deps.queue);
       if (reservation === undefined) return c.json({ detail: 'Queue is full.' }, 503, { 'Retry-After': String(RETRY_AFTER_S) });
       return c.json({ event_id: deps.events.join(session, call, rootUrl(c.req.raw), true, reservation) });
@@ -112,7 +130,13 @@ function gradioApi(deps: GradioRouteDeps): Hono {
     }
   });
 
-  api.get('/queue/data', (c) => deps.events.openStream(c.req.query('session_hash') ?? ''));
+  api.get('/queue/data', (c) => {
+    try {
+      return deps.events.openStream(c.req.query('session_hash') ?? '', { client: clientAddress(c) });
+    } catch (error) {
+      return detailResponse(c, error);
+    }
+  });
 
   api.get('/queue/status', (c) => c.json({ msg: 'estimation', event_id: null, rank: null, queue_size: deps.queue.depth + deps.queue.active, rank_eta: null }));
 
@@ -120,8 +144,8 @@ function gradioApi(deps: GradioRouteDeps): Hono {
     const fnIndex = FN_BY_API_NAME[apiName(c.req.param('api'))];
     if (fnIndex === undefined) return c.json({ detail: 'Not Found' }, 404);
     try {
-      const body = (await readJsonBody(c.req.raw, deps.limits.maxJsonBytes)) as Record<string, unknown> | null;
-      const call = prepare(deps, fnIndex, callData(body));
+      const body = (await deps.bodies.json(c.req.raw, nodeRequest(c))) as Record<string, unknown> | null;
+      const call = await prepare(deps, fnIndex, callData(body));
       const session = typeof body?.session_hash === 'string' && body.session_hash !== '' ? body.session_hash : `call-${crypto.randomUUID()}`;
       const reservation = reserve(deps.queue);
       if (reservation === undefined) return c.json({ detail: 'Queue is full.' }, 503, { 'Retry-After': String(RETRY_AFTER_S) });
@@ -132,7 +156,8 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   });
 
   api.get('/call/:api/:event_id', (c) => {
-    const stream = deps.streams.create('event: heartbeat\ndata: null\n\n');
+    const stream = openStream(c, deps, 'event: heartbeat\ndata: null\n\n');
+    if (stream instanceof Response) return stream;
     const outcome = deps.events.outcomeOf(c.req.param('event_id'));
     if (outcome === undefined) {
       stream.write(`event: error\ndata: ${JSON.stringify('Event not found.')}\n\n`);
@@ -147,14 +172,15 @@ function gradioApi(deps: GradioRouteDeps): Hono {
     return stream.response;
   });
 
-  api.get('/heartbeat/:session', () => {
-    const stream = deps.streams.create('data: ALIVE\n\n');
+  api.get('/heartbeat/:session', (c) => {
+    const stream = openStream(c, deps, 'data: ALIVE\n\n', c.req.param('session'));
+    if (stream instanceof Response) return stream;
     stream.write('data: ALIVE\n\n');
     return stream.response;
   });
 
   api.post('/cancel', async (c) => {
-    const body = (await readJsonBody(c.req.raw, deps.limits.maxJsonBytes).catch(() => null)) as Record<string, unknown> | null;
+    const body = (await deps.bodies.json(c.req.raw, nodeRequest(c)).catch(() => null)) as Record<string, unknown> | null;
     if (typeof body?.event_id === 'string') deps.events.cancel(body.event_id);
     return c.json({ success: true });
   });
@@ -164,15 +190,15 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   const direct = async (c: Context): Promise<Response> => {
     const named = FN_BY_API_NAME[apiName(c.req.param('api') ?? '')];
     try {
-      const body = (await readJsonBody(c.req.raw, deps.limits.maxJsonBytes)) as Record<string, unknown> | null;
+      const body = (await deps.bodies.json(c.req.raw, nodeRequest(c))) as Record<string, unknown> | null;
       const fnIndex = typeof body?.fn_index === 'number' ? body.fn_index : named;
       if (fnIndex === undefined) return c.json({ detail: 'Not Found' }, 404);
       const started = performance.now();
-      const data = await prepare(deps, fnIndex, callData(body))({ root: rootUrl(c.req.raw), signal: c.req.raw.signal });
+      const data = await (await prepare(deps, fnIndex, callData(body)))({ root: rootUrl(c.req.raw), signal: c.req.raw.signal });
       const duration = (performance.now() - started) / 1000;
       return c.json({ data, is_generating: false, duration, average_duration: duration, render_config: null, changed_state_ids: [] });
     } catch (error) {
-      const http = toHttpError(error);
+      const http = recordFailure(c, error);
       return c.json(errorPayload(http.message), http.status, http.headers);
     }
   };
@@ -194,7 +220,7 @@ async function fileResponse(c: Context, deps: GradioRouteDeps, rawPath: string):
   try {
     return await serveFile(await deps.store.resolveOwned(path), c.req.raw);
   } catch (error) {
-    const http = toHttpError(error);
+    const http = recordFailure(c, error);
     return c.json({ detail: http.message }, http.status);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * One structured log line and one metrics sample per request, tagged with a request id (the
- * client's `X-Request-Id` when it is sane, else a new one, echoed in the response).
+ * client's `X-Request-Id` when it is sane, else a new one, echoed in the response). A failed
+ * request's line has its error code and the cause (`err`), whatever status it got.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -31,7 +32,11 @@ export function requestLog(logger: Logger, metrics: ServerMetrics): MiddlewareHa
     const ms = performance.now() - started;
     const route = routeLabel(c);
     metrics.recordRequest(c.req.method, route, c.res.status, ms / 1000);
-    const line = { reqId: id, method: c.req.method, path: c.req.path.slice(0, 200), route, status: c.res.status, ms: Math.round(ms * 10) / 10 };
+    const failure = c.get('failure');
+    const line = {
+      reqId: id, method: c.req.method, path: c.req.path.slice(0, 200), route, status: c.res.status, ms: Math.round(ms * 10) / 10,
+      ...(failure === undefined ? {} : { code: failure.code, ...(failure.cause === undefined ? {} : { err: failure.cause }) }),
+    };
     if (c.res.status >= 500) logger.error(line, 'request failed');
     else logger.info(line, 'request');
   };

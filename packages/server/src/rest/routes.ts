@@ -1,7 +1,9 @@
 /**
  * The REST API under `/api/v1` (and `/metrics`): analyze, health, models, examples, saved-file
  * downloads, the OpenAPI document. Errors are `{ error: { code, message } }` with the status of
- * their HttpError (400, 403, 404, 413, 415, 429 + Retry-After, 503).
+ * their HttpError (400, 403, 404, 413, 415, 429 + Retry-After, 503, 507). `analyze` refuses what
+ * it cannot take (too large, no model, queue full) before reading the body, and streams the audio
+ * to a temporary file that is deleted after the analysis.
  * @module
  */
 import { readFile } from 'node:fs/promises';
@@ -9,16 +11,18 @@ import { listModels } from '@e2v/convert';
 import { labelEmoji, labelZh, type Embedding } from '@e2v/engine';
 import type { PluginHost } from '@e2v/plugins';
 import { Hono, type Context } from 'hono';
-import type { ModelStatus } from '../analysis/model-state.js';
+import { requireEngine, type ModelStatus } from '../analysis/model-state.js';
 import type { AnalysisQueue } from '../analysis/queue.js';
 import type { AnalysisOutcome, AnalysisService } from '../analysis/service.js';
-import { HttpError, toHttpError } from '../errors.js';
+import { HttpError } from '../errors.js';
 import { examplePath, EXAMPLES } from '../examples.js';
-import { isMultipart, readMultipart, readRawBody } from '../http/body.js';
-import type { RequestLimits } from '../http/limits.js';
+import { checkDeclaredLength, isMultipart, type BodyReader } from '../http/body.js';
+import { recordFailure } from '../http/failure.js';
+import { nodeRequest } from '../http/node-request.js';
 import { serveFile } from '../http/serve-file.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { FileStore } from '../storage/file-store.js';
+import type { IncomingFile } from '../storage/incoming-file.js';
 import { openApiDocument } from './openapi.js';
 import { parseParams } from './params.js';
 import { ANALYZE_QUERY } from './spec.js';
@@ -30,7 +34,8 @@ export interface RestRouteDeps {
   queue: AnalysisQueue;
   store: FileStore;
   metrics: ServerMetrics;
-  limits: RequestLimits;
+  /** Reads request bodies within the server's limits. */
+  bodies: BodyReader;
   /** Where `e2v model pull` installs models (for `/api/v1/models`). */
   modelsDir: string;
   version: string;
@@ -38,9 +43,9 @@ export interface RestRouteDeps {
   plugins?: PluginHost;
 }
 
-/** The JSON error response of an error. */
+/** The JSON error response of an error (remembered for the request's log line). */
 export function errorResponse(c: Context, error: unknown): Response {
-  const http = toHttpError(error);
+  const http = recordFailure(c, error);
   return c.json({ error: { code: http.code, message: http.message } }, http.status, http.headers);
 }
 
@@ -66,21 +71,34 @@ function analyzeResponse(outcome: AnalysisOutcome, store: FileStore): Record<str
         ? null
         : { result_json: fileLink(store, files.resultJson), embedding_npy: files.embeddingNpy === null ? null : fileLink(store, files.embeddingNpy), processed_audio: fileLink(store, files.processedAudio) },
     log: outcome.log,
+    warnings: outcome.warnings,
     ...(outcome.spectrogram !== null ? { spectrogram: outcome.spectrogram } : {}),
   };
 }
 
-/** Reads the audio of an analyze request: multipart field `audio`, or the raw body. */
-async function readAudio(c: Context, limits: RequestLimits): Promise<{ bytes: Uint8Array; name: string; fields: Record<string, string> }> {
+/** Multipart framing and form fields an analyze request may add to its audio. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+/** The audio of an analyze request (multipart field `audio`, or the raw body), in a temporary file. */
+interface AnalyzeAudio {
+  file: IncomingFile;
+  name: string;
+  fields: Record<string, string>;
+}
+
+/** Reads the audio of an analyze request; other files of a multipart body are deleted at once. */
+async function readAudio(c: Context, deps: RestRouteDeps): Promise<AnalyzeAudio> {
   if (isMultipart(c.req.raw)) {
-    const body = await readMultipart(c.req.raw, limits);
+    const body = await deps.bodies.multipart(c.req.raw, nodeRequest(c));
     const audio = body.files.find((file) => file.field === 'audio');
+    await Promise.all(body.files.filter((file) => file !== audio).map((file) => deps.store.discard(file)));
     if (audio === undefined) throw new HttpError(400, 'E2V_ERR_HTTP_NO_AUDIO', 'No audio: send the file in the multipart field "audio" (or as the raw request body)');
-    return { bytes: audio.bytes, name: audio.filename, fields: body.fields };
+    return { file: audio, name: audio.filename, fields: body.fields };
   }
-  const bytes = await readRawBody(c.req.raw, limits.maxUploadBytes);
-  if (bytes.byteLength === 0) throw new HttpError(400, 'E2V_ERR_HTTP_NO_AUDIO', 'No audio: the request body is empty');
-  return { bytes, name: 'upload', fields: {} };
+  const file = await deps.bodies.file(c.req.raw, nodeRequest(c));
+  if (file.size > 0) return { file, name: 'upload', fields: {} };
+  await deps.store.discard(file);
+  throw new HttpError(400, 'E2V_ERR_HTTP_NO_AUDIO', 'No audio: the request body is empty');
 }
 
 /** The `/api/v1` routes and `/metrics`. */
@@ -89,20 +107,42 @@ export function restRoutes(deps: RestRouteDeps): Hono {
   api.onError((error, c) => errorResponse(c, error));
 
   api.post('/api/v1/analyze', async (c) => {
-    const { bytes, name, fields } = await readAudio(c, deps.limits);
-    const params = parseParams(ANALYZE_QUERY, { ...c.req.query(), ...fields });
-    const outcome = await deps.service.analyze({ audio: { bytes, name }, granularity: params.granularity, embedding: params.embedding, save: params.save, spectrogram: params.spectrogram, signal: c.req.raw.signal });
-    return c.json(analyzeResponse(outcome, deps.store));
+    // Everything that refuses the request is checked before its body is read.
+    checkDeclaredLength(c.req.raw, deps.bodies.limits.maxUploadBytes + (isMultipart(c.req.raw) ? MULTIPART_OVERHEAD_BYTES : 0));
+    requireEngine(deps.model);
+    const reservation = deps.queue.reserve();
+    let audio: AnalyzeAudio;
+    try {
+      audio = await readAudio(c, deps);
+    } catch (error) {
+      reservation.release();
+      throw error;
+    }
+    const unpin = deps.store.pin(audio.file.path);
+    try {
+      const params = parseParams(ANALYZE_QUERY, { ...c.req.query(), ...audio.fields });
+      const outcome = await deps.service.analyze({
+        audio: { path: audio.file.path, name: audio.name },
+        granularity: params.granularity, embedding: params.embedding, save: params.save, spectrogram: params.spectrogram,
+        signal: c.req.raw.signal, reservation,
+      });
+      return c.json(analyzeResponse(outcome, deps.store));
+    } finally {
+      reservation.release();
+      unpin();
+      await deps.store.discard(audio.file);
+    }
   });
 
   api.get('/api/v1/health', (c) => {
     const queue = { waiting: deps.queue.depth, running: deps.queue.active };
     const plugins = deps.plugins?.status() ?? [];
-    if (!deps.model.ready) return c.json({ status: 'not_ready', ready: false, reason: deps.model.reason, install_command: deps.model.installCommand, queue, plugins }, 503);
+    const storage = deps.store.health.snapshot;
+    if (!deps.model.ready) return c.json({ status: 'not_ready', ready: false, reason: deps.model.reason, install_command: deps.model.installCommand, queue, storage, plugins }, 503);
     const { name, variant } = deps.model.engine.info;
-    // a plugin restarting after a crash: analyses go on, without that plugin's output
-    const status = plugins.some((p) => p.state === 'restarting') ? 'degraded' : 'ready';
-    return c.json({ status, ready: true, model: { name, variant }, queue, plugins });
+    // a failing uploads / outputs folder, or a plugin restarting after a crash: analyses go on
+    const degraded = !deps.store.health.ok || plugins.some((p) => p.state === 'restarting');
+    return c.json({ status: degraded ? 'degraded' : 'ready', ready: true, model: { name, variant }, queue, storage, plugins });
   });
 
   api.get('/api/v1/models', async (c) => {

@@ -73,7 +73,7 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
       ref('Result'),
       {
         type: 'object',
-        required: ['embedding', 'files', 'log'],
+        required: ['embedding', 'files', 'log', 'warnings'],
         properties: {
           embedding: {
             description: 'When embedding=true: (D,) for utterance, (T\', D) frame features for frame granularity',
@@ -87,6 +87,11 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
             ],
           },
           log: { type: 'array', items: { type: 'string' } },
+          warnings: {
+            type: 'array',
+            description: 'What went wrong around the result, e.g. E2V_WARN_OUTPUTS_NOT_SAVED (save=true, but the outputs folder could not be written: files is null)',
+            items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', example: 'E2V_WARN_OUTPUTS_NOT_SAVED' }, message: { type: 'string' } } },
+          },
           spectrogram: {
             type: 'object',
             description: 'When spectrogram=true: log-mel (Kaldi fbank, 80 bins) quantized to bytes, base64, frame after frame',
@@ -100,12 +105,17 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
     type: 'object',
     required: ['status', 'ready'],
     properties: {
-      status: { type: 'string', enum: ['ready', 'degraded', 'not_ready'] },
+      status: { type: 'string', enum: ['ready', 'degraded', 'not_ready'], description: 'degraded: the model runs, but the last write to the uploads or outputs folder failed, or a plugin is restarting after a crash' },
       ready: { type: 'boolean' },
       reason: { type: 'string' },
       install_command: { type: 'string' },
       model: { type: 'object', properties: { name: { type: 'string' }, variant: { type: 'string' } } },
       queue: { type: 'object', properties: { waiting: { type: 'integer' }, running: { type: 'integer' } } },
+      storage: {
+        type: 'object',
+        description: 'Whether the last write to each folder succeeded (ok), found the disk full (full) or failed otherwise (failing); a later successful write clears it',
+        properties: { uploads: { type: 'string', enum: ['ok', 'full', 'failing'] }, outputs: { type: 'string', enum: ['ok', 'full', 'failing'] } },
+      },
       plugins: {
         type: 'array',
         items: {
@@ -166,16 +176,17 @@ export const REST_ROUTES: readonly RouteSpec[] = [
       'application/octet-stream': { type: 'string', format: 'binary', description: 'The audio file as the raw body' },
     },
     responses: {
-      200: { description: 'The Result, with embedding, file links and processing log', schema: ref('AnalyzeResponse') },
-      400: error('Bad input: corrupt audio, too short, bad parameters, malformed upload'),
-      413: error('Upload or audio too large / too long'),
+      200: { description: 'The Result, with embedding, file links, processing log and warnings', schema: ref('AnalyzeResponse') },
+      400: error('Bad input: corrupt audio, too short, bad parameters, malformed or interrupted upload'),
+      413: error('Upload or audio too large / too long (refused before the body is read when Content-Length says so)'),
       415: error('Not an audio format e2v decodes'),
       422: error('A plugin refused the analysis (E2V_ERR_PLUGIN_VETO)'),
-      429: error('Queue full (Retry-After)'),
-      503: error('No model loaded, or shutting down'),
+      429: error('Queue full (Retry-After; checked before the body is read)'),
+      503: error('No model loaded, shutting down, or too many uploads / connections at once (Retry-After)'),
+      507: error('The upload storage is full (E2V_ERR_HTTP_UPLOADS_FULL, Retry-After)'),
     },
   },
-  { method: 'get', path: '/api/v1/health', operationId: 'health', summary: 'Ready or not, and why', responses: { 200: { description: 'Ready', schema: ref('Health') }, 503: { description: 'Not ready (reason and the command that installs the model)', schema: ref('Health') } } },
+  { method: 'get', path: '/api/v1/health', operationId: 'health', summary: 'Ready, degraded or not, and why', responses: { 200: { description: 'Ready, or degraded (a folder did not take its last write)', schema: ref('Health') }, 503: { description: 'Not ready (reason and the command that installs the model)', schema: ref('Health') } } },
   { method: 'get', path: '/api/v1/models', operationId: 'models', summary: 'The loaded model (labels) and the known models', responses: { 200: { description: 'Models', schema: ref('Models') } } },
   { method: 'get', path: '/api/v1/examples', operationId: 'examples', summary: 'Example inputs shipped with e2v', responses: { 200: { description: 'Examples', schema: ref('Examples') } } },
   {

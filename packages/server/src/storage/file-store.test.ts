@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HttpError } from '../errors.js';
 import { FileStore } from './file-store.js';
@@ -62,5 +63,35 @@ describe('FileStore', () => {
     await mkdir(join(store.folders.outputsDir, '.staging'), { recursive: true });
     await writeFile(join(store.folders.outputsDir, '.staging', 'result.json'), '{}');
     await refused(join(store.folders.outputsDir, '.staging', 'result.json'));
+  });
+
+  it('should keep a received upload under its hash with a long name shortened, never a 500', async () => {
+    for (const name of [`${'n'.repeat(250)}.wav`, `${'录'.repeat(90)}.wav`]) {
+      const file = await store.receive(Readable.from([Buffer.from(name)]), 1_000_000);
+      const path = await store.keep(file, name);
+      expect(Buffer.byteLength(path.split('/').pop()!), name).toBeLessThanOrEqual(255);
+      expect(path.endsWith('.wav')).toBe(true);
+      expect(await readFile(path, 'utf8')).toBe(name);
+      await expect(stat(file.path)).rejects.toMatchObject({ code: 'ENOENT' });
+    }
+  });
+
+  it('should pin the entry of a path until released, refresh its time, and ignore paths elsewhere', async () => {
+    const path = await store.saveUpload(new TextEncoder().encode('pinned'), 'p.wav');
+    const entry = join(store.folders.uploadsDir, path.split('/').at(-2)!);
+    const old = new Date(Date.now() - 48 * 3600_000);
+    await utimes(entry, old, old);
+    const release = store.pin(path);
+    const again = store.pin(path);
+    expect(store.inUse(entry)).toBe(true);
+    release();
+    release();
+    expect(store.inUse(entry)).toBe(true);
+    again();
+    expect(store.inUse(entry)).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await stat(entry)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    store.pin('/etc/passwd')();
+    expect(await readdir(store.folders.uploadsDir)).not.toContain('passwd');
   });
 });

@@ -1,15 +1,19 @@
 /**
  * The only folders the server reads client-visible files from: its upload folder, its outputs
  * folder and its examples folder. Every path a client sends is resolved to a real path (symlinks
- * followed) and must lie inside one of them; everything else is refused with 403.
+ * followed) and must lie inside one of them; everything else is refused with 403. Uploads stream
+ * into a temporary file and are renamed to `<sha256>/<name>` once complete; entries in use are
+ * pinned so that retention leaves them alone; the write state of the folders is kept in
+ * {@link FileStore.health}.
  * @module
  */
-import { createHash } from 'node:crypto';
-import { mkdir, realpath, stat } from 'node:fs/promises';
+import { mkdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { writeFileAtomic } from '@e2v/plugins';
+import { Readable } from 'node:stream';
 import { HttpError } from '../errors.js';
+import { receiveFile, uploadWriteError, type IncomingFile } from './incoming-file.js';
 import { safeBaseName } from './safe-name.js';
+import { StorageHealth } from './storage-health.js';
 
 /** The folders of a {@link FileStore}. */
 export interface FileStoreFolders {
@@ -35,6 +39,10 @@ function isInside(root: string, child: string): boolean {
 
 /** The server's own files: stores uploads and resolves client-sent paths safely. */
 export class FileStore {
+  /** Whether the uploads and outputs folders took their last write. */
+  readonly health = new StorageHealth();
+  private readonly pins = new Map<string, number>();
+
   private constructor(private readonly roots: FileStoreFolders) {}
 
   /** Creates the folders when missing and resolves them to real paths. */
@@ -56,18 +64,100 @@ export class FileStore {
   }
 
   /**
-   * Stores uploaded bytes as `<uploads>/<sha256 of content>/<safe name>` (atomically: temporary
-   * name, then rename) and returns the absolute path.
+   * Streams an upload into a temporary file of the uploads folder (see {@link receiveFile}).
+   * Keep it with {@link keep} or delete it with {@link discard}.
+   * @param source the bytes
+   * @param limit most bytes (413 beyond)
+   * @throws HttpError 413, 400 `E2V_ERR_HTTP_BODY_ABORTED`, 507 `E2V_ERR_HTTP_UPLOADS_FULL`, 500 `E2V_ERR_HTTP_UPLOAD_WRITE`
+   */
+  async receive(source: Readable, limit: number): Promise<IncomingFile> {
+    try {
+      const file = await receiveFile(source, this.roots.uploadsDir, limit);
+      this.health.record('uploads');
+      return file;
+    } catch (error) {
+      const code = (error as HttpError).code;
+      if (code === 'E2V_ERR_HTTP_UPLOADS_FULL' || code === 'E2V_ERR_HTTP_UPLOAD_WRITE') this.health.record('uploads', (error as HttpError).cause);
+      throw error;
+    }
+  }
+
+  /**
+   * Moves a received file to `<uploads>/<sha256 of content>/<safe name>` (one rename, so the path
+   * holds a complete file or none) and returns that path.
+   * @param file from {@link receive}
+   * @param clientName the name the client gave (sanitised and shortened; never used as a path)
+   * @throws HttpError 507 / 500 as {@link receive} (the temporary file is deleted)
+   */
+  async keep(file: IncomingFile, clientName: string | undefined): Promise<string> {
+    const dir = join(this.roots.uploadsDir, file.sha256);
+    const path = join(dir, safeBaseName(clientName));
+    try {
+      // twice: retention may remove an old folder of the same content between mkdir and rename
+      for (let attempt = 0; ; attempt++) {
+        await mkdir(dir, { recursive: true });
+        try {
+          await rename(file.path, path);
+          return path;
+        } catch (error) {
+          if (attempt > 0 || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        }
+      }
+    } catch (error) {
+      await this.discard(file);
+      this.health.record('uploads', error);
+      throw uploadWriteError(error);
+    }
+  }
+
+  /** Deletes a received file that is not kept. */
+  async discard(file: IncomingFile): Promise<void> {
+    await rm(file.path, { force: true }).catch(() => undefined);
+  }
+
+  /**
+   * Stores uploaded bytes as `<uploads>/<sha256 of content>/<safe name>` and returns the path.
    * @param bytes file content
    * @param clientName the name the client gave (sanitised; never used as a path)
    */
   async saveUpload(bytes: Uint8Array, clientName: string | undefined): Promise<string> {
-    const digest = createHash('sha256').update(bytes).digest('hex');
-    const dir = join(this.roots.uploadsDir, digest);
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, safeBaseName(clientName));
-    await writeFileAtomic(path, bytes);
-    return path;
+    return this.keep(await this.receive(Readable.from([bytes]), Number.POSITIVE_INFINITY), clientName);
+  }
+
+  /**
+   * Marks the upload or outputs folder holding `path` (or a received temporary file) as in use
+   * until the returned function is called, and refreshes its time: retention removes neither.
+   * @param path a file of the uploads or outputs folder (others are ignored)
+   * @returns the release function (calling it twice is harmless)
+   */
+  pin(path: string): () => void {
+    const entry = this.entryOf(path);
+    if (entry === undefined) return () => undefined;
+    this.pins.set(entry, (this.pins.get(entry) ?? 0) + 1);
+    const now = new Date();
+    void utimes(entry, now, now).catch(() => undefined);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const count = (this.pins.get(entry) ?? 1) - 1;
+      if (count === 0) this.pins.delete(entry);
+      else this.pins.set(entry, count);
+    };
+  }
+
+  /** True while an entry (a direct child of the uploads or outputs folder) is pinned. */
+  inUse(entry: string): boolean {
+    return this.pins.has(entry);
+  }
+
+  /** The direct child of the uploads or outputs folder that holds `path`. */
+  private entryOf(path: string): string | undefined {
+    for (const root of [this.roots.uploadsDir, this.roots.outputsDir]) {
+      const rel = relative(root, path);
+      if (rel !== '' && !isAbsolute(rel) && !rel.startsWith('..')) return join(root, rel.split(sep)[0]!);
+    }
+    return undefined;
   }
 
   /**

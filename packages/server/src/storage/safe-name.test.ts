@@ -18,4 +18,33 @@ describe('safeBaseName', () => {
     expect(safeBaseName('/')).toMatch(/^tmp[0-9a-f]{12}$/);
     expect(safeBaseName('...')).toMatch(/^tmp[0-9a-f]{12}$/);
   });
+
+  it('should keep names up to 255 UTF-8 bytes as they are', () => {
+    const ascii = `${'a'.repeat(251)}.wav`;
+    expect(safeBaseName(ascii)).toBe(ascii);
+    const cjk = `${'录'.repeat(83)}.wav`; // 249 + 4 bytes
+    expect(safeBaseName(cjk)).toBe(cjk);
+  });
+
+  it('should shorten longer names by UTF-8 bytes at character boundaries, keeping the extension', () => {
+    for (const [name, character] of [
+      [`${'录'.repeat(100)}.wav`, '录'],
+      [`${'𠀀'.repeat(70)}.flac`, '𠀀'],
+      [`${'é'.repeat(200)}.mp3`, 'é'],
+      [`${'a'.repeat(300)}.wav`, 'a'],
+    ] as const) {
+      const stored = safeBaseName(name);
+      expect(Buffer.byteLength(stored), name).toBeLessThanOrEqual(255);
+      expect(Buffer.byteLength(stored), name).toBeGreaterThan(255 - 4);
+      expect(stored.slice(stored.lastIndexOf('.')), name).toBe(name.slice(name.lastIndexOf('.')));
+      const stem = stored.slice(0, stored.lastIndexOf('.'));
+      expect([...stem].every((c) => c === character), name).toBe(true);
+    }
+  });
+
+  it('should drop an extension too long to keep', () => {
+    const stored = safeBaseName(`clip.${'x'.repeat(300)}`);
+    expect(Buffer.byteLength(stored)).toBe(255);
+    expect(stored.startsWith('clip.xxx')).toBe(true);
+  });
 });
