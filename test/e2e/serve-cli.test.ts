@@ -88,6 +88,25 @@ describe('e2v serve', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ result: { audio: { sample_rate: 8000 } } });
   });
 
+  it('should refuse audio over --max-duration-min with 413 E2V_ERR_AUDIO_TOO_LONG, and serve a short request while a long one runs (--concurrency 2)', async () => {
+    const server = await serve(['--model', testModelDir('tiny-a'), '--threads', '1', '--max-duration-min', '1']);
+    const tone = (seconds: number) => encodeWavPcm16(new Float32Array(16000 * seconds).map((_, n) => 0.3 * Math.sin(n / 9)), 16000);
+    const refused = await fetch(`${server.url}/api/v1/analyze`, { method: 'POST', body: tone(61) });
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({ error: { code: 'E2V_ERR_AUDIO_TOO_LONG', message: expect.stringMatching(/60 s/) } });
+    // a 59 s analysis (two segments) and a 1 s one: both run at once with the default concurrency
+    const long = fetch(`${server.url}/api/v1/analyze?granularity=frame`, { method: 'POST', body: tone(59) });
+    for (;;) {
+      const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as { queue: { running: number } };
+      if (health.queue.running === 1) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const short = await fetch(`${server.url}/api/v1/analyze`, { method: 'POST', body: tone(1) });
+    expect(short.status).toBe(200);
+    expect((await long).status).toBe(200);
+    await expect(serve(['--concurrency', '0'])).rejects.toThrow(/--concurrency/);
+  });
+
   it('should refuse a bad port with a usage error', async () => {
     const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '70000'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -21,11 +21,13 @@ const USAGE = `Usage: e2v <command> [options]
 Commands:
   serve [--port 7860] [--host 127.0.0.1] [--model DIR] [--variant auto|fp32|int8] [--threads N]
         [--outputs DIR] [--models-dir DIR] [--max-upload-mb N] [--max-queued N] [--no-pull]
+        [--concurrency N] [--max-duration-min N]
         [--uploads-max-age-h H] [--uploads-max-mb N] [--outputs-max-age-h H] [--outputs-max-mb N]
         [PLUGIN FLAGS]                the server: web page, Gradio API, REST API (/api/v1)
   analyze FILES|DIRS|GLOBS... [--model DIR] [--granularity utterance|frame] [--embedding]
         [--out DIR] [--json] [--csv] [--save-outputs] [--concurrency N] [--resume]
-        [--allow-failures] [--variant auto|fp32|int8] [--threads N] [PLUGIN FLAGS]
+        [--allow-failures] [--variant auto|fp32|int8] [--threads N] [--max-duration-min N]
+        [PLUGIN FLAGS]
                                       analyze a batch: progress, summary, resumable results
   similarity A B [--json]             cosine similarity of two audio files or .npy embeddings
   cluster INPUTS... --out DIR [--k N|auto] [--k-range 2-8] [--seed N]

@@ -83,6 +83,12 @@ export interface AnalyzeOptions {
    * as it passes the limit.
    */
   maxInlineEmbeddingMB?: number;
+  /**
+   * Called with the 16 kHz mono samples of each segment, in order, before its model run (the
+   * input a piece at a time, for a caller that wants the audio too, e.g. a spectrogram, without a
+   * second decode). The array is valid only during the call; a thrown error fails the analysis.
+   */
+  onAudio?: (samples: Float32Array) => void | Promise<void>;
   /** Cancels the analysis; it then fails with `AbortedError`. */
   signal?: AbortSignal;
   /** Length in seconds of the centred window whose mean logits score each frame (default 1.0; 0 = single frames). */
@@ -113,6 +119,7 @@ export interface ResolvedAnalyzeOptions {
   outputFailure: OutputFailure;
   embeddingFile: string | undefined;
   maxInlineEmbeddingMB: number;
+  onAudio: ((samples: Float32Array) => void | Promise<void>) | undefined;
   signal: AbortSignal | undefined;
   windowS: number;
 }
@@ -196,7 +203,7 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
 
 /** Checks `engine.analyze` options and fills in the defaults. */
 export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions {
-  const o = checkObject(options, ['granularity', 'embedding', 'outputDir', 'outputFailure', 'embeddingFile', 'maxInlineEmbeddingMB', 'signal', 'windowS']);
+  const o = checkObject(options, ['granularity', 'embedding', 'outputDir', 'outputFailure', 'embeddingFile', 'maxInlineEmbeddingMB', 'onAudio', 'signal', 'windowS']);
   if (o.granularity !== undefined && o.granularity !== 'utterance' && o.granularity !== 'frame') {
     throw new TypeError(`Expected 'utterance' or 'frame' for granularity but received ${describe(o.granularity)}`);
   }
@@ -205,6 +212,9 @@ export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions 
   }
   if (o.embeddingFile !== undefined && (typeof o.embeddingFile !== 'string' || o.embeddingFile === '')) {
     throw new TypeError(`Expected a file path for embeddingFile but received ${describe(o.embeddingFile)}`);
+  }
+  if (o.onAudio !== undefined && typeof o.onAudio !== 'function') {
+    throw new TypeError(`Expected a function for onAudio but received ${describe(o.onAudio)}`);
   }
   if (o.outputFailure !== undefined && o.outputFailure !== 'throw' && o.outputFailure !== 'report') {
     throw new TypeError(`Expected 'throw' or 'report' for outputFailure but received ${describe(o.outputFailure)}`);
@@ -219,6 +229,7 @@ export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions 
     outputFailure: (o.outputFailure as OutputFailure | undefined) ?? 'throw',
     embeddingFile: o.embeddingFile as string | undefined,
     maxInlineEmbeddingMB: number('maxInlineEmbeddingMB', o.maxInlineEmbeddingMB, DEFAULT_MAX_INLINE_EMBEDDING_MB, 0, 1_000_000, false),
+    onAudio: o.onAudio as ResolvedAnalyzeOptions['onAudio'],
     signal: o.signal as AbortSignal | undefined,
     windowS: number('windowS', o.windowS, DEFAULT_WINDOW_S, 0, 3600, false),
   };

@@ -43,6 +43,22 @@ describe('streaming analysis', () => {
     expect(streamed.result.audio).toEqual({ duration_s: 60, sample_rate: 44100, channels: 2, format: 'wav' });
   });
 
+  it('should hand onAudio every segment of 16 kHz samples, in order', async () => {
+    const { samples } = await loadAudio16k(long);
+    const pieces: Float32Array[] = [];
+    const analysis = await engine.analyze(long, { onAudio: (piece) => void pieces.push(piece.slice()) });
+    expect(pieces.length).toBe(analysis.result.segments!.length);
+    const joined = new Float32Array(samples.length);
+    let at = 0;
+    for (const piece of pieces) {
+      joined.set(piece, at);
+      at += piece.length;
+    }
+    expect(at).toBe(samples.length);
+    expect(joined).toEqual(samples);
+    await expect(engine.analyze(long, { onAudio: () => Promise.reject(new RangeError('no')) })).rejects.toThrow('no');
+  });
+
   it('should stream a frame embedding into embeddingFile, equal to the one in memory', async () => {
     const dir = await tempDir();
     const file = join(dir, 'frames.npy');

@@ -312,6 +312,7 @@ export class Engine {
     let inferenceMs = 0;
     const feed = new SegmentFeed(new SegmentPlanner(rate, this.options.maxSegmentS), async (segment, samples) => {
       throwIfAborted(signal);
+      await opts.onAudio?.(samples);
       await files.appendAudio(samples);
       const { out, ms } = await this.runSegment(samples, segment, frameMode, frameEmbedding, signal);
       inferenceMs += ms;

@@ -22,11 +22,11 @@ let model: ModelStatus;
 let built: E2vApp;
 let noModel: E2vApp;
 
-async function build(status: ModelStatus, plugins?: PluginHost): Promise<E2vApp> {
+async function build(status: ModelStatus, plugins?: PluginHost, maxInlineEmbeddingMB = 8): Promise<E2vApp> {
   const dir = await mkdtemp(join(tmpdir(), 'e2v-app-'));
   const store = await FileStore.open({ uploadsDir: join(dir, 'uploads'), outputsDir: join(dir, 'outputs'), examplesDir: EXAMPLES_DIR });
   return createApp({
-    model: status, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, modelsDir: join(dir, 'models'), version: '0.0.0-test',
+    model: status, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, maxInlineEmbeddingMB, modelsDir: join(dir, 'models'), version: '0.0.0-test',
     ...(plugins === undefined ? {} : { plugins }),
   });
 }
@@ -133,8 +133,8 @@ describe('Gradio direct calls', () => {
 describe('REST API', () => {
   it('should analyze multipart audio with inline embedding, file links and a spectrogram', async () => {
     const response = await request(built, '/api/v1/analyze?granularity=frame&embedding=true&save=true&spectrogram=true', { method: 'POST', body: analyzeForm(await readFile(SPEECH)) });
-    expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, any>;
+    expect(response.status).toBe(200);
     expect(Object.keys(body.scores)).toHaveLength(9);
     expect(body.embedding).toHaveLength(body.frames.start_s.length);
     expect(body.embedding[0]).toHaveLength(32);
@@ -144,6 +144,19 @@ describe('REST API', () => {
     const download = await request(built, body.files.embedding_npy);
     expect(download.headers.get('content-disposition')).toMatch(/^attachment/);
     expect(readNpy(new Uint8Array(await download.arrayBuffer())).shape).toEqual([body.frames.start_s.length, 32]);
+  });
+
+  it('should save a frame embedding even without save=true, and link it instead of inlining it past maxInlineEmbeddingMB', async () => {
+    const small = await build(model, undefined, 0.001); // 1 kB: 8 frames of D = 32
+    const response = await request(small, '/api/v1/analyze?granularity=frame&embedding=true', { method: 'POST', body: await readFile(SPEECH) });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, any>;
+    expect(body.embedding).toBeNull();
+    expect(body.warnings).toEqual([{ code: 'E2V_WARN_EMBEDDING_NOT_INLINE', message: expect.stringMatching(/0\.001 MB.*embedding\.npy/) }]);
+    const download = await request(small, body.files.embedding_npy);
+    expect(readNpy(new Uint8Array(await download.arrayBuffer())).shape).toEqual([body.frames.start_s.length, 32]);
+    const utterance = await request(small, '/api/v1/analyze?embedding=true', { method: 'POST', body: await readFile(SPEECH) });
+    expect(await utterance.json()).toMatchObject({ embedding: expect.any(Array), files: null, warnings: [] });
   });
 
   it('should analyze a raw body', async () => {
@@ -267,7 +280,7 @@ describe('outputs that cannot be written', () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-app-outputs-'));
     const store = await FileStore.open({ uploadsDir: join(dir, 'uploads'), outputsDir: join(dir, 'outputs'), examplesDir: EXAMPLES_DIR });
     outputsDir = store.folders.outputsDir;
-    failing = createApp({ model, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, modelsDir: join(dir, 'models'), version: '0.0.0-test' });
+    failing = createApp({ model, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, maxInlineEmbeddingMB: 8, modelsDir: join(dir, 'models'), version: '0.0.0-test' });
     // a file where the outputs folder should be: every outputs write fails (ENOTDIR)
     await rm(outputsDir, { recursive: true });
     await writeFile(outputsDir, 'not a folder');

@@ -36,6 +36,8 @@ export interface AppParts {
   concurrency: number;
   /** Analyses that may wait. */
   maxQueued: number;
+  /** Largest frame embedding returned inline (larger ones: in the outputs folder only). */
+  maxInlineEmbeddingMB: number;
   modelsDir: string;
   version: string;
   /** Heartbeat interval of event streams (tests shorten it). */
@@ -60,7 +62,7 @@ export function createApp(parts: AppParts): E2vApp {
     () => queue.depth,
     () => queue.active,
   );
-  const service = new AnalysisService(parts.model, queue, parts.store, metrics, parts.plugins);
+  const service = new AnalysisService(parts.model, queue, parts.store, metrics, parts.plugins, parts.maxInlineEmbeddingMB);
   const streams = new SseStreams(parts.heartbeatMs, parts.limits);
   const bodies = new BodyReader(parts.limits, parts.store);
   const events = new GradioEvents(streams);

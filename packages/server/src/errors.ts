@@ -55,7 +55,7 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof AudioDecodeError) return new HttpError(AUDIO_STATUS[error.code] ?? 400, error.code, error.message, {}, { cause: error });
   if (error instanceof InputError) {
-    const status = error.code === 'E2V_ERR_INPUT_TOO_LONG' ? 413 : 400;
+    const status = error.code === 'E2V_ERR_INPUT_TOO_LONG' || error.code === 'E2V_ERR_INPUT_EMBEDDING_TOO_LARGE' ? 413 : 400;
     return new HttpError(status, error.code, error.message, {}, { cause: error });
   }
   if (error instanceof QueueFullError) {

@@ -50,8 +50,18 @@ export interface ServerOptions {
   uploadsRetention?: RetentionLimits;
   /** Retention of the outputs folder (default `{}`: outputs are the user's, nothing is removed). */
   outputsRetention?: RetentionLimits;
-  /** Analyses run at once (default 1: the model uses every core already). */
+  /**
+   * Analyses run at once (default 2). The model runs one segment (at most `maxSegmentS`, 30 s)
+   * at a time for all of them, in turn, so with 2 a short request waits for at most one segment
+   * of a long one instead of all of it; each running analysis holds about a segment of audio.
+   */
   concurrency?: number;
+  /**
+   * Largest frame embedding returned inline in a response, in MB (default 8: about 40 s of
+   * audio at D = 1024). A frame embedding is always saved in the outputs folder; larger ones are
+   * only there (REST: `embedding: null`, a link and the warning `E2V_WARN_EMBEDDING_NOT_INLINE`).
+   */
+  maxInlineEmbeddingMB?: number;
   /** Analyses that may wait before new ones are refused (default 16). */
   maxQueued?: number;
   /** A pino logger, or false for none (default: JSON lines on stdout). */
@@ -77,6 +87,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Default {@link ServerOptions.concurrency}. */
+export const DEFAULT_CONCURRENCY = 2;
+/** Default {@link ServerOptions.maxInlineEmbeddingMB}. */
+export const DEFAULT_MAX_INLINE_EMBEDDING_MB = 8;
+
 /** The e2v version the server reports. */
 export const SERVER_VERSION = '0.1.0';
 
@@ -90,7 +105,7 @@ export const SERVER_VERSION = '0.1.0';
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger === false ? pino({ level: 'silent' }) : (options.logger ?? pino({ name: 'e2v' }));
-  const concurrency = options.concurrency ?? 1;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const maxQueued = options.maxQueued ?? 16;
   const model = await loadModelStatus(options.modelDir === undefined ? undefined : resolve(options.modelDir), {
     ...options.engine,
@@ -130,6 +145,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     host,
     concurrency,
     maxQueued,
+    maxInlineEmbeddingMB: options.maxInlineEmbeddingMB ?? DEFAULT_MAX_INLINE_EMBEDDING_MB,
     modelsDir: options.modelsDir ?? resolve('models'),
     version: SERVER_VERSION,
     heartbeatMs: options.heartbeatMs,

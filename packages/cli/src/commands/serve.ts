@@ -15,7 +15,7 @@ import { DEFAULT_MODEL_NAME, DEFAULT_UPLOADS_RETENTION, startServer, type Retent
 import pino from 'pino';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { integerFlag, numberFlag, variantFlag } from './flags.js';
+import { DEFAULT_MAX_DURATION_MIN, integerFlag, numberFlag, variantFlag } from './flags.js';
 import { modelFolder } from './model-folder.js';
 import { formatPluginReports, loadCliPlugins, PLUGIN_FLAGS } from './plugin-flags.js';
 import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
@@ -51,6 +51,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       threads: { type: 'string' },
       'max-upload-mb': { type: 'string' },
       'max-queued': { type: 'string' },
+      concurrency: { type: 'string' },
+      'max-duration-min': { type: 'string' },
       'uploads-max-age-h': { type: 'string' },
       'uploads-max-mb': { type: 'string' },
       'outputs-max-age-h': { type: 'string' },
@@ -65,6 +67,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const threads = integerFlag(values.threads, '--threads', 1, 256);
   const maxUploadMb = integerFlag(values['max-upload-mb'], '--max-upload-mb', 1, 4096);
   const maxQueued = integerFlag(values['max-queued'], '--max-queued', 0, 10_000);
+  const concurrency = integerFlag(values.concurrency, '--concurrency', 1, 64);
+  const maxDurationMin = integerFlag(values['max-duration-min'], '--max-duration-min', 1, 24 * 60) ?? DEFAULT_MAX_DURATION_MIN;
   const uploadsRetention = retentionFlags(values, 'uploads', DEFAULT_UPLOADS_RETENTION);
   const outputsRetention = retentionFlags(values, 'outputs', {});
   const modelsDir = resolveModelsDir(values['models-dir']);
@@ -92,9 +96,10 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       port,
       modelsDir,
       ...(values.outputs === undefined ? {} : { outputsDir: resolve(values.outputs) }),
-      engine: { ...(threads === undefined ? {} : { threads }), variant },
+      engine: { ...(threads === undefined ? {} : { threads }), variant, maxDurationS: maxDurationMin * 60 },
       ...(maxUploadMb === undefined ? {} : { limits: { maxUploadBytes: maxUploadMb * 1024 * 1024 } }),
       ...(maxQueued === undefined ? {} : { maxQueued }),
+      ...(concurrency === undefined ? {} : { concurrency }),
       ...(uploadsRetention === undefined ? {} : { uploadsRetention }),
       ...(outputsRetention === undefined ? {} : { outputsRetention }),
     });

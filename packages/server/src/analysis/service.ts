@@ -5,9 +5,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { loadAudio16k, OUTPUT_FILES, type Analysis, type Embedding, type Granularity, type Result } from '@e2v/engine';
+import { OUTPUT_FILES, type Analysis, type Embedding, type Granularity, type Result } from '@e2v/engine';
 import { analyzeWithPlugins, type PluginHost } from '@e2v/plugins';
 import { toHttpError } from '../errors.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -15,8 +14,8 @@ import type { FileStore } from '../storage/file-store.js';
 import { requireEngine, type ModelStatus } from './model-state.js';
 import { processingLog } from './processing-log.js';
 import type { AnalysisQueue, QueueCallbacks, Reservation } from './queue.js';
-import { logMelSpectrogram, type Spectrogram } from './spectrogram.js';
-import { outputsNotSaved, type AnalysisWarning } from './warnings.js';
+import { SpectrogramBuilder, type Spectrogram } from './spectrogram.js';
+import { embeddingNotInline, outputsNotSaved, type AnalysisWarning } from './warnings.js';
 
 /** What to analyze and how. */
 export interface AnalysisRequest {
@@ -24,7 +23,10 @@ export interface AnalysisRequest {
   audio: { path: string; name?: string };
   granularity: Granularity;
   embedding: boolean;
-  /** Write an outputs folder (result.json, embedding.npy, processed_audio.wav). */
+  /**
+   * Write an outputs folder (result.json, embedding.npy, processed_audio.wav). A frame embedding
+   * is always written to one: it may be too large to return inline.
+   */
   save: boolean;
   /** Also compute the log-mel spectrogram (web UI). */
   spectrogram?: boolean;
@@ -63,6 +65,7 @@ export class AnalysisService {
    * @param store the server's folders
    * @param metrics where counts and timings go
    * @param plugins the plugin host every analysis runs through, if any
+   * @param maxInlineEmbeddingMB largest frame embedding kept in memory and returned inline
    */
   constructor(
     private readonly model: ModelStatus,
@@ -70,6 +73,7 @@ export class AnalysisService {
     private readonly store: FileStore,
     private readonly metrics: ServerMetrics,
     private readonly plugins: PluginHost | undefined,
+    private readonly maxInlineEmbeddingMB: number,
   ) {}
 
   /**
@@ -80,12 +84,17 @@ export class AnalysisService {
     try {
       const engine = requireEngine(this.model);
       const input = request.audio.path;
+      const frameEmbedding = request.embedding && request.granularity === 'frame';
+      const save = request.save || frameEmbedding;
+      const spectrogram = request.spectrogram === true ? new SpectrogramBuilder() : undefined;
       const run = (): Promise<Analysis> =>
         engine.analyze(input, {
           granularity: request.granularity,
           embedding: request.embedding,
-          outputDir: request.save ? this.store.folders.outputsDir : undefined,
+          outputDir: save ? this.store.folders.outputsDir : undefined,
           outputFailure: 'report',
+          maxInlineEmbeddingMB: this.maxInlineEmbeddingMB,
+          ...(spectrogram === undefined ? {} : { onAudio: (samples: Float32Array) => spectrogram.push(samples) }),
           signal: request.signal,
         });
       const name = request.audio.name ?? basename(input);
@@ -98,8 +107,9 @@ export class AnalysisService {
           ? await queued()
           : await analyzeWithPlugins(plugins, { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } }, queued);
       const { result, outputDir } = analysis;
-      if (request.save) this.store.health.record('outputs', analysis.outputError);
+      if (save) this.store.health.record('outputs', analysis.outputError);
       const warnings = analysis.outputError === undefined ? [] : [outputsNotSaved(analysis.outputError)];
+      if (request.embedding && analysis.embedding === null) warnings.push(embeddingNotInline(this.maxInlineEmbeddingMB));
       const files =
         outputDir === null
           ? null
@@ -109,9 +119,8 @@ export class AnalysisService {
               embeddingNpy: request.embedding ? join(outputDir, OUTPUT_FILES.embedding) : null,
               processedAudio: join(outputDir, OUTPUT_FILES.audio),
             };
-      const spectrogram = request.spectrogram === true ? await this.spectrogramOf(files?.processedAudio ?? input) : null;
       this.metrics.recordAnalysis(result, 'ok');
-      return { result, embedding: analysis.embedding, files, log: processingLog(result, outputDir, warnings), spectrogram, warnings };
+      return { result, embedding: analysis.embedding, files, log: processingLog(result, outputDir, warnings), spectrogram: spectrogram?.finish() ?? null, warnings };
     } catch (error) {
       const http = toHttpError(error);
       this.metrics.recordFailure(http.code);
@@ -119,9 +128,5 @@ export class AnalysisService {
     } finally {
       request.reservation?.release(); // a veto (or any failure before the queue) must not keep the place
     }
-  }
-
-  private async spectrogramOf(path: string): Promise<Spectrogram> {
-    return logMelSpectrogram((await loadAudio16k(new Uint8Array(await readFile(path)))).samples);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Warnings of an analysis that succeeded with a loss: the result is there, something around it
- * is not (today: the outputs folder could not be written). REST sends them as `warnings`, the
+ * is not (the outputs folder could not be written; the embedding is only in a file). REST sends them as `warnings`, the
  * processing log has a line for each.
  * @module
  */
@@ -19,4 +19,13 @@ export interface AnalysisWarning {
 export function outputsNotSaved(cause: unknown): AnalysisWarning {
   const why = isDiskFull(cause) ? 'the outputs disk is full' : 'the outputs folder could not be written (see the server log)';
   return { code: 'E2V_WARN_OUTPUTS_NOT_SAVED', message: `The result was not saved: ${why}` };
+}
+
+/**
+ * `E2V_WARN_EMBEDDING_NOT_INLINE`: the frame embedding was larger than the server returns in a
+ * response; it is in the outputs folder's embedding.npy.
+ * @param limitMB the server's `maxInlineEmbeddingMB`
+ */
+export function embeddingNotInline(limitMB: number): AnalysisWarning {
+  return { code: 'E2V_WARN_EMBEDDING_NOT_INLINE', message: `The frame embedding is larger than ${limitMB} MB, so it is not in the response: download embedding.npy from the outputs folder` };
 }
