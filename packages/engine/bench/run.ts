@@ -27,13 +27,12 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { avx2OnlyCommand, avx2OnlyMechanism, cpuHeader, markdownTable, type CpuReport } from '@e2v/benchkit';
+import { avx2OnlyCommand, avx2OnlyMechanism, cpuHeader, FULL_SIZE_CACHE, FULL_SIZE_CONFIG, fullSizeModel, markdownTable, type CpuReport } from '@e2v/benchkit';
 import { convertCheckpoint, forwardFlops, parseConfig, synthCheckpoint } from '@e2v/convert';
 import { cpuFeatures } from '@e2v/native';
 
@@ -41,7 +40,6 @@ const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const HEADER_CHILD = fileURLToPath(new URL('./cpu-header-child.ts', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const CONVERT_ONNX_DIST = fileURLToPath(new URL('../../convert/dist/onnx/', import.meta.url));
-const FULL_CONFIG = fileURLToPath(new URL('../../../test/fixtures/emotion2vec/full-size-config.yaml', import.meta.url));
 const LENGTHS = [2, 10, 20, 60];
 const SINGLE_LENGTHS = [5, 10, 20, 30];
 const VARIANTS = ['fp32', 'int8'] as const;
@@ -131,34 +129,6 @@ async function modeHeader(mode: Mode, threads: number): Promise<{ report: CpuRep
   });
 }
 
-/** A hash of the converter's graph code: a cached model converted by other code is rebuilt. */
-async function converterHash(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const name of (await readdir(CONVERT_ONNX_DIST)).filter((n) => n.endsWith('.js')).sort()) hash.update(await readFile(join(CONVERT_ONNX_DIST, name)));
-  return hash.digest('hex');
-}
-
-/** Synthesizes and converts the full-size model unless the cache has one from this converter. */
-async function prepareModel(cache: string, checkpoint: string | undefined): Promise<string> {
-  const model = join(cache, 'model');
-  const stampFile = join(cache, 'model-converter.sha256');
-  const stamp = await converterHash();
-  if ((await exists(join(model, 'model.int8.onnx'))) && (await exists(stampFile)) && (await readFile(stampFile, 'utf8')) === stamp) {
-    console.log(`model: reusing ${model}`);
-    return model;
-  }
-  let source = checkpoint ?? join(cache, 'checkpoint');
-  if (!(await exists(join(source, 'model.pt')))) {
-    source = join(cache, 'checkpoint');
-    console.log(`model: synthesizing a full-size random checkpoint in ${source} ...`);
-    await synthCheckpoint({ config: FULL_CONFIG, out: source, seed: 1 });
-  }
-  console.log(`model: converting ${source} (fp32 + int8) into ${model} ...`);
-  await convertCheckpoint({ from: source, out: model, int8: true, overwrite: true, name: 'emotion2vec_plus_large-random' });
-  await writeFile(stampFile, stamp);
-  return model;
-}
-
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -171,7 +141,7 @@ const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      cache: { type: 'string', default: join(tmpdir(), 'e2v-bench-full') },
+      cache: { type: 'string', default: FULL_SIZE_CACHE },
       checkpoint: { type: 'string' },
       runs: { type: 'string', default: '3' },
       'cold-runs': { type: 'string', default: '3' },
@@ -185,8 +155,8 @@ async function main(): Promise<void> {
   const coldRuns = Number(values['cold-runs']);
   const longS = Number(values['long-s']);
   const prepack = !values['no-prepack'];
-  const model = await prepareModel(values.cache, values.checkpoint);
-  const config = parseConfig(await readFile(FULL_CONFIG, 'utf8'));
+  const model = await fullSizeModel({ synthCheckpoint, convertCheckpoint, graphCodeDir: CONVERT_ONNX_DIST }, { cache: values.cache, ...(values.checkpoint === undefined ? {} : { checkpoint: values.checkpoint }) });
+  const config = parseConfig(await readFile(FULL_SIZE_CONFIG, 'utf8'));
   // inputs over 30 s (the engine's maxSegmentS) run as equal-ish segments: count those
   const gflopPerAudioS = (s: number): number => {
     const segments = Math.ceil(s / 30);

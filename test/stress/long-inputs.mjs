@@ -1,0 +1,140 @@
+/**
+ * `pnpm stress:long`: long inputs through `e2v serve` with the full-size random model (issue 12,
+ * part 3; not part of `pnpm test`; Linux, since it reads /proc). Inputs are MP3 (48 kHz mono:
+ * the speech fixture's frames repeated), so no encoder is needed.
+ *
+ * 1. Fairness: a 10-minute analysis (frame + embedding) runs while a client sends 4-second
+ *    requests one after another; the wait of each (its latency minus its own analysis time alone),
+ *    with `--concurrency 1` (everything waits for the long one, the old behaviour) and with the
+ *    default 2 (turns a segment each), in the same run.
+ * 2. The 10-minute analysis itself: status, time, response size, peak RSS over the model's RSS.
+ * 3. A 60-minute analysis (frame + embedding): the same figures.
+ *
+ *   pnpm stress:long [-- --cache DIR] [--long-min 60] [--threads 2]
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { cpuHeader, FULL_SIZE_CACHE, fullSizeModel, markdownTable } from '@e2v/benchkit';
+import { convertCheckpoint, synthCheckpoint } from '@e2v/convert';
+import { cpuFeatures } from '@e2v/native';
+import { repeatedMp3 } from '../../packages/engine/src/test-support/long-audio.ts';
+
+const CLI = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+const CONVERT_ONNX = fileURLToPath(new URL('../../packages/convert/dist/onnx/', import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    cache: { type: 'string', default: FULL_SIZE_CACHE },
+    'long-min': { type: 'string', default: '60' },
+    threads: { type: 'string', default: '2' },
+    shorts: { type: 'string', default: '8' },
+  },
+});
+const LONG_MIN = Number(args['long-min']);
+const SHORTS = Number(args.shorts);
+
+/** VmHWM / VmRSS of a process in MB. */
+function procMb(pid, field) {
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+}
+
+/** Starts `e2v serve`; resolves with its URL and child once it listens. */
+async function serve(model, concurrency) {
+  const cwd = await mkdtemp(join(tmpdir(), 'e2v-stress-long-'));
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-pull', '--model', model, '--threads', args.threads, '--concurrency', String(concurrency)], {
+    cwd,
+    env: { ...process.env, TMPDIR: cwd },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk.toString();
+      const match = /serving on (http:\/\/\S+)/.exec(stderr);
+      if (match !== null) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`e2v serve exited with ${code}: ${stderr}`)));
+  });
+  return { url, child, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+}
+
+/** POSTs audio to REST analyze; resolves with status, ms, body bytes and the parsed body. */
+async function analyze(url, bytes, query) {
+  const started = performance.now();
+  const response = await fetch(`${url}/api/v1/analyze?${query}`, { method: 'POST', body: bytes });
+  const text = await response.text();
+  return { status: response.status, ms: performance.now() - started, bytes: Buffer.byteLength(text), body: JSON.parse(text) };
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const MB = 1024 * 1024;
+const rows = [];
+const row = (scenario, figure, value) => rows.push([scenario, figure, value]);
+
+const header = await cpuHeader(cpuFeatures(), Number(args.threads));
+console.log(header.text);
+const model = await fullSizeModel({ synthCheckpoint, convertCheckpoint, graphCodeDir: CONVERT_ONNX }, { cache: args.cache });
+const ten = repeatedMp3(600);
+const short = repeatedMp3(4);
+
+for (const concurrency of [1, 2]) {
+  const server = await serve(model, concurrency);
+  const alone = [];
+  for (let i = 0; i < 3; i++) alone.push((await analyze(server.url, short, 'granularity=utterance')).ms);
+  const shortAlone = percentile(alone, 50);
+  const modelRss = procMb(server.child.pid, 'VmRSS');
+  writeFileSync(`/proc/${server.child.pid}/clear_refs`, '5');
+  const long = analyze(server.url, ten, 'granularity=frame&embedding=true');
+  for (;;) {
+    const health = await (await fetch(`${server.url}/api/v1/health`)).json();
+    if (health.queue.running >= 1) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setTimeout(r, 2000)); // the long one is past its first segment
+  const waits = [];
+  let settled = false;
+  void long.finally(() => (settled = true));
+  while (waits.length < SHORTS && !settled) {
+    const { status, ms } = await analyze(server.url, short, 'granularity=utterance');
+    if (status !== 200) throw new Error(`a 4 s request got ${status}`);
+    if (!settled) waits.push(ms - shortAlone);
+  }
+  const result = await long;
+  const peak = procMb(server.child.pid, 'VmHWM');
+  const scenario = `4 s requests during a 10-min one, --concurrency ${concurrency}`;
+  row(scenario, '4 s request alone (ms)', shortAlone.toFixed(0));
+  row(scenario, `wait of the 4 s requests (n=${waits.length}) p50 / max (s)`, waits.length === 0 ? 'none finished before the long one' : `${(percentile(waits, 50) / 1000).toFixed(1)} / ${(Math.max(...waits) / 1000).toFixed(1)}`);
+  row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'status, time (s)', `${result.status}, ${(result.ms / 1000).toFixed(1)}`);
+  row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'response (MB), embedding inline, warnings', `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((w) => w.code).join(' ') || 'none'}`);
+  row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'model RSS / peak (MB)', `${modelRss.toFixed(0)} / ${peak.toFixed(0)}`);
+  await server.stop();
+}
+
+{
+  const server = await serve(model, 2);
+  await analyze(server.url, short, 'granularity=utterance');
+  const modelRss = procMb(server.child.pid, 'VmRSS');
+  writeFileSync(`/proc/${server.child.pid}/clear_refs`, '5');
+  const mp3 = repeatedMp3(LONG_MIN * 60);
+  const result = await analyze(server.url, mp3, 'granularity=frame&embedding=true');
+  const peak = procMb(server.child.pid, 'VmHWM');
+  const scenario = `${LONG_MIN}-min MP3 (${(mp3.length / MB).toFixed(1)} MB), frame + embedding`;
+  row(scenario, 'status, time (s)', `${result.status}, ${(result.ms / 1000).toFixed(1)}`);
+  row(scenario, 'response (MB), embedding inline, warnings', `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((w) => w.code).join(' ') || 'none'}`);
+  row(scenario, 'model RSS / peak (MB)', `${modelRss.toFixed(0)} / ${peak.toFixed(0)}`);
+  const over = await analyze(server.url, repeatedMp3((LONG_MIN + 1) * 60), 'granularity=utterance');
+  row(`${LONG_MIN + 1}-min MP3`, 'status, code, time to refusal (s)', `${over.status}, ${over.body.error?.code}, ${(over.ms / 1000).toFixed(1)}`);
+  await server.stop();
+}
+
+console.log(`\n${markdownTable(['scenario', 'figure', 'value'], rows)}`);
