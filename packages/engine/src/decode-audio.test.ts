@@ -114,7 +114,7 @@ describe('decodeAudio: errors', () => {
     expect(error).toMatchObject({ code: 'E2V_ERR_AUDIO_TOO_LONG', message: expect.stringMatching(/limit of 1000 bytes/) });
   });
 
-  it('should reject audio over maxDurationS, from the WAV header and while an MP3 decodes', async () => {
+  it('should reject audio over maxDurationS, from the WAV header, from what an MP3 declares and while an MP3 decodes', async () => {
     await expect(decodeAudio(audioFixture('speech-16k.wav'), { maxDurationS: 0.5 })).rejects.toMatchObject({
       code: 'E2V_ERR_AUDIO_TOO_LONG',
       format: 'wav',
@@ -122,6 +122,14 @@ describe('decodeAudio: errors', () => {
     await expect(decodeAudio(repeatedMp3(40), { maxDurationS: 10 })).rejects.toMatchObject({
       code: 'E2V_ERR_AUDIO_TOO_LONG',
       format: 'mp3',
+      message: expect.stringMatching(/declares/),
+    });
+    // a stray byte after 5 s ends the frame count there; the decoder resyncs and finds 40 s
+    const resyncing = new Uint8Array([...repeatedMp3(5), 0, ...repeatedMp3(35)]);
+    await expect(decodeAudio(resyncing, { maxDurationS: 10 })).rejects.toMatchObject({
+      code: 'E2V_ERR_AUDIO_TOO_LONG',
+      format: 'mp3',
+      message: expect.not.stringMatching(/declares/),
     });
   });
 

@@ -10,8 +10,10 @@ export interface DecodeOptions {
   /** Largest input accepted, in bytes (default 256 MiB). Larger input fails with E2V_ERR_AUDIO_TOO_LONG before any decoding. */
   maxBytes?: number;
   /**
-   * Longest audio accepted, in seconds (default 3600). Checked from the WAV header before
-   * converting, and while compressed formats decode, so memory stays bounded. E2V_ERR_AUDIO_TOO_LONG.
+   * Longest audio accepted, in seconds (default 3600). Checked before decoding from the length
+   * the container declares (WAV header, MP3 frames, FLAC STREAMINFO, Ogg granule, M4A mvhd, WebM
+   * Duration; allowing 0.5 s over it for encoder padding), and always while decoding,
+   * so memory stays bounded. E2V_ERR_AUDIO_TOO_LONG.
    */
   maxDurationS?: number;
   /**

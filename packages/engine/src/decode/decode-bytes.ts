@@ -5,6 +5,7 @@
  */
 import { AudioDecodeError } from '../errors.js';
 import { checkFinite, decodeCompressed } from './codecs.js';
+import { DECLARED_DURATION_MARGIN_S, declaredDurationS } from './declared-duration.js';
 import type { PcmSink } from './pcm-sink.js';
 import { PCM_BYTES, deinterleave } from './pcm.js';
 import type { AudioFormat } from './sniff.js';
@@ -15,12 +16,19 @@ const WAV_CHUNK_FRAMES = 1 << 17;
 
 /**
  * Decodes `bytes` as `format` into `sink`, checking the result: at least one channel, a sample
- * rate in (0, 1 MHz], at most `maxDurationS` seconds (WAV: from its header, before any sample is
- * converted; other formats: as decoding goes), only finite samples. Throws {@link AudioDecodeError}.
+ * rate in (0, 1 MHz], at most `maxDurationS` seconds (from the container before any sample is
+ * decoded where it says, see {@link declaredDurationS}; else as decoding goes), only finite
+ * samples. Throws {@link AudioDecodeError}.
  * @returns the file's channel count
  */
 export async function decodeBytes(bytes: Uint8Array, format: AudioFormat, maxDurationS: number, sink: PcmSink): Promise<{ channels: number }> {
-  if (format !== 'wav') return decodeCompressed(bytes, format, maxDurationS, sink);
+  if (format !== 'wav') {
+    const declared = declaredDurationS(bytes, format);
+    if (declared !== null && declared > maxDurationS + DECLARED_DURATION_MARGIN_S) {
+      throw new AudioDecodeError('E2V_ERR_AUDIO_TOO_LONG', `The ${format} audio declares ${declared.toFixed(1)} s, more than the limit of ${maxDurationS} s`, { format });
+    }
+    return decodeCompressed(bytes, format, maxDurationS, sink);
+  }
   const info = parseWav(bytes);
   if (info.frames / info.sampleRate > maxDurationS) {
     throw new AudioDecodeError('E2V_ERR_AUDIO_TOO_LONG', `WAV audio is ${(info.frames / info.sampleRate).toFixed(1)} s long, more than the limit of ${maxDurationS} s`, { format });
