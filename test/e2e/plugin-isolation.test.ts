@@ -77,15 +77,25 @@ describe('isolated plugins in e2v serve', () => {
   }, 60_000);
 
   it('should not let a hanging plugin hold the analysis slot: 4 requests at once finish together, at its timeout', async () => {
-    const server = await serve(['--plugin', './hang.mjs'], await workdir({ 'hang.mjs': HANG }));
+    const server = await serve(['--plugin', './hang.mjs', '--plugin-timeout-ms', '2000'], await workdir({ 'hang.mjs': HANG }));
     const t0 = performance.now();
     const answers = await Promise.all(Array.from({ length: 4 }, () => analyze(server.url).then((a) => ({ ...a, ms: performance.now() - t0 }))));
     for (const { status, body } of answers) {
       expect(status).toBe(200);
       expect(body.plugins?.hang?.error?.code).toBe('E2V_ERR_PLUGIN_TIMEOUT');
     }
-    // the default hook timeout is 5 s: all four end near it (serially it would take 20 s)
-    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(9_000);
+    // the hook timeout is 2 s: all four end near it (serially it would take 8 s)
+    expect(Math.min(...answers.map((a) => a.ms))).toBeGreaterThanOrEqual(1_900);
+    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(6_000);
+  }, 60_000);
+
+  it('should refuse a bad --plugin-memory-mb or --plugin-timeout-ms with one line and exit code 2', async () => {
+    const cwd = await workdir({ 'hang.mjs': HANG });
+    for (const flags of [['--plugin-memory-mb', '4'], ['--plugin-timeout-ms', 'soon']]) {
+      const run = spawnSync(process.execPath, [cliMain, 'serve', '--port', '0', '--no-pull', '--model', testModelDir('tiny-a'), '--plugin', './hang.mjs', ...flags], { cwd, encoding: 'utf8', timeout: 30_000 });
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${flags[0]} must be an integer in`)]);
+    }
   }, 60_000);
 });
 

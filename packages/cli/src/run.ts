@@ -50,7 +50,9 @@ holds (int8 on x86-64 with AVX2 and ARM64 with dot product); --int8 is --variant
 
 Plugin flags: --plugin SPEC (repeatable: alert, classifier, sink, ./file.js, a package;
   SPEC={json options}), --config FILE (default e2v.config.json|.js|.ts here), --no-config,
-  --plugin-state DIR (default .e2v/plugins). See docs/writing-plugins.md.
+  --plugin-state DIR (default .e2v/plugins), --plugin-timeout-ms N (per hook, default 5000),
+  --plugin-memory-mb N (heap and buffers of each plugin's thread, default 256).
+  See docs/writing-plugins.md.
 
 Options:
   -h, --help       show this text

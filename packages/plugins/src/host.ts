@@ -45,7 +45,10 @@ export interface PluginHostOptions {
   closeTimeoutMs?: number;
   /** Largest JSON one hook may return. Default 1 MiB. */
   maxOutputBytes?: number;
-  /** Heap limit of each isolated plugin's thread, in MB. Default {@link DEFAULT_PLUGIN_MEMORY_MB}. */
+  /**
+   * Heap limit of each isolated plugin's thread, in MB, and the most it may keep in buffers
+   * between calls (else its thread is restarted). Default {@link DEFAULT_PLUGIN_MEMORY_MB}.
+   */
   memoryLimitMb?: number;
 }
 

@@ -2,11 +2,14 @@
  * The plugin flags of `e2v serve` and `e2v analyze`: `--plugin SPEC` (repeatable; `alert`,
  * `classifier`, `sink`, `./file.js`, a package name, each optionally `=<JSON options>`),
  * `--config FILE` (default: `e2v.config.json|.js|.ts` in the working folder, if any),
- * `--no-config`, and `--plugin-state DIR` (default `E2V_STATE_DIR`, else `.e2v/plugins`).
+ * `--no-config`, `--plugin-state DIR` (default `E2V_STATE_DIR`, else `.e2v/plugins`),
+ * `--plugin-timeout-ms N` (each hook's deadline, default 5000) and `--plugin-memory-mb N` (each
+ * plugin thread's heap limit, and the most it may keep in buffers, default 256).
  * @module
  */
 import type { LogFields, Logger } from '@e2v/engine';
 import { findConfigFile, loadPlugins, type PluginHost } from '@e2v/plugins';
+import { integerFlag } from './flags.js';
 
 /** parseArgs options for the plugin flags. */
 export const PLUGIN_FLAGS = {
@@ -14,6 +17,8 @@ export const PLUGIN_FLAGS = {
   config: { type: 'string' },
   'no-config': { type: 'boolean', default: false },
   'plugin-state': { type: 'string' },
+  'plugin-timeout-ms': { type: 'string' },
+  'plugin-memory-mb': { type: 'string' },
 } as const;
 
 /** The parsed plugin flags. */
@@ -22,6 +27,8 @@ export interface PluginFlagValues {
   config?: string | undefined;
   'no-config'?: boolean | undefined;
   'plugin-state'?: string | undefined;
+  'plugin-timeout-ms'?: string | undefined;
+  'plugin-memory-mb'?: string | undefined;
 }
 
 /**
@@ -30,13 +37,18 @@ export interface PluginFlagValues {
  * @param values the parsed flags
  * @param logger where the plugins log
  * @throws PluginConfigError for a bad configuration (the CLI prints its one line, exit 1)
+ * @throws UsageError for a bad `--plugin-timeout-ms` or `--plugin-memory-mb` (exit 2)
  */
 export async function loadCliPlugins(values: PluginFlagValues, logger: Logger): Promise<PluginHost | undefined> {
   const specs = values.plugin ?? [];
   const configFile = values['no-config'] === true ? false : values.config;
   const hasConfig = configFile === undefined ? findConfigFile(process.cwd()) !== undefined : configFile !== false;
+  const hookTimeoutMs = integerFlag(values['plugin-timeout-ms'], '--plugin-timeout-ms', 1, 3_600_000);
+  const memoryLimitMb = integerFlag(values['plugin-memory-mb'], '--plugin-memory-mb', 16, 65_536);
   if (specs.length === 0 && !hasConfig) return undefined;
   return loadPlugins({
+    ...(hookTimeoutMs === undefined ? {} : { hookTimeoutMs }),
+    ...(memoryLimitMb === undefined ? {} : { memoryLimitMb }),
     cwd: process.cwd(),
     ...(configFile === undefined ? {} : { configFile }),
     specs,

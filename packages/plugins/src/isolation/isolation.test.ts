@@ -92,6 +92,21 @@ describe('isolated plugins', () => {
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 1024 * 1024);
   }, 60_000);
 
+  it('should restart a plugin that keeps buffers past its memory limit, keeping the output of that call', async () => {
+    const hoard = await pluginFile('hoard', 'kept.push(Buffer.alloc(64 * 1024 * 1024, 1)); return { held: kept.length };', 'const kept = [];');
+    const { host: h } = await start([hoard], { memoryLimitMb: 48 });
+    const rssBefore = process.memoryUsage().rss;
+    for (let i = 0; i < 4; i++) {
+      const { plugins } = await h.onResult(makeResult(), context(`r${i}`));
+      expect(plugins.hoard).toEqual({ held: 1 });
+      await waitFor(() => h.status()[0]!.crashes === i + 1 && h.status()[0]!.state === 'running');
+    }
+    const status = h.status()[0]!;
+    expect(status.crashes).toBe(4);
+    expect(status.lastCrash?.message).toMatch(/holds 6\d MB outside its heap \(buffers\), over its 48 MB limit/);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 1024 * 1024);
+  }, 60_000);
+
   it('should time out a hanging hook without delaying other analyses beyond the timeout', async () => {
     const { host: h } = await start([await pluginFile('slow', "if (event.id === 'hang') await new Promise(() => {}); return { ok: true };")], { hookTimeoutMs: 300 });
     const t0 = performance.now();
@@ -111,7 +126,7 @@ describe('isolated plugins', () => {
   }, 30_000);
 
   it('should refuse an output over the cap without copying it into the result', async () => {
-    const { host: h } = await start([await pluginFile('big', "return { blob: 'x'.repeat(200 * 1024 * 1024) };")], { maxOutputBytes: 64 * 1024, memoryLimitMb: 1024 });
+    const { host: h } = await start([await pluginFile('big', "return { blob: 'x'.repeat(200 * 1024 * 1024) };")], { maxOutputBytes: 64 * 1024, memoryLimitMb: 1024, hookTimeoutMs: 30_000 }); // (serializing 200 MB is slow on a busy CPU)
     const result = await h.onResult(makeResult(), context('a'));
     expect((result.plugins.big as { error: { code: string } }).error).toMatchObject({ code: 'E2V_ERR_PLUGIN_OUTPUT_TOO_LARGE', hook: 'onResult' });
   }, 30_000);

@@ -21,6 +21,11 @@ if (!parentPort) throw new Error('plugin thread: must be started as a worker thr
 const port = parentPort;
 const HOOKS: readonly AnalysisHook[] = ['beforeAnalyze', 'onResult', 'onError'];
 
+/** MB this thread's isolate holds outside its heap (Buffers and ArrayBuffers count here, not in the heap limit). */
+function externalMb(): number {
+  return process.memoryUsage().external / (1024 * 1024);
+}
+
 function send(message: FromThread): void {
   port.postMessage(message);
 }
@@ -99,9 +104,9 @@ async function handle(message: ToThread): Promise<void> {
       const p = plugin!;
       try {
         const value = message.hook === 'close' ? await p.close?.(ctx!) : await (p.hooks?.[message.hook] as (e: unknown, c: unknown) => unknown)(deepFreeze(message.event), ctx);
-        send({ kind: 'reply', id: message.id, ok: true, value: copyOutput(p.name, message.hook, value, maxOutputBytes) });
+        send({ kind: 'reply', id: message.id, ok: true, value: copyOutput(p.name, message.hook, value, maxOutputBytes), externalMb: externalMb() });
       } catch (error) {
-        send({ kind: 'reply', id: message.id, ok: false, failure: failureOf(error, 'E2V_ERR_PLUGIN_THREW') });
+        send({ kind: 'reply', id: message.id, ok: false, failure: failureOf(error, 'E2V_ERR_PLUGIN_THREW'), externalMb: externalMb() });
       }
       return;
     }

@@ -36,7 +36,8 @@ export type FromThread =
   | { kind: 'options-failed'; failure: ThreadFailure }
   | { kind: 'ready' }
   | { kind: 'setup-failed'; failure: ThreadFailure }
-  | { kind: 'reply'; id: number; ok: true; value: unknown }
-  | { kind: 'reply'; id: number; ok: false; failure: ThreadFailure }
+  /** `externalMb`: memory the thread holds outside its heap (Buffers, ArrayBuffers) after the call. */
+  | { kind: 'reply'; id: number; ok: true; value: unknown; externalMb: number }
+  | { kind: 'reply'; id: number; ok: false; failure: ThreadFailure; externalMb: number }
   | { kind: 'pong'; id: number }
   | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; fields: LogFields; message: string };

@@ -6,7 +6,10 @@
  * after a backoff (0.25 s, doubling, at most 30 s); calls in between fail at once with the same
  * code. A hook past its deadline fails with `E2V_ERR_PLUGIN_TIMEOUT`; when the thread then does
  * not answer a ping within {@link PING_DEADLINE_MS} (a blocked event loop), it is terminated and
- * restarted the same way.
+ * restarted the same way. Memory outside the heap (Buffers, ArrayBuffers) is not covered by the
+ * heap limit: a thread that still holds more than the limit there after a call is restarted too
+ * (the call's own output is kept). A single call that allocates buffers without end is bounded by
+ * the machine only.
  * @module
  */
 import { Worker } from 'node:worker_threads';
@@ -191,6 +194,10 @@ export class ThreadRunner implements PluginRunner {
       if (pending === undefined) return;
       this.#pending.delete(message.id);
       pending.resolve(message.ok ? { ok: true, value: message.value } : { ok: false, error: this.#error(pending.hook, message.failure) });
+      const { memoryLimitMb } = this.settings;
+      if (message.externalMb > memoryLimitMb && this.#worker !== undefined) {
+        this.#crashed(this.#worker, new Error(`it holds ${message.externalMb.toFixed(0)} MB outside its heap (buffers), over its ${memoryLimitMb} MB limit`));
+      }
     }
   }
 
