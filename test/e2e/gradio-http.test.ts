@@ -1,6 +1,6 @@
 /**
  * The e2v server's HTTP routes at the wire level, as curl and the Python client use them (see
- * ../shared/docs/gradio-protocol.md): /config, /info, upload, the two-step `/call` API, direct
+ * docs/gradio-api.md): /config, /info, upload, the two-step `/call` API, direct
  * calls, the queue (`queue/join` + `queue/data`), heartbeat, `file=` downloads, cancel/reset, a
  * full queue, /metrics and the REST API under `/api/v1`.
  * @module

@@ -1,6 +1,6 @@
 /**
  * The server against the mechanisms of Gradio's published advisories
- * (../shared/docs/security-anchors.md), one group per anchor: path traversal on `file=`, local
+ * (packages/server/README.md, "Security"), one group per anchor: path traversal on `file=`, local
  * files smuggled in as FileData, SSRF through URL inputs, cross-origin requests and DNS
  * rebinding, upload limits and names, stored XSS through uploads, and Gradio routes that must
  * not exist.

@@ -15,6 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,12 +67,26 @@ async function serve(model, concurrency) {
   return { url, child, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
 }
 
-/** POSTs audio to REST analyze; resolves with status, ms, body bytes and the parsed body. */
-async function analyze(url, bytes, query) {
+/**
+ * POSTs audio to REST analyze; resolves with status, ms, body bytes and the parsed body. (node:http,
+ * not fetch: an hour of audio on a busy 2-core machine may take longer than fetch's 300 s
+ * headers timeout.)
+ */
+function analyze(url, bytes, query) {
   const started = performance.now();
-  const response = await fetch(`${url}/api/v1/analyze?${query}`, { method: 'POST', body: bytes });
-  const text = await response.text();
-  return { status: response.status, ms: performance.now() - started, bytes: Buffer.byteLength(text), body: JSON.parse(text) };
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/api/v1/analyze?${query}`, { method: 'POST', headers: { 'content-length': bytes.length } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode, ms: performance.now() - started, bytes: Buffer.byteLength(text), body: JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(bytes);
+  });
 }
 
 function percentile(values, p) {

@@ -24,6 +24,19 @@ describe('e2v CLI', () => {
     expect(report.node).toBe(process.versions.node);
   });
 
+  it.each([['serve', '--help'], ['analyze', 'x.wav', '-h'], ['model', 'pull', '--help']])('should print the usage for %s %s and exit 0', async (...argv) => {
+    const { code, out, err } = await capture(argv);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: e2v <command>/);
+    expect(err).toBe('');
+  });
+
+  it('should take --help after -- as an argument, not a request for help', async () => {
+    const { code, out } = await capture(['analyze', '--', '--help']);
+    expect(out).toBe('');
+    expect(code).not.toBe(0);
+  });
+
   it('should exit 2 with one line for an unknown command', async () => {
     const { code, err } = await capture(['frobnicate']);
     expect(code).toBe(2);

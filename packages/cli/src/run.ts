@@ -74,6 +74,11 @@ function runInfo(args: string[], io: CliIo): number {
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (options.includes('-h') || options.includes('--help')) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
   try {
     switch (command) {
       case undefined:

@@ -1,5 +1,5 @@
 /**
- * Wire constants of the Gradio protocol e2v speaks (docs: ../shared/docs/gradio-protocol.md).
+ * Wire constants of the Gradio protocol e2v speaks (docs/gradio-api.md).
  * @module
  */
 

@@ -1,5 +1,5 @@
 /**
- * The Gradio HTTP API (../shared/docs/gradio-protocol.md): `/config`, and under `/gradio_api`
+ * The Gradio HTTP API (docs/gradio-api.md): `/config`, and under `/gradio_api`
  * and at the root (Gradio 4 layout): info, upload, file=, queue/join + queue/data, call,
  * heartbeat, run / api direct calls, cancel, reset, queue/status. Nothing else of Gradio's
  * surface exists (no component_server, proxy=, custom_component). Uploads stream to disk; event
