@@ -8,7 +8,7 @@ export { type AnalyzeOptions, type EngineOptions, type OutputFailure, DEFAULT_MA
 export type { FrameSeries, Granularity, Result, Scores, SegmentResult } from './result/types.js';
 export type { ModelLabel, ModelVariant } from './model/manifest.js';
 export { chooseVariant, int8IsFaster, type VariantChoice, type VariantRequest } from './model/variant-choice.js';
-export { labelEmoji, labelZh } from './result/labels.js';
+export { labelEmoji, labelEn, labelNames, labelZh, type LabelNames } from './result/labels.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { outputsFolderName, OUTPUT_FILES, removeStaleStaging } from './outputs.js';
 export { encodeWavPcm16 } from './wav-writer.js';

@@ -23,7 +23,7 @@ export function makeResult(emotion = 'angry', confidence = 0.8, overrides: Parti
   const rest = (1 - confidence) / (LABELS.length - 1);
   return {
     emotion,
-    emotion_zh: '生气',
+    emotion_zh: '愤怒',
     emoji: '😠',
     confidence,
     scores: Object.fromEntries(LABELS.map((l) => [l, l === emotion ? confidence : rest])),
