@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
+import { MAX_WINDOW_S } from './engine-options.js';
 import { labelZh } from './result/labels.js';
 import { AbortedError, AudioDecodeError, InferenceError, InputError, QueueFullError } from './errors.js';
 import { withWorstStall } from './test-support/event-loop.js';
@@ -163,6 +164,8 @@ describe('input errors', () => {
     await expect(engine.analyze(speech, { granularity: 'word' as never })).rejects.toThrow(/granularity/);
     await expect(engine.analyze(speech, { embeddings: true } as never)).rejects.toThrow(/Unknown option 'embeddings'/);
     await expect(engine.analyze(speech, { windowS: -1 })).rejects.toThrow(RangeError);
+    await expect(engine.analyze(speech, { windowS: MAX_WINDOW_S + 1 })).rejects.toThrow(/\[0, 3600\] for windowS/);
+    await expect(engine.analyze(speech, { windowS: Number.NaN })).rejects.toThrow(/windowS/);
   });
 });
 

@@ -47,7 +47,7 @@ export function makeFrameResult(emotion: string, perFrame: readonly number[]): R
   const scores = perFrame.map((p) => LABELS.map((_, i) => (i === index ? p : (1 - p) / (LABELS.length - 1))));
   return makeResult('neutral', 0.5, {
     granularity: 'frame',
-    frames: { rate: 50, start_s: perFrame.map((_, i) => i / 50), scores },
+    frames: { rate: 50, window_s: 1, start_s: perFrame.map((_, i) => i / 50), scores },
     audio: { duration_s: perFrame.length / 50, sample_rate: 16000, channels: 1, format: 'wav' },
   });
 }
