@@ -128,8 +128,24 @@ describe('e2v analyze', () => {
     expect(e2v([dir, '--max-duration-min', '0']).status).toBe(2);
   });
 
+  it('should smooth frame scores over --window seconds (0 = raw) and record it in the result', () => {
+    const speech = join(GOLDEN_DIR, 'inputs', 'speech_16k_mono.wav');
+    const frames = (args: string[]): { window_s: number; scores: number[][] } => {
+      const run = e2v([speech, '--granularity', 'frame', '--json', ...args]);
+      expect(run.status, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { frames: { window_s: number; scores: number[][] } }).frames;
+    };
+    const byDefault = frames([]);
+    const raw = frames(['--window', '0']);
+    expect(byDefault.window_s).toBe(1);
+    expect(raw.window_s).toBe(0);
+    expect(raw.scores).toHaveLength(byDefault.scores.length);
+    expect(raw.scores).not.toEqual(byDefault.scores);
+    expect(frames(['--window', '2.5']).window_s).toBe(2.5);
+  });
+
   it('should refuse a bad command line with exit 2 and one line', () => {
-    for (const args of [['--granularity', 'word', input], ['--resume', input], []]) {
+    for (const args of [['--granularity', 'word', input], ['--resume', input], [], ['--granularity', 'frame', '--window', '-1', input], ['--granularity', 'frame', '--window', '3601', input], ['--window', '2', input]]) {
       const run = e2v(args);
       expect(run.status).toBe(2);
       expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);

@@ -12,6 +12,7 @@ import { readNpy } from '@e2v/npy';
 import { GOLDEN_DIR, loadF32, maxDiff, testModelDir } from '@e2v/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_FIXTURES_DIR, GOLDEN_INPUTS_DIR, startTestServer, type TestServer } from '../support/e2e-server.js';
+import { guideNames } from '../support/guide-names.js';
 
 /** Same tolerance as the engine's parity tests (fp32 graph against the FunASR reference). */
 const TOL = 1e-4;
@@ -48,11 +49,12 @@ interface LabelValue {
 }
 interface ResultJson {
   emotion: string;
+  emotion_zh: string;
   emoji: string;
   confidence: number;
   scores: Record<string, number>;
   granularity: string;
-  frames: { rate: number; start_s: number[]; scores: number[][] } | null;
+  frames: { rate: number; window_s: number; start_s: number[]; scores: number[][] } | null;
   audio: { sample_rate: number; channels: number; format: string; duration_s: number };
   model: { name: string; variant: string };
 }
@@ -148,16 +150,19 @@ describe('predict("/predict") with the golden inputs', () => {
     } else {
       const frames = parsed.frames!;
       expect(frames.rate).toBe(50);
+      expect(frames.window_s).toBe(1);
       expect(frames.start_s).toHaveLength(expected.num_frames);
       expect(frames.scores).toHaveLength(expected.num_frames);
       expect(frames.start_s[1]! - frames.start_s[0]!).toBeCloseTo(0.02, 6);
       for (const row of frames.scores) expect(row).toHaveLength(9);
     }
 
-    // Markdown and log tell the same story.
-    expect(markdown).toContain(parsed.emoji);
-    expect(markdown).toContain(parsed.emotion);
-    expect(markdown).toContain(`${(parsed.confidence * 100).toFixed(1)}%`);
+    // Markdown and log tell the same story, as the original WebUI's guide prints it:
+    // `😠 愤怒 (Angry)`, `置信度: 78.6%`, and every score as `angry: 0.786`.
+    const { zh, en } = guideNames(parsed.emotion);
+    expect(parsed.emotion_zh).toBe(zh);
+    expect(markdown).toBe(`## ${parsed.emoji} ${zh} (${en})\n\n置信度: ${(parsed.confidence * 100).toFixed(1)}%`);
+    for (const [key, score] of Object.entries(parsed.scores)) expect(log).toContain(`  ${key}: ${score.toFixed(3)}\n`);
     expect(log).toContain(`${expected.input_sample_rate} Hz`);
     expect(log).toMatch(/inference/);
 

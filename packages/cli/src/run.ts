@@ -24,8 +24,8 @@ Commands:
         [--concurrency N] [--max-duration-min N]
         [--uploads-max-age-h H] [--uploads-max-mb N] [--outputs-max-age-h H] [--outputs-max-mb N]
         [PLUGIN FLAGS]                the server: web page, Gradio API, REST API (/api/v1)
-  analyze FILES|DIRS|GLOBS... [--model DIR] [--granularity utterance|frame] [--embedding]
-        [--out DIR] [--json] [--csv] [--save-outputs] [--concurrency N] [--resume]
+  analyze FILES|DIRS|GLOBS... [--model DIR] [--granularity utterance|frame] [--window SECONDS]
+        [--embedding] [--out DIR] [--json] [--csv] [--save-outputs] [--concurrency N] [--resume]
         [--allow-failures] [--variant auto|fp32|int8] [--threads N] [--max-duration-min N]
         [PLUGIN FLAGS]
                                       analyze a batch: progress, summary, resumable results
@@ -47,6 +47,9 @@ Commands:
 
 --variant auto (the default) runs the faster graph for this CPU among those the model folder
 holds (int8 on x86-64 with AVX2 and ARM64 with dot product); --int8 is --variant int8.
+
+--window SECONDS (analyze --granularity frame): each frame is scored from the mean of a centred
+window this long (default 1.0; 0 = raw per-frame scores); result frames.window_s records it.
 
 Plugin flags: --plugin SPEC (repeatable: alert, classifier, sink, ./file.js, a package;
   SPEC={json options}), --config FILE (default e2v.config.json|.js|.ts here), --no-config,

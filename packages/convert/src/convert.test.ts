@@ -165,7 +165,8 @@ describe('model folder', () => {
       'surprised',
       'unknown',
     ]);
-    expect(manifest.labels[0]).toEqual({ key: 'angry', zh: '生气' });
+    expect(manifest.labels[0]).toEqual({ key: 'angry', zh: '愤怒', token: '生气/angry' });
+    expect(manifest.labels[8]).toEqual({ key: 'unknown', zh: '未知', token: '<unk>' });
     const goldenManifest = JSON.parse(await readFile(join(checkpointDir('tiny-a'), '..', '..', 'MANIFEST.json'), 'utf8')) as unknown;
     expect(JSON.stringify(goldenManifest)).toContain(manifest.source.sha256['model.pt']);
     expect(manifest.variants.int8).toBeUndefined();

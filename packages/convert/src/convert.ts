@@ -14,6 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { openCheckpoint } from './checkpoint/open.js';
 import type { CheckpointReader } from './checkpoint/types.js';
 import { parseConfig } from './config/config.js';
+import { manifestLabel } from './config/label-names.js';
 import { maskedLabelIndices, parseTokens } from './config/tokens.js';
 import type { Emotion2vecConfig, ModelLabel } from './config/types.js';
 import { expectedTensorShapes, validateTensors } from './config/validate-tensors.js';
@@ -255,7 +256,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
       format: 'e2v-model',
       formatVersion: MANIFEST_FORMAT_VERSION,
       name,
-      labels: labels.map((l) => ({ key: l.key, zh: l.zh })),
+      labels: labels.map(manifestLabel),
       sampleRate: SAMPLE_RATE,
       frameRate: SAMPLE_RATE / totalStride,
       embeddingDim: config.embedDim,

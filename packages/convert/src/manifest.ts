@@ -41,8 +41,12 @@ export interface ModelManifest {
   formatVersion: number;
   /** Model name, e.g. `emotion2vec_plus_large`. */
   name: string;
-  /** Labels in logits order (tokens.txt order). */
-  labels: { key: string; zh: string }[];
+  /**
+   * Labels in logits order (tokens.txt order): key, Chinese name (the original WebUI guide's for
+   * the nine emotion2vec+ keys, e.g. `愤怒`; tokens.txt's word for others) and the tokens.txt line
+   * (`生气/angry`).
+   */
+  labels: { key: string; zh: string; token: string }[];
   /** Sample rate the graph expects: 16000. */
   sampleRate: number;
   /** Frames per second of `frames` (sample rate / total conv stride): 50. */

@@ -75,6 +75,7 @@ describe('frame granularity', () => {
       const T = expected.result.num_frames;
       expect(result.granularity).toBe('frame');
       expect(result.frames!.rate).toBe(50);
+      expect(result.frames!.window_s).toBe(1);
       expect(result.frames!.start_s).toEqual(Array.from({ length: T }, (_, i) => Math.round(i * 0.02 * 1e6) / 1e6));
       expect(worstRow(result.frames!.scores, direct('tiny-a', input, 25))).toBeLessThanOrEqual(TOL);
       // the embedding of frame granularity is the (T', D) frame features
@@ -85,11 +86,13 @@ describe('frame granularity', () => {
     },
   );
 
-  it('should follow windowS: 0 scores single frames, 0.5 s a 25-frame window', async () => {
+  it('should follow windowS: 0 scores single frames, 0.5 s a 25-frame window; the Result records it', async () => {
     const bytes = goldenFixture('speech_16k_mono.wav');
     const single = await tinyA.analyze(bytes, { granularity: 'frame', windowS: 0 });
     expect(worstRow(single.result.frames!.scores, direct('tiny-a', 'speech_16k_mono', 0))).toBeLessThanOrEqual(TOL);
+    expect(single.result.frames!.window_s).toBe(0);
     const half = await tinyA.analyze(bytes, { granularity: 'frame', windowS: 0.5 });
+    expect(half.result.frames!.window_s).toBe(0.5);
     expect(worstRow(half.result.frames!.scores, direct('tiny-a', 'speech_16k_mono', 13))).toBeLessThanOrEqual(TOL);
     expect(worstRow(half.result.frames!.scores, direct('tiny-a', 'speech_16k_mono', 25))).toBeGreaterThan(TOL);
   });

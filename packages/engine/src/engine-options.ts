@@ -91,7 +91,11 @@ export interface AnalyzeOptions {
   onAudio?: (samples: Float32Array) => void | Promise<void>;
   /** Cancels the analysis; it then fails with `AbortedError`. */
   signal?: AbortSignal;
-  /** Length in seconds of the centred window whose mean logits score each frame (default 1.0; 0 = single frames). */
+  /**
+   * Length in seconds of the centred window whose mean logits score each frame, in
+   * [0, {@link MAX_WINDOW_S}] (default 1.0; 0 = each frame on its own). The Result's
+   * `frames.window_s` records it.
+   */
   windowS?: number;
 }
 
@@ -132,6 +136,8 @@ export const DEFAULT_QUEUE_DEPTH = 16;
 export const DEFAULT_MAX_INLINE_EMBEDDING_MB = 64;
 /** Default `windowS`. */
 export const DEFAULT_WINDOW_S = 1.0;
+/** Largest `windowS` (the smallest is 0); the server and the CLI check the same range. */
+export const MAX_WINDOW_S = 3600;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -231,6 +237,6 @@ export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions 
     maxInlineEmbeddingMB: number('maxInlineEmbeddingMB', o.maxInlineEmbeddingMB, DEFAULT_MAX_INLINE_EMBEDDING_MB, 0, 1_000_000, false),
     onAudio: o.onAudio as ResolvedAnalyzeOptions['onAudio'],
     signal: o.signal as AbortSignal | undefined,
-    windowS: number('windowS', o.windowS, DEFAULT_WINDOW_S, 0, 3600, false),
+    windowS: number('windowS', o.windowS, DEFAULT_WINDOW_S, 0, MAX_WINDOW_S, false),
   };
 }

@@ -3,12 +3,14 @@
  * that inference never blocks the event loop.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
+import { MAX_WINDOW_S } from './engine-options.js';
+import { labelZh } from './result/labels.js';
 import { AbortedError, AudioDecodeError, InferenceError, InputError, QueueFullError } from './errors.js';
 import { withWorstStall } from './test-support/event-loop.js';
 import { goldenFixture } from './test-support/fixtures.js';
@@ -162,6 +164,8 @@ describe('input errors', () => {
     await expect(engine.analyze(speech, { granularity: 'word' as never })).rejects.toThrow(/granularity/);
     await expect(engine.analyze(speech, { embeddings: true } as never)).rejects.toThrow(/Unknown option 'embeddings'/);
     await expect(engine.analyze(speech, { windowS: -1 })).rejects.toThrow(RangeError);
+    await expect(engine.analyze(speech, { windowS: MAX_WINDOW_S + 1 })).rejects.toThrow(/\[0, 3600\] for windowS/);
+    await expect(engine.analyze(speech, { windowS: Number.NaN })).rejects.toThrow(/windowS/);
   });
 });
 
@@ -207,5 +211,34 @@ describe('close', () => {
     expect(error.code).toBe('E2V_ERR_ENGINE_CLOSED');
     expect((await failure(e.analyze(speech))).code).toBe('E2V_ERR_ENGINE_CLOSED');
     await e.close(); // twice is fine
+  });
+});
+
+describe('label names', () => {
+  it("should show the guide's names and the tokens of a model, and the guide's names for an older model.json", async () => {
+    const current = engine.info.labels[0]!;
+    expect(current).toEqual({ key: 'angry', zh: '愤怒', token: '生气/angry' });
+    const { result } = await engine.analyze(speech);
+    expect(result.emotion_zh).toBe(labelZh(result.emotion, ''));
+
+    // a model.json of an earlier converter: the token's word as zh, no token
+    const dir = await mkdtemp(join(tmpdir(), 'e2v-older-model-'));
+    try {
+      await cp(testModelDir('tiny-a'), dir, { recursive: true });
+      const manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { labels: { key: string; zh: string; token?: string }[] };
+      manifest.labels = manifest.labels.map(({ key, token }) => ({ key, zh: token!.includes('/') ? token!.split('/')[0]! : '' }));
+      await writeFile(join(dir, 'model.json'), JSON.stringify(manifest));
+      const older = await Engine.load(dir, { threads: 1 });
+      try {
+        expect(older.info.labels[0]).toEqual({ key: 'angry', zh: '生气', token: null });
+        const again = (await older.analyze(speech)).result;
+        expect(again.emotion).toBe(result.emotion);
+        expect(again.emotion_zh).toBe(result.emotion_zh);
+      } finally {
+        await older.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

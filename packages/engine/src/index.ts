@@ -4,11 +4,11 @@
  * @module
  */
 export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineInfo } from './engine.js';
-export { type AnalyzeOptions, type EngineOptions, type OutputFailure, DEFAULT_MAX_SEGMENT_S, DEFAULT_QUEUE_DEPTH, DEFAULT_WINDOW_S } from './engine-options.js';
+export { type AnalyzeOptions, type EngineOptions, type OutputFailure, DEFAULT_MAX_SEGMENT_S, DEFAULT_QUEUE_DEPTH, DEFAULT_WINDOW_S, MAX_WINDOW_S } from './engine-options.js';
 export type { FrameSeries, Granularity, Result, Scores, SegmentResult } from './result/types.js';
 export type { ModelLabel, ModelVariant } from './model/manifest.js';
 export { chooseVariant, int8IsFaster, type VariantChoice, type VariantRequest } from './model/variant-choice.js';
-export { labelEmoji, labelZh } from './result/labels.js';
+export { labelEmoji, labelEn, labelNames, labelZh, type LabelNames } from './result/labels.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { outputsFolderName, OUTPUT_FILES, removeStaleStaging } from './outputs.js';
 export { encodeWavPcm16 } from './wav-writer.js';

@@ -169,6 +169,6 @@ export class SegmentResults {
       at += o.frames;
     }
     const half = halfWindowFrames(windowS, manifest.frameRate);
-    return { rate: manifest.frameRate, start_s: startS, scores: pooledFrameScores(all, T, C, half, manifest.maskedLabelIndices) };
+    return { rate: manifest.frameRate, window_s: windowS, start_s: startS, scores: pooledFrameScores(all, T, C, half, manifest.maskedLabelIndices) };
   }
 }

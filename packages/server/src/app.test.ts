@@ -93,7 +93,7 @@ describe('Gradio direct calls', () => {
     expect(response.status).toBe(200);
     const { data } = (await response.json()) as { data: unknown[] };
     expect(data).toHaveLength(5);
-    expect(data[0]).toMatch(/^## \S+ \w+ · \S+ \(\d+\.\d%\)$/);
+    expect(data[0]).toMatch(/^## \S+ [愤怒厌恶恐惧快乐中性其他悲伤惊讶未知]{2} \([A-Z][a-z]+\)\n\n置信度: \d+\.\d%$/);
     const label = data[1] as { label: string; confidences: { confidence: number }[] };
     expect(label.confidences).toHaveLength(9);
     const file = data[3] as { path: string; url: string; meta: unknown };
@@ -159,6 +159,54 @@ describe('REST API', () => {
     expect(await utterance.json()).toMatchObject({ embedding: expect.any(Array), files: null, warnings: [] });
   });
 
+  it('should leave the embedding out of the response with inline_embedding=false and link its file', async () => {
+    for (const granularity of ['frame', 'utterance']) {
+      const response = await request(built, `/api/v1/analyze?granularity=${granularity}&embedding=true&inline_embedding=false`, { method: 'POST', body: await readFile(SPEECH) });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as Record<string, any>;
+      expect(body).toMatchObject({ embedding: null, warnings: [] });
+      const npy = readNpy(new Uint8Array(await (await request(built, body.files.embedding_npy)).arrayBuffer()));
+      expect(npy.shape).toEqual(granularity === 'frame' ? [body.frames.start_s.length, 32] : [32]);
+    }
+  });
+
+  it('should smooth frame scores over window_s seconds, record it, and refuse a window out of range', async () => {
+    const analyze = async (query: string): Promise<Response> => request(built, `/api/v1/analyze?granularity=frame&${query}`, { method: 'POST', body: analyzeForm(await readFile(SPEECH)) });
+    const byDefault = (await (await analyze('')).json()) as Record<string, any>;
+    const raw = (await (await analyze('window_s=0')).json()) as Record<string, any>;
+    expect(byDefault.frames.window_s).toBe(1);
+    expect(raw.frames.window_s).toBe(0);
+    expect(raw.frames.scores).not.toEqual(byDefault.frames.scores);
+    expect(raw.log.join('\n')).toMatch(/frame granularity: \d+ frames at 50 frames\/s, raw per-frame scores/);
+    for (const bad of ['-1', '3601', 'wide']) {
+      const response = await analyze(`window_s=${bad}`);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'E2V_ERR_HTTP_BAD_PARAM', message: expect.stringContaining("'window_s' must be a number in [0, 3600]") } });
+    }
+    const form = analyzeForm(await readFile(SPEECH));
+    form.append('window_s', '0.5');
+    const fromForm = (await (await request(built, '/api/v1/analyze?granularity=frame', { method: 'POST', body: form })).json()) as Record<string, any>;
+    expect(fromForm.frames.window_s).toBe(0.5);
+  });
+
+  it('should give advice as notices: a clip under 1 s is unreliable', async () => {
+    const clip = new Float32Array(8000).map((_, i) => 0.3 * Math.sin(i / 10));
+    const body = (await (await request(built, '/api/v1/analyze', { method: 'POST', body: encodeWavPcm16(clip, 16000) })).json()) as Record<string, any>;
+    expect(body.notices).toEqual([{ code: 'E2V_NOTICE_AUDIO_SHORT', message: expect.stringContaining('0.50 s long, under 1 s') }]);
+    expect(body.warnings).toEqual([]);
+    expect(body.log).toContain(`notice E2V_NOTICE_AUDIO_SHORT: ${body.notices[0].message}`);
+    const speech = (await (await request(built, '/api/v1/analyze', { method: 'POST', body: await readFile(SPEECH) })).json()) as Record<string, any>;
+    expect(speech.notices).toEqual([]);
+  });
+
+  it('should list every score in the log as the guide prints them, in model order', async () => {
+    const body = (await (await request(built, '/api/v1/analyze', { method: 'POST', body: await readFile(SPEECH) })).json()) as Record<string, any>;
+    const lines = Object.entries(body.scores as Record<string, number>).map(([key, score]) => `  ${key}: ${score.toFixed(3)}`);
+    const at = (body.log as string[]).indexOf('scores:');
+    expect(body.log.slice(at + 1, at + 10)).toEqual(lines);
+    expect(lines[0]).toMatch(/^ {2}angry: \d\.\d{3}$/);
+  });
+
   it('should analyze a raw body', async () => {
     const response = await request(built, '/api/v1/analyze', { method: 'POST', body: await readFile(SPEECH) });
     const body = (await response.json()) as Record<string, unknown>;
@@ -202,9 +250,11 @@ describe('REST API', () => {
       if (route.method !== 'get' || route.path.includes('{')) continue;
       expect((await request(built, route.path)).status, route.path).toBe(200);
     }
-    const models = (await (await request(built, '/api/v1/models')).json()) as { loaded: { labels: { key: string; zh: string; emoji: string }[] } };
+    const models = (await (await request(built, '/api/v1/models')).json()) as { loaded: { labels: Record<string, string>[] } };
     expect(models.loaded.labels).toHaveLength(9);
-    expect(models.loaded.labels[8]).toEqual({ key: 'unknown', zh: '未知', emoji: expect.any(String) });
+    // the guide's names, and the checkpoint's own token next to them
+    expect(models.loaded.labels[0]).toEqual({ key: 'angry', zh: '愤怒', en: 'Angry', emoji: '😠', token: '生气/angry' });
+    expect(models.loaded.labels[8]).toEqual({ key: 'unknown', zh: '未知', en: 'Unknown', emoji: '❓', token: '<unk>' });
   });
 
   it('should count requests, analyses and the queue in /metrics', async () => {

@@ -69,17 +69,18 @@ export async function getHealth() {
 }
 
 /**
- * The loaded model's labels (key, Chinese name, emoji), or none when no model is loaded.
- * @returns {Promise<import('./labels.js').Label[]>}
+ * The loaded model's labels (key, Chinese and English name, emoji) and embedding size; no labels
+ * and size 0 when no model is loaded.
+ * @returns {Promise<{ labels: import('./labels.js').Label[], embeddingDim: number }>}
  */
-export async function getLabels() {
-  const body = await requestJson('/api/v1/models');
-  return body.loaded?.labels ?? [];
+export async function getModel() {
+  const { loaded } = await requestJson('/api/v1/models');
+  return { labels: loaded?.labels ?? [], embeddingDim: loaded?.embedding_dim ?? 0 };
 }
 
 /**
- * The server's first example with its audio.
- * @returns {Promise<{ name: string, granularity: string, embedding: boolean, blob: Blob }>}
+ * The audio of the server's first example (the page keeps the settings the user chose).
+ * @returns {Promise<{ name: string, blob: Blob }>}
  */
 export async function getExample() {
   const { examples } = await requestJson('/api/v1/examples');
@@ -87,23 +88,29 @@ export async function getExample() {
   const example = examples[0];
   const response = await send(example.url);
   if (!response.ok) throw answerError(response, null);
-  return { name: example.name, granularity: example.granularity, embedding: example.embedding, blob: await response.blob() };
+  return { name: example.name, blob: await response.blob() };
 }
 
 /**
- * Analyzes audio; the results are saved on the server (download links in `files`).
+ * Analyzes audio; the results are saved on the server (download links in `files`). The embedding
+ * is never inline: the page shows its shape and links embedding.npy (as JSON, the full-size
+ * model's frame embedding is about 1 MB per second of audio).
  * @param {Blob} audio any format the server decodes
  * @param {string} fileName
- * @param {{ granularity: 'utterance' | 'frame', embedding: boolean }} options
+ * @param {{ granularity: 'utterance' | 'frame', embedding: boolean, windowS: string }} options
+ *   `windowS`: frame granularity's smoothing window in seconds as typed ('' for the default)
  * @returns {Promise<any>} the Result JSON
  */
 export async function analyze(audio, fileName, options) {
+  const frame = options.granularity === 'frame';
   const query = new URLSearchParams({
     granularity: options.granularity,
     embedding: String(options.embedding),
+    inline_embedding: 'false',
     save: 'true',
-    spectrogram: String(options.granularity === 'frame'),
+    spectrogram: String(frame),
   });
+  if (frame && options.windowS !== '') query.set('window_s', options.windowS);
   const form = new FormData();
   form.append('audio', audio, fileName);
   return requestJson(`/api/v1/analyze?${query}`, { method: 'POST', body: form });

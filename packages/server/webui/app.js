@@ -2,11 +2,12 @@
  * The e2v web page: choose or record audio, analyze it with the REST API, show the result.
  * @module
  */
-import { analyze, getExample, getHealth, getLabels } from './api.js';
+import { analyze, getExample, getHealth, getModel } from './api.js';
 import { createAudioInput } from './audio-input.js';
-import { renderScoreBars } from './bars.js';
+import { renderScoreBars, renderScoreList } from './bars.js';
 import { applyTranslations, initialLang, saveLang, t } from './i18n.js';
-import { labelName, labelsOf } from './labels.js';
+import { labelOf, labelsOf } from './labels.js';
+import { renderNotices } from './notices.js';
 import { canRecord, startRecording } from './recorder.js';
 import { drawSpectrogram } from './spectrogram.js';
 import { drawTimeline, renderLegend } from './timeline.js';
@@ -21,7 +22,9 @@ const state = {
   busy: false,
   /** @type {import('./labels.js').Label[]} */
   labels: [],
-  /** @type {any} the last Result */
+  /** D of the loaded model's embedding. */
+  embeddingDim: 0,
+  /** @type {any} the last analysis response (the Result with files, log, notices) */
   result: null,
   /** @type {null | { stop: () => Promise<{ blob: Blob, name: string }> }} */
   recording: null,
@@ -98,15 +101,27 @@ function drawFrameCharts() {
   if (result.spectrogram) drawSpectrogram($('spectrogram'), result.spectrogram, result.audio.duration_s, unit);
 }
 
+/**
+ * The shape of the last analysis' embedding as numpy prints it: `(D,)` or `(T', D)`, with T' the
+ * number of frames.
+ * @param {any} result
+ * @returns {string}
+ */
+function embeddingShape(result) {
+  return result.frames ? `(${result.frames.start_s.length}, ${state.embeddingDim})` : `(${state.embeddingDim},)`;
+}
+
 /** Shows the last Result in the current language. */
 function renderResult() {
   const result = state.result;
   const labels = labelsOf(result.scores, state.labels);
+  const main = labelOf(result.emotion, state.labels);
   $('placeholder').hidden = true;
   $('outcome').hidden = false;
   $('main-emoji').textContent = result.emoji;
-  $('main-label').textContent = labelName({ key: result.emotion, zh: result.emotion_zh, emoji: result.emoji }, state.lang);
-  $('main-confidence').textContent = `${(result.confidence * 100).toFixed(1)}%`;
+  $('main-label').textContent = t(state.lang, 'mainLabel', { zh: main.zh, en: main.en });
+  $('main-confidence').textContent = t(state.lang, 'confidence', { value: `${(result.confidence * 100).toFixed(1)}%` });
+  renderNotices($('notices'), result.notices ?? [], result, state.lang);
   $('meta').textContent = t(state.lang, 'meta', {
     model: result.model.name,
     variant: result.model.variant,
@@ -114,21 +129,29 @@ function renderResult() {
     total: Math.round(result.timings_ms.total),
   });
   renderScoreBars($('score-chart'), result.scores, labels, state.lang);
+  renderScoreList($('score-list'), result.scores);
 
   $('frame-charts').hidden = !result.frames;
   $('spectrogram').closest('figure').hidden = !result.spectrogram;
   if (result.frames) renderLegend($('legend'), labels, state.lang);
   drawFrameCharts();
 
+  const embeddingFile = result.files?.embedding_npy;
   setDownload($('download-result'), result.files?.result_json);
-  setDownload($('download-embedding'), result.files?.embedding_npy);
+  setDownload($('download-embedding'), embeddingFile);
   setDownload($('download-audio'), result.files?.processed_audio);
-  const embedding = result.embedding;
-  $('embedding-info').hidden = !embedding;
-  if (embedding) {
-    const shape = Array.isArray(embedding[0]) ? `${embedding.length} × ${embedding[0].length}` : `${embedding.length}`;
-    $('embedding-info').textContent = t(state.lang, 'embeddingInfo', { shape });
-  }
+  $('embedding-info').hidden = !embeddingFile;
+  if (embeddingFile) $('embedding-info').textContent = t(state.lang, 'embeddingInfo', { shape: embeddingShape(result) });
+}
+
+/** @returns {'utterance' | 'frame'} the chosen granularity */
+function granularity() {
+  return /** @type {any} */ (document.querySelector('input[name="granularity"]:checked')).value;
+}
+
+/** Lets the smoothing window be set only for frame granularity. */
+function updateWindow() {
+  $('window').disabled = granularity() !== 'frame';
 }
 
 async function runAnalysis() {
@@ -136,9 +159,8 @@ async function runAnalysis() {
   if (chosen === null || state.busy) return;
   clearError();
   setStatus('busy');
-  const granularity = /** @type {'utterance' | 'frame'} */ (document.querySelector('input[name="granularity"]:checked').value);
   try {
-    state.result = await analyze(chosen.blob, chosen.name, { granularity, embedding: $('embedding').checked });
+    state.result = await analyze(chosen.blob, chosen.name, { granularity: granularity(), embedding: $('embedding').checked, windowS: $('window').value });
     $('log').textContent = (state.result.log ?? []).join('\n');
     renderResult();
     setStatus('done');
@@ -157,11 +179,7 @@ async function loadExample() {
   clearError();
   $('example-button').disabled = true;
   try {
-    const example = await getExample();
-    const radio = document.querySelector(`input[name="granularity"][value="${example.granularity}"]`);
-    if (radio) radio.checked = true;
-    $('embedding').checked = example.embedding === true;
-    audio.set({ blob: example.blob, name: example.name });
+    audio.set(await getExample());
   } catch (error) {
     showError(messageOf(error));
   } finally {
@@ -228,7 +246,7 @@ async function checkServer() {
     state.ready = health.ready;
     $('not-ready').hidden = health.ready;
     if (health.ready) {
-      state.labels = await getLabels();
+      ({ labels: state.labels, embeddingDim: state.embeddingDim } = await getModel());
     } else {
       $('not-ready-reason').textContent = health.reason ?? '';
       $('install-command').textContent = health.install_command ?? '';
@@ -251,6 +269,8 @@ $('lang-toggle').addEventListener('click', toggleLanguage);
 $('example-button').addEventListener('click', loadExample);
 $('start-button').addEventListener('click', runAnalysis);
 $('record-button').addEventListener('click', toggleRecording);
+for (const radio of document.querySelectorAll('input[name="granularity"]')) radio.addEventListener('change', updateWindow);
+updateWindow();
 new ResizeObserver(() => {
   try {
     drawFrameCharts();

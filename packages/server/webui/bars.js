@@ -1,6 +1,7 @@
 /**
  * The bar chart of all scores (SVG, one row per label in model order, the top one in bold;
- * each row's `<title>` is its accessible name and tooltip).
+ * each row's `<title>` is its accessible name and tooltip), and its text alternative: the score
+ * list as the original WebUI's guide prints it (`angry: 0.786`).
  * @module
  */
 import { labelColor, labelName } from './labels.js';
@@ -52,6 +53,21 @@ export function renderScoreBars(chart, scores, labels, lang) {
       value.textContent = percent;
       row.append(title, text, track, bar, value);
       return row;
+    }),
+  );
+}
+
+/**
+ * Fills a list with one `key: score` line per label in model order, scores to three decimals.
+ * @param {HTMLElement} list a `<ul>`
+ * @param {Record<string, number>} scores the Result's `scores`
+ */
+export function renderScoreList(list, scores) {
+  list.replaceChildren(
+    ...Object.entries(scores).map(([key, score]) => {
+      const item = document.createElement('li');
+      item.textContent = `${key}: ${score.toFixed(3)}`;
+      return item;
     }),
   );
 }

@@ -1,10 +1,11 @@
 /**
  * Emotion labels as the page shows them: display name in the current language, emoji, and one
- * color per emotion shared by the bar chart and the timeline.
+ * color per emotion shared by the bar chart and the timeline. The names come from the API
+ * (`/api/v1/models`: the original WebUI guide's `愤怒` / `Angry` for the nine emotion2vec+ labels).
  * @module
  */
 
-/** @typedef {{ key: string, zh: string, emoji: string }} Label */
+/** @typedef {{ key: string, zh: string, en: string, emoji: string }} Label */
 
 /** One color per emotion2vec+ label. */
 const COLORS = {
@@ -33,23 +34,31 @@ export function labelColor(key, index) {
 }
 
 /**
- * The labels of a Result's scores in model order, with the model's Chinese names and emoji
- * when the server gave them (`known`), else the key.
+ * The label of a key: the server's (`known`), else the key as every name.
+ * @param {string} key
+ * @param {Label[]} known labels from `/api/v1/models`
+ * @returns {Label}
+ */
+export function labelOf(key, known) {
+  return known.find((label) => label.key === key) ?? { key, zh: key, en: key, emoji: '' };
+}
+
+/**
+ * The labels of a Result's scores in model order (see {@link labelOf}).
  * @param {Record<string, number>} scores
  * @param {Label[]} known labels from `/api/v1/models`
  * @returns {Label[]}
  */
 export function labelsOf(scores, known) {
-  const byKey = new Map(known.map((label) => [label.key, label]));
-  return Object.keys(scores).map((key) => byKey.get(key) ?? { key, zh: '', emoji: '' });
+  return Object.keys(scores).map((key) => labelOf(key, known));
 }
 
 /**
- * The name of a label in a language: the Chinese name in `zh` (the key when it has none).
+ * The name of a label in a language.
  * @param {Label} label
  * @param {import('./i18n.js').Lang} lang
  * @returns {string}
  */
 export function labelName(label, lang) {
-  return lang === 'zh' && label.zh !== '' ? label.zh : label.key;
+  return lang === 'zh' ? label.zh : label.en;
 }

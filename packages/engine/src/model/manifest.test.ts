@@ -5,7 +5,11 @@ import { parseManifest } from './manifest.js';
 const GOOD = {
   format: 'e2v-model',
   name: 'm',
-  labels: [{ key: 'angry', zh: '生气' }, { key: 'unuse_0', zh: '' }, { key: 'unknown', zh: '' }],
+  labels: [
+    { key: 'angry', zh: '愤怒', token: '生气/angry' },
+    { key: 'unuse_0', zh: '', token: 'unuse_0' },
+    { key: 'unknown', zh: '', token: '<unk>' },
+  ],
   sampleRate: 16000,
   frameRate: 50,
   embeddingDim: 32,
@@ -51,6 +55,14 @@ describe('parseManifest', () => {
       maskedLabelIndices: [1],
       random: false,
     });
+  });
+
+  it('should read labels of an older model.json, which has no tokens, with a null token', () => {
+    const older = parse((m) => (m.labels = [{ key: 'angry', zh: '生气' }, { key: 'unknown', zh: '' }]));
+    expect(older.labels).toEqual([
+      { key: 'angry', zh: '生气', token: null },
+      { key: 'unknown', zh: '', token: null },
+    ]);
   });
 
   it.each([

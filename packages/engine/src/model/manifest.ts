@@ -18,8 +18,14 @@ export type ModelVariant = 'fp32' | 'int8';
 export interface ModelLabel {
   /** English key, e.g. `angry` (the Result's `scores` keys). */
   key: string;
-  /** Chinese name from tokens.txt, e.g. `生气`; empty when tokens.txt has none. */
+  /**
+   * model.json's Chinese name: the guide's name (`愤怒`) for the nine emotion2vec+ keys, tokens.txt's
+   * word for others; older model.json files hold tokens.txt's word (`生气`) for all. Empty when
+   * there is none. Shown through `labelZh`.
+   */
   zh: string;
+  /** The label's line of tokens.txt (`生气/angry`, `<unk>`), or null in model.json files older than this field. */
+  token: string | null;
 }
 
 /** The files of one variant, relative to the model folder. */
@@ -95,8 +101,8 @@ export function parseManifest(text: string, modelDir: string): ModelManifest {
   if (typeof raw.name !== 'string' || raw.name === '') throw bad('name must be a non-empty string');
   if (!Array.isArray(raw.labels) || raw.labels.length === 0) throw bad('labels must be a non-empty array');
   const labels = raw.labels.map((l: unknown, i): ModelLabel => {
-    if (!isObject(l) || typeof l.key !== 'string' || l.key === '') throw bad(`labels[${i}] must be { key, zh }`);
-    return { key: l.key, zh: typeof l.zh === 'string' ? l.zh : '' };
+    if (!isObject(l) || typeof l.key !== 'string' || l.key === '') throw bad(`labels[${i}] must be { key, zh, token }`);
+    return { key: l.key, zh: typeof l.zh === 'string' ? l.zh : '', token: typeof l.token === 'string' ? l.token : null };
   });
   if (new Set(labels.map((l) => l.key)).size !== labels.length) throw bad('labels has a duplicate key');
   const sampleRate = int('sampleRate', 1);

@@ -16,7 +16,7 @@ export function formatResultJson(result: Result): string {
   if (frames === null) return `${JSON.stringify(result, null, 2)}\n`;
   const text = JSON.stringify({ ...result, frames: FRAMES_MARK }, null, 2);
   const rows = frames.scores.map((row) => `      ${JSON.stringify(row)}`).join(',\n');
-  const series = `{\n    "rate": ${JSON.stringify(frames.rate)},\n    "start_s": ${JSON.stringify(frames.start_s)},\n    "scores": [${rows === '' ? '' : `\n${rows}\n    `}]\n  }`;
+  const series = `{\n    "rate": ${JSON.stringify(frames.rate)},\n    "window_s": ${JSON.stringify(frames.window_s)},\n    "start_s": ${JSON.stringify(frames.start_s)},\n    "scores": [${rows === '' ? '' : `\n${rows}\n    `}]\n  }`;
   // the first occurrence is the frames field (it comes before any field a plugin could add)
   return `${text.replace(JSON.stringify(FRAMES_MARK), () => series)}\n`;
 }

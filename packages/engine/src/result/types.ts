@@ -15,6 +15,8 @@ export type Scores = Record<string, number>;
 export interface FrameSeries {
   /** Model frames per second (50). */
   rate: number;
+  /** Length in seconds of the centred window whose mean logits scored each frame (0: each frame on its own). */
+  window_s: number;
   /** Start time of each frame in seconds, on the time axis of the whole input. */
   start_s: number[];
   /** One row per frame: the probability of every label in model order (softmax of the window-pooled logits). */

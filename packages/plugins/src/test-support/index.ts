@@ -23,7 +23,7 @@ export function makeResult(emotion = 'angry', confidence = 0.8, overrides: Parti
   const rest = (1 - confidence) / (LABELS.length - 1);
   return {
     emotion,
-    emotion_zh: '生气',
+    emotion_zh: '愤怒',
     emoji: '😠',
     confidence,
     scores: Object.fromEntries(LABELS.map((l) => [l, l === emotion ? confidence : rest])),
@@ -47,7 +47,7 @@ export function makeFrameResult(emotion: string, perFrame: readonly number[]): R
   const scores = perFrame.map((p) => LABELS.map((_, i) => (i === index ? p : (1 - p) / (LABELS.length - 1))));
   return makeResult('neutral', 0.5, {
     granularity: 'frame',
-    frames: { rate: 50, start_s: perFrame.map((_, i) => i / 50), scores },
+    frames: { rate: 50, window_s: 1, start_s: perFrame.map((_, i) => i / 50), scores },
     audio: { duration_s: perFrame.length / 50, sample_rate: 16000, channels: 1, format: 'wav' },
   });
 }

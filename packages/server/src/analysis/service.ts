@@ -12,6 +12,7 @@ import { toHttpError } from '../errors.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { FileStore } from '../storage/file-store.js';
 import { requireEngine, type ModelStatus } from './model-state.js';
+import { analysisNotices, type AnalysisNotice } from './notices.js';
 import { processingLog } from './processing-log.js';
 import type { AnalysisQueue, QueueCallbacks, Reservation } from './queue.js';
 import { SpectrogramBuilder, type Spectrogram } from './spectrogram.js';
@@ -23,6 +24,13 @@ export interface AnalysisRequest {
   audio: { path: string; name?: string };
   granularity: Granularity;
   embedding: boolean;
+  /**
+   * Return the embedding in the outcome (default true). False leaves it only in the outputs
+   * folder's embedding.npy (the folder is then written): a frame embedding is never held in memory.
+   */
+  inlineEmbedding?: boolean;
+  /** Frame granularity: the engine's `windowS` (default 1.0 s; 0 = raw per-frame scores). */
+  windowS?: number;
   /**
    * Write an outputs folder (result.json, embedding.npy, processed_audio.wav). A frame embedding
    * is always written to one: it may be too large to return inline.
@@ -53,6 +61,8 @@ export interface AnalysisOutcome {
   files: SavedFiles | null;
   log: string[];
   spectrogram: Spectrogram | null;
+  /** Advice about the input (a clip under 1 s, audio analysed in segments). */
+  notices: AnalysisNotice[];
   /** What went wrong around a kept result (the outputs folder could not be written). */
   warnings: AnalysisWarning[];
 }
@@ -84,8 +94,9 @@ export class AnalysisService {
     try {
       const engine = requireEngine(this.model);
       const input = request.audio.path;
-      const frameEmbedding = request.embedding && request.granularity === 'frame';
-      const save = request.save || frameEmbedding;
+      const inline = request.inlineEmbedding !== false;
+      // a frame embedding may be too large to return inline, and one not returned needs a file
+      const save = request.save || (request.embedding && (request.granularity === 'frame' || !inline));
       const spectrogram = request.spectrogram === true ? new SpectrogramBuilder() : undefined;
       const run = (): Promise<Analysis> =>
         engine.analyze(input, {
@@ -93,7 +104,8 @@ export class AnalysisService {
           embedding: request.embedding,
           outputDir: save ? this.store.folders.outputsDir : undefined,
           outputFailure: 'report',
-          maxInlineEmbeddingMB: this.maxInlineEmbeddingMB,
+          maxInlineEmbeddingMB: inline ? this.maxInlineEmbeddingMB : 0,
+          ...(request.windowS === undefined ? {} : { windowS: request.windowS }),
           ...(spectrogram === undefined ? {} : { onAudio: (samples: Float32Array) => spectrogram.push(samples) }),
           signal: request.signal,
         });
@@ -109,7 +121,7 @@ export class AnalysisService {
       const { result, outputDir } = analysis;
       if (save) this.store.health.record('outputs', analysis.outputError);
       const warnings = analysis.outputError === undefined ? [] : [outputsNotSaved(analysis.outputError)];
-      if (request.embedding && analysis.embedding === null) warnings.push(embeddingNotInline(this.maxInlineEmbeddingMB));
+      if (request.embedding && inline && analysis.embedding === null) warnings.push(embeddingNotInline(this.maxInlineEmbeddingMB));
       const files =
         outputDir === null
           ? null
@@ -120,7 +132,15 @@ export class AnalysisService {
               processedAudio: join(outputDir, OUTPUT_FILES.audio),
             };
       this.metrics.recordAnalysis(result, 'ok');
-      return { result, embedding: analysis.embedding, files, log: processingLog(result, outputDir, warnings), spectrogram: spectrogram?.finish() ?? null, warnings };
+      return {
+        result,
+        embedding: inline ? analysis.embedding : null,
+        files,
+        log: processingLog(result, outputDir, warnings),
+        spectrogram: spectrogram?.finish() ?? null,
+        notices: analysisNotices(result),
+        warnings,
+      };
     } catch (error) {
       const http = toHttpError(error);
       this.metrics.recordFailure(http.code);

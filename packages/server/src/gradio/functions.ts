@@ -7,7 +7,7 @@
  * the warning in its processing log.
  * @module
  */
-import type { Granularity, Result } from '@e2v/engine';
+import { labelEn, type Granularity, type Result } from '@e2v/engine';
 import type { Reservation } from '../analysis/queue.js';
 import type { AnalysisService } from '../analysis/service.js';
 import { HttpError } from '../errors.js';
@@ -71,9 +71,12 @@ export function labelValue(result: Result): { label: string; confidences: { labe
   return { label: result.emotion, confidences };
 }
 
-/** The main-emotion markdown: emoji, label (English and Chinese) and confidence. */
+/**
+ * The main-emotion markdown as the original WebUI's guide prints it: emoji, Chinese and English
+ * name, then the confidence (`## 😠 愤怒 (Angry)`, `置信度: 78.6%`).
+ */
 export function mainEmotionMarkdown(result: Result): string {
-  return `## ${result.emoji} ${result.emotion} · ${result.emotion_zh} (${(result.confidence * 100).toFixed(1)}%)`;
+  return `## ${result.emoji} ${result.emotion_zh} (${labelEn(result.emotion)})\n\n置信度: ${(result.confidence * 100).toFixed(1)}%`;
 }
 
 /**

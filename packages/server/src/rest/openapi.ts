@@ -2,7 +2,18 @@
  * `GET /api/v1/openapi.json`: an OpenAPI 3.1 document generated from the route specs.
  * @module
  */
-import { REST_ROUTES, SCHEMAS, type RouteSpec } from './spec.js';
+import { REST_ROUTES, SCHEMAS, type QueryParam, type RouteSpec } from './spec.js';
+
+function querySchema(param: QueryParam): object {
+  switch (param.type) {
+    case 'boolean':
+      return { type: 'boolean', default: param.default };
+    case 'number':
+      return { type: 'number', minimum: param.minimum, maximum: param.maximum, default: param.default };
+    case 'enum':
+      return { type: 'string', enum: [...param.values], default: param.default };
+  }
+}
 
 function operation(route: RouteSpec): Record<string, unknown> {
   const parameters = [
@@ -12,7 +23,7 @@ function operation(route: RouteSpec): Record<string, unknown> {
       in: 'query',
       required: false,
       description: param.description,
-      schema: param.type === 'boolean' ? { type: 'boolean', default: param.default } : { type: 'string', enum: [...param.values], default: param.default },
+      schema: querySchema(param),
     })),
   ];
   const responses = Object.fromEntries(

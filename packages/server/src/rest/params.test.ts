@@ -4,11 +4,20 @@ import { ANALYZE_QUERY } from './spec.js';
 
 describe('parseParams', () => {
   it('should fill defaults', () => {
-    expect(parseParams(ANALYZE_QUERY, {})).toEqual({ granularity: 'utterance', embedding: false, save: false, spectrogram: false });
+    expect(parseParams(ANALYZE_QUERY, {})).toEqual({ granularity: 'utterance', embedding: false, inline_embedding: true, window_s: 1, save: false, spectrogram: false });
   });
 
   it('should parse booleans and enums', () => {
-    expect(parseParams(ANALYZE_QUERY, { granularity: 'frame', embedding: 'TRUE', save: '1', spectrogram: 'off' })).toEqual({ granularity: 'frame', embedding: true, save: true, spectrogram: false });
+    expect(parseParams(ANALYZE_QUERY, { granularity: 'frame', embedding: 'TRUE', save: '1', spectrogram: 'off' })).toMatchObject({ granularity: 'frame', embedding: true, save: true, spectrogram: false });
+  });
+
+  it("should parse numbers within the engine's range", () => {
+    expect(parseParams(ANALYZE_QUERY, { window_s: '0' }).window_s).toBe(0);
+    expect(parseParams(ANALYZE_QUERY, { window_s: '2.5' }).window_s).toBe(2.5);
+    expect(parseParams(ANALYZE_QUERY, { window_s: '3600' }).window_s).toBe(3600);
+    for (const bad of ['-0.1', '3600.5', 'NaN', 'Infinity', 'one', '1s', ' ']) {
+      expect(() => parseParams(ANALYZE_QUERY, { window_s: bad })).toThrow(/Parameter 'window_s' must be a number in \[0, 3600\]/);
+    }
   });
 
   it('should refuse bad values and unknown names with a 400 naming them', () => {

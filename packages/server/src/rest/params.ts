@@ -1,13 +1,15 @@
 /**
- * Query parameters parsed by their specs: booleans (`true/false/1/0/yes/no/on/off`) and enums;
- * anything else is a 400 naming the parameter. Unknown parameters are refused too, so a
+ * Query parameters parsed by their specs: booleans (`true/false/1/0/yes/no/on/off`), enums and
+ * numbers within their range; anything else is a 400 naming the parameter. Unknown parameters are refused too, so a
  * misspelling never passes silently.
  * @module
  */
 import { HttpError } from '../errors.js';
 import type { QueryParam } from './spec.js';
 
-type Parsed<T extends Record<string, QueryParam>> = { [K in keyof T]: T[K] extends { type: 'boolean' } ? boolean : T[K] extends { values: readonly (infer V)[] } ? V : never };
+type Parsed<T extends Record<string, QueryParam>> = {
+  [K in keyof T]: T[K] extends { type: 'boolean' } ? boolean : T[K] extends { type: 'number' } ? number : T[K] extends { values: readonly (infer V)[] } ? V : never;
+};
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
@@ -29,6 +31,12 @@ export function parseParams<T extends Record<string, QueryParam>>(specs: T, valu
       const lower = raw.toLowerCase();
       if (!TRUE.has(lower) && !FALSE.has(lower)) throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be true or false, got '${raw.slice(0, 50)}'`);
       parsed[name] = TRUE.has(lower);
+    } else if (spec.type === 'number') {
+      const value = Number(raw);
+      if (raw.trim() === '' || !(value >= spec.minimum && value <= spec.maximum)) {
+        throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be a number in [${spec.minimum}, ${spec.maximum}], got '${raw.slice(0, 50)}'`);
+      }
+      parsed[name] = value;
     } else {
       if (!spec.values.includes(raw)) throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be one of ${spec.values.join(', ')}, got '${raw.slice(0, 50)}'`);
       parsed[name] = raw;

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { listModels } from '@e2v/convert';
-import { labelEmoji, labelZh, type Embedding } from '@e2v/engine';
+import { labelNames, type Embedding } from '@e2v/engine';
 import type { PluginHost } from '@e2v/plugins';
 import { Hono, type Context } from 'hono';
 import { requireEngine, type ModelStatus } from '../analysis/model-state.js';
@@ -71,6 +71,7 @@ function analyzeResponse(outcome: AnalysisOutcome, store: FileStore): Record<str
         ? null
         : { result_json: fileLink(store, files.resultJson), embedding_npy: files.embeddingNpy === null ? null : fileLink(store, files.embeddingNpy), processed_audio: fileLink(store, files.processedAudio) },
     log: outcome.log,
+    notices: outcome.notices,
     warnings: outcome.warnings,
     ...(outcome.spectrogram !== null ? { spectrogram: outcome.spectrogram } : {}),
   };
@@ -123,7 +124,8 @@ export function restRoutes(deps: RestRouteDeps): Hono {
       const params = parseParams(ANALYZE_QUERY, { ...c.req.query(), ...audio.fields });
       const outcome = await deps.service.analyze({
         audio: { path: audio.file.path, name: audio.name },
-        granularity: params.granularity, embedding: params.embedding, save: params.save, spectrogram: params.spectrogram,
+        granularity: params.granularity, embedding: params.embedding, inlineEmbedding: params.inline_embedding, windowS: params.window_s,
+        save: params.save, spectrogram: params.spectrogram,
         signal: c.req.raw.signal, reservation,
       });
       return c.json(analyzeResponse(outcome, deps.store));
@@ -154,7 +156,7 @@ export function restRoutes(deps: RestRouteDeps): Hono {
           ? null
           : {
               name: loaded.name, variant: loaded.variant, embedding_dim: loaded.embeddingDim, frame_rate: loaded.frameRate, random: loaded.random,
-              labels: loaded.labels.map((l) => ({ key: l.key, zh: labelZh(l.key, l.zh), emoji: labelEmoji(l.key) })),
+              labels: loaded.labels.map((l) => ({ key: l.key, ...labelNames(l.key, l.zh), token: l.token })),
             },
       models: known.map((m) => ({ id: m.id, description: m.description, installed: m.installed, install_command: `pnpm e2v model pull ${m.id}` })),
     });

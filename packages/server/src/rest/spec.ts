@@ -4,11 +4,13 @@
  * `/api/v1/openapi.json` is generated from them, so the document cannot drift from the code.
  * @module
  */
+import { DEFAULT_WINDOW_S, MAX_WINDOW_S } from '@e2v/engine';
 
 /** A query parameter. */
 export type QueryParam =
   | { type: 'boolean'; description: string; default: boolean }
-  | { type: 'enum'; values: readonly string[]; description: string; default: string };
+  | { type: 'enum'; values: readonly string[]; description: string; default: string }
+  | { type: 'number'; minimum: number; maximum: number; description: string; default: number };
 
 /** One response of a route. */
 export interface ResponseSpec {
@@ -50,7 +52,7 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
     required: ['emotion', 'emotion_zh', 'emoji', 'confidence', 'scores', 'granularity', 'frames', 'audio', 'model', 'timestamp', 'timings_ms'],
     properties: {
       emotion: { type: 'string' },
-      emotion_zh: { type: 'string' },
+      emotion_zh: { type: 'string', description: 'Chinese name of the emotion as the original WebUI guide writes it (愤怒 for angry, 快乐 for happy, ...)' },
       emoji: { type: 'string' },
       confidence: { type: 'number' },
       scores: ref('Scores'),
@@ -58,7 +60,16 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
       frames: {
         oneOf: [
           { type: 'null' },
-          { type: 'object', required: ['rate', 'start_s', 'scores'], properties: { rate: { type: 'number' }, start_s: { type: 'array', items: { type: 'number' } }, scores: { type: 'array', items: { type: 'array', items: { type: 'number' } } } } },
+          {
+            type: 'object',
+            required: ['rate', 'window_s', 'start_s', 'scores'],
+            properties: {
+              rate: { type: 'number' },
+              window_s: { type: 'number', description: 'Length in seconds of the centred window whose mean scored each frame (0: raw per-frame scores)' },
+              start_s: { type: 'array', items: { type: 'number' } },
+              scores: { type: 'array', items: { type: 'array', items: { type: 'number' } } },
+            },
+          },
         ],
       },
       segments: { type: 'array', items: { type: 'object', properties: { start_s: { type: 'number' }, end_s: { type: 'number' }, emotion: { type: 'string' }, confidence: { type: 'number' }, scores: ref('Scores') } } },
@@ -73,10 +84,11 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
       ref('Result'),
       {
         type: 'object',
-        required: ['embedding', 'files', 'log', 'warnings'],
+        required: ['embedding', 'files', 'log', 'notices', 'warnings'],
         properties: {
           embedding: {
-            description: 'When embedding=true: (D,) for utterance, (T\', D) frame features for frame granularity',
+            description:
+              'When embedding=true: (D,) for utterance, (T\', D) frame features for frame granularity; null with inline_embedding=false, or for a frame embedding over the inline limit (then only in files.embedding_npy)',
             oneOf: [{ type: 'null' }, { type: 'array', items: { type: 'number' } }, { type: 'array', items: { type: 'array', items: { type: 'number' } } }],
           },
           files: {
@@ -87,6 +99,16 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
             ],
           },
           log: { type: 'array', items: { type: 'string' } },
+          notices: {
+            type: 'array',
+            description:
+              'Advice about the input, not damage (see warnings): E2V_NOTICE_AUDIO_SHORT (under 1 s: too little context, the result is unreliable), E2V_NOTICE_AUDIO_SEGMENTED (longer than one 30 s segment: analysed in segments, the result is their duration-weighted mean)',
+            items: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { type: 'string', enum: ['E2V_NOTICE_AUDIO_SHORT', 'E2V_NOTICE_AUDIO_SEGMENTED'] }, message: { type: 'string' } },
+            },
+          },
           warnings: {
             type: 'array',
             description: 'What went wrong around the result, e.g. E2V_WARN_OUTPUTS_NOT_SAVED (save=true, but the outputs folder could not be written: files is null)',
@@ -141,7 +163,11 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
             type: 'object',
             properties: {
               name: { type: 'string' }, variant: { type: 'string' }, embedding_dim: { type: 'integer' }, frame_rate: { type: 'number' }, random: { type: 'boolean' },
-              labels: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, zh: { type: 'string' }, emoji: { type: 'string' } } } },
+              labels: {
+                type: 'array',
+                description: 'In model order: key, display names (the original WebUI guide\'s for the nine emotion2vec+ labels: 愤怒 / Angry) and the checkpoint\'s tokens.txt line (生气/angry; null for a model.json older than it)',
+                items: { type: 'object', properties: { key: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' }, emoji: { type: 'string' }, token: { type: ['string', 'null'] } } },
+              },
             },
           },
         ],
@@ -158,7 +184,19 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
 /** Query parameters of `POST /api/v1/analyze`. */
 export const ANALYZE_QUERY = {
   granularity: { type: 'enum', values: ['utterance', 'frame'], default: 'utterance', description: 'One result, or a time series of frame scores (50 frames/s)' },
-  embedding: { type: 'boolean', default: false, description: 'Include the embedding inline (and embedding.npy when saving)' },
+  embedding: { type: 'boolean', default: false, description: 'Extract the embedding: inline (see inline_embedding) and embedding.npy when saving' },
+  inline_embedding: {
+    type: 'boolean',
+    default: true,
+    description: 'Return the embedding in the response; false: embedding is null and the embedding is only in the outputs folder (written then), at files.embedding_npy',
+  },
+  window_s: {
+    type: 'number',
+    minimum: 0,
+    maximum: MAX_WINDOW_S,
+    default: DEFAULT_WINDOW_S,
+    description: 'Frame granularity: length in seconds of the centred window whose mean logits score each frame (0 = raw per-frame scores); recorded as frames.window_s',
+  },
   save: { type: 'boolean', default: false, description: 'Write an outputs folder and return links to its files' },
   spectrogram: { type: 'boolean', default: false, description: 'Include the log-mel spectrogram (web UI)' },
 } as const satisfies Record<string, QueryParam>;
@@ -172,11 +210,16 @@ export const REST_ROUTES: readonly RouteSpec[] = [
     summary: 'Analyze one audio file (WAV, MP3, M4A/AAC, FLAC, Ogg Vorbis/Opus, WebM; any rate and channel count)',
     query: ANALYZE_QUERY,
     body: {
-      'multipart/form-data': { type: 'object', required: ['audio'], properties: { audio: { type: 'string', format: 'binary' }, granularity: { type: 'string' }, embedding: { type: 'string' }, save: { type: 'string' } } },
+      'multipart/form-data': {
+        type: 'object',
+        required: ['audio'],
+        description: 'The audio, and any query parameter as a text field',
+        properties: { audio: { type: 'string', format: 'binary' }, granularity: { type: 'string' }, embedding: { type: 'string' }, save: { type: 'string' }, window_s: { type: 'string' } },
+      },
       'application/octet-stream': { type: 'string', format: 'binary', description: 'The audio file as the raw body' },
     },
     responses: {
-      200: { description: 'The Result, with embedding, file links, processing log and warnings', schema: ref('AnalyzeResponse') },
+      200: { description: 'The Result, with embedding, file links, processing log, notices and warnings', schema: ref('AnalyzeResponse') },
       400: error('Bad input: corrupt audio, too short, bad parameters, malformed or interrupted upload'),
       413: error('Upload or audio too large / too long (refused before the body is read when Content-Length says so)'),
       415: error('Not an audio format e2v decodes'),

@@ -9,10 +9,10 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { Engine, removeStaleStaging, type Granularity } from '@e2v/engine';
+import { DEFAULT_WINDOW_S, Engine, MAX_WINDOW_S, removeStaleStaging, type Granularity } from '@e2v/engine';
 import { EXIT, failureLine, OutputError, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
-import { DEFAULT_MAX_DURATION_MIN, integerFlag, variantFlag } from '../flags.js';
+import { DEFAULT_MAX_DURATION_MIN, integerFlag, numberFlag, variantFlag } from '../flags.js';
 import { modelFolder } from '../model-folder.js';
 import { modelsDir as resolveModelsDir } from '../model.js';
 import { lineLogger, loadCliPlugins, PLUGIN_FLAGS } from '../plugin-flags.js';
@@ -42,6 +42,7 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
       int8: { type: 'boolean', default: false },
       threads: { type: 'string' },
       granularity: { type: 'string', default: 'utterance' },
+      window: { type: 'string' },
       embedding: { type: 'boolean', default: false },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -56,6 +57,8 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   });
   const granularity = values.granularity as Granularity;
   if (granularity !== 'utterance' && granularity !== 'frame') throw new UsageError(`--granularity must be utterance or frame, not '${values.granularity}'`);
+  const windowS = numberFlag(values.window, '--window', (n) => n >= 0 && n <= MAX_WINDOW_S, `a number of seconds in [0, ${MAX_WINDOW_S}]`);
+  if (windowS !== undefined && granularity !== 'frame') throw new UsageError('--window smooths frame scores: it needs --granularity frame');
   if (positionals.length === 0) throw new UsageError('e2v analyze needs files, folders or glob patterns');
   const needsOut = (['resume', 'csv', 'save-outputs'] as const).find((flag) => values[flag]);
   if (needsOut !== undefined && values.out === undefined) throw new UsageError(`--${needsOut} needs --out DIR`);
@@ -80,7 +83,7 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
       engine,
       plugins,
       store,
-      options: { granularity, embedding: values.embedding, saveOutputs: values['save-outputs'], json: values.json },
+      options: { granularity, windowS: windowS ?? DEFAULT_WINDOW_S, embedding: values.embedding, saveOutputs: values['save-outputs'], json: values.json },
       io,
       progress,
       total: files.length,

@@ -21,7 +21,7 @@ export type { ErrorRecord } from './record-index.js';
 export interface ResultRecord {
   file: string;
   sha256: string;
-  /** sha256 + granularity + embedding + model: what `--resume` matches. */
+  /** sha256 + granularity (with the frame window) + embedding + model: what `--resume` matches. */
   key: string;
   result: Result;
   /** The per-file outputs folder, when `--save-outputs`. */

@@ -21,6 +21,8 @@ import type { BatchSummary } from './summary.js';
 /** The analysis options of a batch. */
 export interface FileAnalyzerOptions {
   granularity: Granularity;
+  /** Frame granularity: seconds of the window that smooths frame scores (`--window`; 0 = raw). */
+  windowS: number;
   embedding: boolean;
   /** Write an outputs folder per file (needs a store). */
   saveOutputs: boolean;
@@ -65,7 +67,8 @@ export class FileAnalyzer {
       const bytes = await readFile(file);
       sha256 = createHash('sha256').update(bytes).digest('hex');
       const { name, variant } = this.context.engine.info;
-      const key = `${sha256}:${options.granularity}:${options.embedding ? 'embedding' : 'scores'}:${name}:${variant}`;
+      const granularity = options.granularity === 'frame' ? `frame@${options.windowS}s` : options.granularity;
+      const key = `${sha256}:${granularity}:${options.embedding ? 'embedding' : 'scores'}:${name}:${variant}`;
       const found: StoreLookup | null = store === null ? null : await store.lookup(file, key);
       if (found?.kind === 'done') {
         this.counts.skipped += 1;
@@ -119,6 +122,7 @@ export class FileAnalyzer {
     const run = () =>
       engine.analyze(bytes, {
         granularity: options.granularity,
+        windowS: options.windowS,
         embedding: options.embedding,
         ...(outputDir === undefined ? {} : { outputDir }),
         ...(embeddingFile === undefined ? {} : { embeddingFile }),
