@@ -119,6 +119,23 @@ describe('Gradio direct calls', () => {
     expect(response.status).toBe(200);
   });
 
+  it('should predict from a form (audio file, granularity, extract_embedding) with the answer of the JSON form', async () => {
+    const form = analyzeForm(await readFile(SPEECH));
+    form.append('granularity', 'frame');
+    form.append('extract_embedding', 'on');
+    const response = await request(built, '/api/predict', { method: 'POST', body: form });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: ({ path: string } | null)[]; is_generating: boolean };
+    expect(body).toMatchObject({ is_generating: false, render_config: null, changed_state_ids: [] });
+    expect(JSON.parse(await readFile(body.data[3]!.path, 'utf8'))).toMatchObject({ granularity: 'frame' });
+    expect(body.data[4]).not.toBeNull();
+    const empty = new FormData();
+    empty.append('granularity', 'frame');
+    const refused = await request(built, '/run/predict', { method: 'POST', body: empty });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toContain('"audio"');
+  });
+
   it('should refuse paths it does not own and URLs, with a Gradio error payload', async () => {
     for (const path of ['/etc/passwd', 'http://127.0.0.1:1/x.wav']) {
       const response = await request(built, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [{ path }, 'utterance', false] }) });
