@@ -87,7 +87,7 @@ export function gradioFunctions(service: AnalysisService, store: FileStore, maxU
     const inputs = checkPredictInputs(data);
     const audio = await storeInlineAudio(inputs.audio, store, maxUploadBytes);
     return async (context) => {
-      const path = await resolveAudioInput(audio, store);
+      const path = await resolveAudioInput(audio, store, context.root);
       const unpin = store.pin(path);
       const outcome = await service
         .analyze({
