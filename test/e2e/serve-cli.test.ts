@@ -14,6 +14,7 @@ import { join, sep } from 'node:path';
 import { encodeWavPcm16 } from '@e2v/engine';
 import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rawRequest } from '../support/e2e-server.js';
 import { CLI_MAIN, serveCli, type ServedCli } from '../support/serve-cli.js';
 
 const children: ChildProcess[] = [];
@@ -162,6 +163,15 @@ describe("e2v serve with Gradio's habits", () => {
     expect(fromFlags.url).toMatch(/^http:\/\/localhost:\d+$/);
     expect(fromFlags.url).not.toBe(`http://localhost:${port}`);
     expect((await fetch(`${fromFlags.url}/config`)).status).toBe(200);
+  });
+
+  it('should serve the network bound to GRADIO_SERVER_NAME=0.0.0.0, and still refuse foreign pages addressed to localhost', async () => {
+    const served = await serveCli([], { env: { ...NO_E2V_ADDRESS, GRADIO_SERVER_PORT: '0', GRADIO_SERVER_NAME: '0.0.0.0' }, portFlag: false });
+    children.push(served.child);
+    const local = served.url.replace('0.0.0.0', '127.0.0.1');
+    const { port } = new URL(local);
+    expect((await rawRequest(local, '/config', { headers: { Host: `192.0.2.7:${port}` } })).status).toBe(200); // a client of the network
+    expect((await rawRequest(local, '/config', { headers: { Host: `localhost:${port}`, Origin: 'http://evil.example' } })).status).toBe(403);
   });
 
   it('should refuse a bad GRADIO_SERVER_PORT, GRADIO_SERVER_NAME or alias with a one-line usage error', async () => {
