@@ -230,6 +230,30 @@ describe('several predictions on one client', () => {
   });
 });
 
+describe('queue status', () => {
+  it('should fill the eta of the pending status events once an analysis has finished', async () => {
+    const watching = await Client.connect(ts.url, { events: ['data', 'status'] });
+    try {
+      const audio = handle_file(join(GOLDEN_INPUTS_DIR, 'speech_8k_mono.wav'));
+      await predict(watching, '/predict', { audio }, 'the first prediction'); // one analysis has finished
+      const etas: unknown[] = [];
+      const done = (async () => {
+        for await (const message of watching.submit('/predict', { audio })) {
+          // estimation messages become pending statuses with a queue position (process_starts has original_msg)
+          const status = message as { type: string; stage?: string; eta?: unknown; original_msg?: string };
+          if (status.type === 'status' && status.stage === 'pending' && 'position' in status && status.original_msg === undefined) etas.push(status.eta);
+          if (message.type === 'data') return;
+        }
+      })();
+      await within(done, PREDICT_TIMEOUT_MS, 'the submitted prediction');
+      expect(etas.length).toBeGreaterThan(0);
+      for (const eta of etas) expect(eta).toBeGreaterThan(0);
+    } finally {
+      watching.close();
+    }
+  });
+});
+
 describe('errors', () => {
   it('should reject random bytes with a readable message and keep the client usable', async () => {
     let seed = 7;

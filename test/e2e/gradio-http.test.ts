@@ -394,6 +394,18 @@ describe('the queue: queue/join + queue/data as the Python client uses it', () =
     expect(typeof status.queue_size).toBe('number');
   });
 
+  it('should carry rank_eta, the expected seconds, in estimation messages and queue/status once an analysis has finished', async () => {
+    expect((await postJson(`${ts.url}/api/predict`, { data: [fileData(speechPath)] })).status).toBe(200); // one has finished
+    const session = 'py-session-eta';
+    const join = await postJson(`${ts.url}/gradio_api/queue/join`, { data: [fileData(speechPath), 'utterance', false], fn_index: 0, session_hash: session });
+    expect(join.status).toBe(200);
+    const estimations = queueMessages((await readEventStream(`${ts.url}/gradio_api/queue/data?session_hash=${session}`)).text).filter((m) => m.msg === 'estimation');
+    expect(estimations.length).toBeGreaterThan(0);
+    for (const message of estimations) expect(message.rank_eta).toBeGreaterThan(0);
+    const status = (await (await fetch(`${ts.url}/gradio_api/queue/status`)).json()) as { rank_eta: unknown };
+    expect(status.rank_eta).toBeGreaterThan(0);
+  });
+
   it('should answer cancel and reset with {"success": true}', async () => {
     const cancel = await postJson(`${ts.url}/gradio_api/cancel`, { session_hash: 'x', fn_index: 0, event_id: 'deadbeef' });
     expect(cancel.status).toBe(200);

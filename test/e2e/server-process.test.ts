@@ -24,7 +24,7 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-/** `e2v serve` with the tiny model, its temporary files (uploads) in a folder of its own. */
+/** `e2v serve` with the tiny model, its working folder (uploads, outputs) and TMPDIR of its own. */
 async function serve(args: string[] = []): Promise<ServedCli & { tmp: string; cwd: string }> {
   const tmp = await mkdtemp(join(tmpdir(), 'e2v-process-tmp-'));
   const cwd = await mkdtemp(join(tmpdir(), 'e2v-process-cwd-'));
@@ -99,7 +99,7 @@ describe('e2v serve under load and faults', () => {
     await utimes(join(outputs, 'outputs_20200101_000000'), old, old);
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
     await mkdir(join(outputs, `.outputs-tmp-${deadPid}-0123456789ab`));
-    const upload = join(tmp, 'e2v-server', 'uploads', 'c'.repeat(64));
+    const upload = join(cwd, '.e2v', 'uploads', 'c'.repeat(64));
     await mkdir(upload, { recursive: true });
     await writeFile(join(upload, 'a.wav'), SPEECH);
     await utimes(join(upload, 'a.wav'), old, old);
@@ -108,7 +108,7 @@ describe('e2v serve under load and faults', () => {
     const served = await serveCli(['--model', testModelDir('tiny-a'), '--outputs-max-age-h', '24', '--uploads-max-age-h', '72'], { cwd, env: { TMPDIR: tmp } });
     children.push(served.child);
     expect(await readdir(outputs)).toEqual([]);
-    expect(await readdir(join(tmp, 'e2v-server', 'uploads'))).toEqual(['c'.repeat(64)]); // 48 h < 72 h
+    expect(await readdir(join(cwd, '.e2v', 'uploads'))).toEqual(['c'.repeat(64)]); // 48 h < 72 h
     const messages = logLines(served).map((line) => line.msg);
     expect(messages).toContain('removed outputs staging folders of dead processes');
     expect(logLines(served).find((line) => line.msg === 'retention removed old entries')).toMatchObject({ folder: 'outputs', removed: 1 });

@@ -265,7 +265,7 @@ try {
   const head = Buffer.from('--stress\r\nContent-Disposition: form-data; name="files"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n');
   const tail = Buffer.from('\r\n--stress--\r\n');
   await bodies(server, 'POST /gradio_api/upload', '/gradio_api/upload', { 'Content-Type': 'multipart/form-data; boundary=stress' }, [head, body, tail], modelRss);
-  const leftovers = (await readdir(join(tmp, 'e2v-server', 'uploads'))).filter((name) => name.startsWith('.'));
+  const leftovers = (await readdir(join(tmp, '.e2v', 'uploads'))).filter((name) => name.startsWith('.'));
   row('after the bodies', 'temporary upload files left', String(leftovers.length), '0', leftovers.length === 0);
 
   await flood(server, 'heartbeat');

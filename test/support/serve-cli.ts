@@ -24,11 +24,13 @@ export interface ServedCli {
 /**
  * Starts `e2v serve --port 0 --no-pull ARGS` and resolves once it says where it listens.
  * @param args more flags
- * @param options working folder (default a new temporary one) and environment additions
+ * @param options working folder (default a new temporary one), environment additions, and
+ *   `portFlag: false` to leave the port to `args` or the environment
  */
-export async function serveCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<ServedCli> {
+export async function serveCli(args: string[], options: { cwd?: string; env?: Record<string, string>; portFlag?: boolean } = {}): Promise<ServedCli> {
   const cwd = options.cwd ?? (await mkdtemp(join(tmpdir(), 'e2v-serve-cli-')));
-  const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '0', '--no-pull', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const port = options.portFlag === false ? [] : ['--port', '0'];
+  const child = spawn(process.execPath, [CLI_MAIN, 'serve', ...port, '--no-pull', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

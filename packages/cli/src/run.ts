@@ -23,7 +23,9 @@ Commands:
         [--outputs DIR] [--models-dir DIR] [--max-upload-mb N] [--max-queued N] [--no-pull]
         [--concurrency N] [--max-duration-min N]
         [--uploads-max-age-h H] [--uploads-max-mb N] [--outputs-max-age-h H] [--outputs-max-mb N]
-        [PLUGIN FLAGS]                the server: web page, Gradio API, REST API (/api/v1)
+        [PLUGIN FLAGS]                the server: web page, Gradio API, REST API (/api/v1);
+                                      'e2v serve --help' for every flag (Gradio's --server-port,
+                                      --server-name, GRADIO_SERVER_PORT/NAME work too)
   analyze FILES|DIRS|GLOBS... [--model DIR] [--granularity utterance|frame] [--window SECONDS]
         [--embedding] [--out DIR] [--json] [--csv] [--save-outputs] [--concurrency N] [--resume]
         [--allow-failures] [--variant auto|fp32|int8] [--threads N] [--max-duration-min N]
@@ -78,7 +80,8 @@ function runInfo(args: string[], io: CliIo): number {
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
-  if (options.includes('-h') || options.includes('--help')) {
+  // serve has a help of its own; the other commands share the usage
+  if (command !== 'serve' && (options.includes('-h') || options.includes('--help'))) {
     io.stdout(USAGE);
     return EXIT.ok;
   }

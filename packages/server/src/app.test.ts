@@ -81,6 +81,20 @@ describe('Gradio config and info', () => {
     const all = (await (await request(built, '/info?all_endpoints=true')).json()) as Record<string, Record<string, unknown>>;
     expect(Object.keys(all.named_endpoints!)).toEqual(['/predict', '/load_example']);
   });
+
+  it('should show the audio example as a URL of the server, no path of its machine, and predict it back', async () => {
+    const text = await (await request(built, '/gradio_api/info?all_endpoints=true')).text();
+    expect(text).not.toContain(EXAMPLES_DIR);
+    const info = JSON.parse(text) as { named_endpoints: Record<string, { parameters: { example_input: unknown }[] }> };
+    const example = info.named_endpoints['/predict']!.parameters[0]!.example_input as { path: string; url: string };
+    expect(example).toEqual({ path: `${BASE}/api/v1/examples/0`, url: `${BASE}/api/v1/examples/0`, orig_name: 'example.wav', meta: { _type: 'gradio.FileData' } });
+    expect((await request(built, '/api/v1/examples/0')).status).toBe(200);
+    const predicted = await request(built, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [example, 'utterance', false] }) });
+    expect(predicted.status).toBe(200);
+    // only this server's own example URLs: any other URL is still refused, never fetched
+    const other = await request(built, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [{ path: 'http://127.0.0.2:7860/api/v1/examples/0' }] }) });
+    expect(other.status).toBe(400);
+  });
 });
 
 describe('Gradio direct calls', () => {
@@ -117,6 +131,23 @@ describe('Gradio direct calls', () => {
     expect(example.data[0]!.value.path).toBe(join(EXAMPLES_DIR, 'example.wav'));
     const response = await request(built, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [example.data[0]!.value, 'utterance', false] }) });
     expect(response.status).toBe(200);
+  });
+
+  it('should predict from a form (audio file, granularity, extract_embedding) with the answer of the JSON form', async () => {
+    const form = analyzeForm(await readFile(SPEECH));
+    form.append('granularity', 'frame');
+    form.append('extract_embedding', 'on');
+    const response = await request(built, '/api/predict', { method: 'POST', body: form });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: ({ path: string } | null)[]; is_generating: boolean };
+    expect(body).toMatchObject({ is_generating: false, render_config: null, changed_state_ids: [] });
+    expect(JSON.parse(await readFile(body.data[3]!.path, 'utf8'))).toMatchObject({ granularity: 'frame' });
+    expect(body.data[4]).not.toBeNull();
+    const empty = new FormData();
+    empty.append('granularity', 'frame');
+    const refused = await request(built, '/run/predict', { method: 'POST', body: empty });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toContain('"audio"');
   });
 
   it('should refuse paths it does not own and URLs, with a Gradio error payload', async () => {

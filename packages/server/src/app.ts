@@ -65,7 +65,7 @@ export function createApp(parts: AppParts): E2vApp {
   const service = new AnalysisService(parts.model, queue, parts.store, metrics, parts.plugins, parts.maxInlineEmbeddingMB);
   const streams = new SseStreams(parts.heartbeatMs, parts.limits);
   const bodies = new BodyReader(parts.limits, parts.store);
-  const events = new GradioEvents(streams);
+  const events = new GradioEvents(streams, (rank) => queue.eta(rank));
   const app = new Hono({ strict: false });
   app.use('*', requestLog(parts.logger, metrics));
   app.use('*', localOriginGuard(parts.host));

@@ -24,6 +24,26 @@ export const EXAMPLES: readonly Example[] = Object.freeze([
   { file: 'example.wav', granularity: 'frame', embedding: true },
 ]);
 
+/** The REST route of the examples (`GET /api/v1/examples` lists them). */
+const EXAMPLES_ROUTE = '/api/v1/examples';
+
+/** Where `GET` serves an example's audio, below the server's root URL (no server path in it). */
+export function exampleRoute(index: number): string {
+  return `${EXAMPLES_ROUTE}/${index}`;
+}
+
+/**
+ * The example whose {@link exampleRoute} URL under `root` a client sent back (what /info's
+ * `example_input` shows), or undefined for any other value. Nothing is fetched.
+ * @param url the value the client sent
+ * @param root root URL of the request
+ */
+export function exampleAtUrl(url: string, root: string): Example | undefined {
+  const prefix = `${root}${EXAMPLES_ROUTE}/`;
+  if (!url.startsWith(prefix) || !/^\d+$/.test(url.slice(prefix.length))) return undefined;
+  return EXAMPLES[Number(url.slice(prefix.length))];
+}
+
 /** Absolute path of an example's audio inside `examplesDir`. */
 export function examplePath(examplesDir: string, example: Example): string {
   return join(examplesDir, example.file);

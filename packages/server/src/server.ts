@@ -1,12 +1,12 @@
 /**
  * Starting and stopping the server: load the model (or start without one and say why), open the
- * folders (removing what dead processes left and what retention says), listen on 127.0.0.1:7860
- * by default within the connection caps, and shut down gracefully (stop accepting, fail waiting
- * analyses with 503, let running ones finish up to a deadline, close the engine).
+ * folders (uploads private to the server's user in `./.e2v/uploads`; removing what dead
+ * processes left and what retention says), listen on 127.0.0.1:7860 by default within the
+ * connection caps, and shut down gracefully (stop accepting, fail waiting analyses with 503, let
+ * running ones finish up to a deadline, close the engine).
  * @module
  */
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -36,7 +36,11 @@ export interface ServerOptions {
   host?: string;
   /** Port (default 7860; 0 picks a free one). */
   port?: number;
-  /** Uploads go to `<dataDir>/uploads` (default `<os tmpdir>/e2v-server`). */
+  /**
+   * Uploads go to `<dataDir>/uploads`, a folder only the server's user can open (mode 0700).
+   * Default `./.e2v` (the working folder's e2v state, beside `.e2v/plugins`): servers started in
+   * different folders never share uploads, and retention finds a restarted server's old ones.
+   */
   dataDir?: string;
   /** Outputs folders go here (default `./outputs`). */
   outputsDir?: string;
@@ -87,6 +91,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Default {@link ServerOptions.dataDir}, relative to the working folder. */
+const DEFAULT_DATA_DIR = '.e2v';
+
 /** Default {@link ServerOptions.concurrency}. */
 export const DEFAULT_CONCURRENCY = 2;
 /** Default {@link ServerOptions.maxInlineEmbeddingMB}. */
@@ -116,7 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   else logger.warn({ reason: model.reason, install: model.installCommand }, 'starting without a model');
   const limits = resolveLimits(options.limits);
   const store = await FileStore.open({
-    uploadsDir: join(options.dataDir ?? join(tmpdir(), 'e2v-server'), 'uploads'),
+    uploadsDir: join(resolve(options.dataDir ?? DEFAULT_DATA_DIR), 'uploads'),
     outputsDir: options.outputsDir ?? resolve('outputs'),
     examplesDir: EXAMPLES_DIR,
   });

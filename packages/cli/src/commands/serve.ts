@@ -2,9 +2,10 @@
  * `e2v serve`: the server on http://127.0.0.1:7860 (Gradio API, REST API, web page) until
  * Ctrl-C or SIGTERM, then a graceful shutdown and exit 0. With no converted model it tries
  * `e2v model pull` once; when that fails (offline) it starts anyway and says which command
- * installs the model. `--uploads-max-age-h` / `--uploads-max-mb` change the retention of uploads
+ * installs the model. The address also comes from Gradio's flags and variables (see
+ * ./serve-address.ts). `--uploads-max-age-h` / `--uploads-max-mb` change the retention of uploads
  * (default 24 h / 2048 MB), `--outputs-max-age-h` / `--outputs-max-mb` turn it on for outputs
- * (off by default: outputs are the user's); 0 turns a limit off.
+ * (off by default: outputs are the user's); 0 turns a limit off. `--help` lists everything.
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { DEFAULT_MAX_DURATION_MIN, integerFlag, numberFlag, variantFlag } from './flags.js';
 import { modelFolder } from './model-folder.js';
+import { SERVE_ADDRESS_FLAGS, serveAddress } from './serve-address.js';
+import { SERVE_HELP } from './serve-help.js';
 import { formatPluginReports, loadCliPlugins, PLUGIN_FLAGS } from './plugin-flags.js';
 import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
 
@@ -41,8 +44,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      port: { type: 'string', default: process.env.E2V_PORT ?? '7860' },
-      host: { type: 'string', default: process.env.E2V_HOST ?? '127.0.0.1' },
+      ...SERVE_ADDRESS_FLAGS,
+      help: { type: 'boolean', short: 'h', default: false },
       model: { type: 'string' },
       'models-dir': { type: 'string' },
       outputs: { type: 'string' },
@@ -62,7 +65,11 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     },
     strict: true,
   });
-  const port = integerFlag(values.port, '--port', 0, 65535)!;
+  if (values.help) {
+    io.stdout(SERVE_HELP);
+    return EXIT.ok;
+  }
+  const { port, host } = serveAddress(values, process.env);
   const variant = variantFlag(values.variant, values.int8);
   const threads = integerFlag(values.threads, '--threads', 1, 256);
   const maxUploadMb = integerFlag(values['max-upload-mb'], '--max-upload-mb', 1, 4096);
@@ -92,7 +99,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       logger,
       ...(plugins === undefined ? {} : { plugins }),
       modelDir: model.dir,
-      host: values.host,
+      host,
       port,
       modelsDir,
       ...(values.outputs === undefined ? {} : { outputsDir: resolve(values.outputs) }),

@@ -77,6 +77,33 @@ describe('AnalysisQueue', () => {
   });
 });
 
+describe('AnalysisQueue eta', () => {
+  it('should estimate nothing before a task finished, then pass the expected seconds with each rank', async () => {
+    const queue = new AnalysisQueue(1, 5);
+    expect(queue.eta(0)).toBeNull();
+    await queue.submit(() => new Promise((r) => setTimeout(r, 40)));
+    const mean = queue.eta(0)!;
+    expect(mean).toBeGreaterThan(0.03);
+    const running = gate('a');
+    const first = queue.submit(running.task);
+    const etas: (number | null)[] = [];
+    const second = queue.submit(async () => 'b', { onRank: (_rank, _waiting, eta) => etas.push(eta) });
+    // rank 0 behind a task that just started: about the rest of it, then its own analysis
+    expect(etas).toHaveLength(1);
+    expect(etas[0]).toBeGreaterThan(mean * 1.5);
+    expect(etas[0]).toBeLessThanOrEqual(mean * 2 + 0.002); // (both rounded to ms)
+    expect(queue.eta(1)).toBeGreaterThan(etas[0]!);
+    running.open();
+    await expect(Promise.all([first, second])).resolves.toEqual(['a', 'b']);
+  });
+
+  it('should not count failed tasks in the estimate', async () => {
+    const queue = new AnalysisQueue(1, 5);
+    await expect(queue.submit(() => Promise.reject(new Error('bad audio')))).rejects.toThrow('bad audio');
+    expect(queue.eta(0)).toBeNull();
+  });
+});
+
 describe('AnalysisQueue reservations', () => {
   it('should count held places as taken, so a burst of joins cannot overfill the queue', async () => {
     const queue = new AnalysisQueue(1, 1);

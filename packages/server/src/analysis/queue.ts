@@ -1,10 +1,12 @@
 /**
  * The server's analysis queue: first in, first out, at most `concurrency` analyses running and
  * `maxWaiting` waiting. One more is refused at once (the REST API answers 429, the Gradio queue
- * 503). Gradio's queue messages (rank, start) come from the callbacks.
+ * 503). Gradio's queue messages (rank, expected seconds, start) come from the callbacks; the
+ * expected seconds come from the wall times of the analyses it ran (see ./eta.ts).
  * @module
  */
 import { HttpError, RETRY_AFTER_S } from '../errors.js';
+import { AnalysisTimes, rankEta } from './eta.js';
 
 /**
  * A place in the queue held for a task that will be submitted shortly (a Gradio join answers
@@ -17,8 +19,13 @@ export interface Reservation {
 
 /** Callbacks of one queued task. */
 export interface QueueCallbacks {
-  /** The task's 0-based rank among the waiting tasks changed (called on entry too). */
-  onRank?(rank: number, waiting: number): void;
+  /**
+   * The task's 0-based rank among the waiting tasks changed (called on entry too).
+   * @param rank its rank
+   * @param waiting tasks waiting
+   * @param etaS seconds until its result, expected ({@link AnalysisQueue.eta})
+   */
+  onRank?(rank: number, waiting: number, etaS: number | null): void;
   /** The task starts running. */
   onStart?(): void;
 }
@@ -36,6 +43,9 @@ export class AnalysisQueue {
   private readonly waiting: Waiting[] = [];
   private closedReason: string | undefined;
   private reserved = 0;
+  /** Start times (performance.now()) of the running tasks. */
+  private readonly startedAt = new Set<{ ms: number }>();
+  private readonly times = new AnalysisTimes();
 
   /**
    * @param concurrency most tasks running at once (>= 1)
@@ -80,6 +90,16 @@ export class AnalysisQueue {
   }
 
   /**
+   * Seconds until a task waiting at `rank` has its result, expected from the moving average of
+   * the tasks that finished (see {@link rankEta}); null before any has finished.
+   * @param rank its 0-based rank among the waiting tasks ({@link depth} for a task joining now)
+   */
+  eta(rank: number): number | null {
+    const now = performance.now();
+    return rankEta(this.times.mean, rank, this.concurrency, [...this.startedAt].map((start) => (now - start.ms) / 1000));
+  }
+
+  /**
    * Runs `task` when a slot is free.
    * @param task the work
    * @param callbacks rank and start notifications
@@ -114,7 +134,7 @@ export class AnalysisQueue {
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(entry);
-      callbacks.onRank?.(this.waiting.length - 1, this.waiting.length);
+      callbacks.onRank?.(this.waiting.length - 1, this.waiting.length, this.eta(this.waiting.length - 1));
     });
   }
 
@@ -137,12 +157,18 @@ export class AnalysisQueue {
     for (const entry of this.waiting.splice(0)) entry.drop(new HttpError(503, 'E2V_ERR_HTTP_SHUTTING_DOWN', reason));
   }
 
+  /** Runs a task in a slot; the wall time of one that succeeds counts in {@link eta}. */
   private async start<T>(task: () => Promise<T>, callbacks: QueueCallbacks): Promise<T> {
     this.running += 1;
+    const started = { ms: performance.now() };
+    this.startedAt.add(started);
     try {
       callbacks.onStart?.();
-      return await task();
+      const result = await task();
+      this.times.record((performance.now() - started.ms) / 1000);
+      return result;
     } finally {
+      this.startedAt.delete(started);
       this.running -= 1;
       this.next();
     }
@@ -156,6 +182,6 @@ export class AnalysisQueue {
   }
 
   private announceRanks(): void {
-    this.waiting.forEach((entry, rank) => entry.callbacks.onRank?.(rank, this.waiting.length));
+    this.waiting.forEach((entry, rank) => entry.callbacks.onRank?.(rank, this.waiting.length, this.eta(rank)));
   }
 }

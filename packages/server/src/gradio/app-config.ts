@@ -2,11 +2,11 @@
  * `GET /config` and `GET /gradio_api/info`: the e2v app described as a Gradio 5 Blocks app with
  * one public function (`/predict`) and the examples dependency (`load_example`). Component ids
  * are stable; `dependencies[i].id === i`. Built per request: `root` comes from the request,
- * never from shared state.
+ * never from shared state. /info shows no path of the server machine.
  * @module
  */
 import { basename } from 'node:path';
-import type { Example } from '../examples.js';
+import { exampleRoute, type Example } from '../examples.js';
 import { fileUrl } from './file-data.js';
 import { GRADIO_API_PREFIX, GRADIO_PROTOCOL, GRADIO_VERSION, LOAD_EXAMPLE_FN, PREDICT_FN } from './constants.js';
 
@@ -176,8 +176,18 @@ function returns(label: string, schema: object, pythonType: string, component: s
   return { label, type: schema, python_type: { type: pythonType, description: '' }, component };
 }
 
-function predictEndpoint(root: string, examplePath: string | undefined): Record<string, unknown> {
-  const example = examplePath === undefined ? null : { ...exampleFileData(root, examplePath), url: fileUrl(root, examplePath) };
+/**
+ * /info's audio example: the first example at its REST URL, as path and url (Gradio shows a URL
+ * there too), so that no path of the server machine is published; predict takes it back.
+ */
+function audioExampleInput(root: string, first: Example | undefined): Record<string, unknown> | null {
+  if (first === undefined) return null;
+  const url = `${root}${exampleRoute(0)}`;
+  return { path: url, url, orig_name: first.file, meta: { _type: 'gradio.FileData' } };
+}
+
+function predictEndpoint(root: string, firstExample: Example | undefined): Record<string, unknown> {
+  const example = audioExampleInput(root, firstExample);
   return {
     parameters: [
       {
@@ -222,7 +232,7 @@ function loadExampleEndpoint(): Record<string, unknown> {
  * @param allEndpoints also list undocumented endpoints (`?all_endpoints=true`)
  */
 export function gradioApiInfo(app: AppDescription, allEndpoints: boolean): Record<string, unknown> {
-  const named: Record<string, unknown> = { '/predict': predictEndpoint(app.root, app.examples[0]?.path) };
+  const named: Record<string, unknown> = { '/predict': predictEndpoint(app.root, app.examples[0]?.example) };
   if (allEndpoints) named['/load_example'] = loadExampleEndpoint();
   return { named_endpoints: named, unnamed_endpoints: {} };
 }

@@ -70,6 +70,22 @@ describe('GradioEvents', () => {
     events.close();
   });
 
+  it('should put the estimate in estimation messages: at the join and with each rank the queue reports', async () => {
+    const events = new GradioEvents(new SseStreams(), (rank) => 1.5 + rank);
+    const id = events.join('s-eta', async (context) => {
+      context.onRank?.(2, 3, 7.25);
+      context.onStart?.();
+      return ['done'];
+    }, ROOT, true);
+    await events.outcomeOf(id);
+    const estimations = (await messages(events.openStream('s-eta'))).filter((m) => m.msg === 'estimation');
+    expect(estimations).toEqual([
+      { msg: 'estimation', event_id: id, rank: 0, queue_size: 1, rank_eta: 1.5 },
+      { msg: 'estimation', event_id: id, rank: 2, queue_size: 4, rank_eta: 7.25 },
+    ]);
+    events.close();
+  });
+
   it('should answer an unknown session with session_not_found', async () => {
     const events = new GradioEvents(new SseStreams());
     expect(await messages(events.openStream('nobody'))).toEqual([

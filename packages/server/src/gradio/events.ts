@@ -1,7 +1,9 @@
 /**
  * Gradio's queue: events joined per session, their messages buffered until the session's stream
  * is open (both clients join first, then open it), `close_stream` once the session has nothing
- * pending, finished results kept for `/call/<api>/<event_id>`, cancellation.
+ * pending, finished results kept for `/call/<api>/<event_id>`, cancellation. `estimation`
+ * messages carry `rank_eta`, the seconds until the event's result, expected (null until an
+ * analysis has finished).
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -59,8 +61,14 @@ export class GradioEvents {
   private readonly durations: number[] = [];
   private readonly sweeper: NodeJS.Timeout;
 
-  /** @param streams where the session streams are opened (and ended at shutdown) */
-  constructor(private readonly streams: SseStreams) {
+  /**
+   * @param streams where the session streams are opened (and ended at shutdown)
+   * @param estimate the `rank_eta` of an event at a rank (`AnalysisQueue.eta`); none by default
+   */
+  constructor(
+    private readonly streams: SseStreams,
+    private readonly estimate: (rank: number) => number | null = () => null,
+  ) {
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
   }
@@ -86,13 +94,13 @@ export class GradioEvents {
     const send = (message: object): void => {
       if (streamed) this.deliver(session, { ...message, event_id: id });
     };
-    send({ msg: 'estimation', rank: 0, queue_size: 1, rank_eta: null });
+    send({ msg: 'estimation', rank: 0, queue_size: 1, rank_eta: this.estimate(0) });
     const started = performance.now();
     const outcome = call({
       root,
       signal: abort.signal,
       ...(reservation === undefined ? {} : { reservation }),
-      onRank: (rank, waiting) => send({ msg: 'estimation', rank, queue_size: waiting + 1, rank_eta: null }),
+      onRank: (rank, waiting, etaS) => send({ msg: 'estimation', rank, queue_size: waiting + 1, rank_eta: etaS }),
       onStart: () => send({ msg: 'process_starts', eta: this.averageDuration() }),
     }).then(
       (data): EventOutcome => ({ ok: true, data, durationS: (performance.now() - started) / 1000 }),

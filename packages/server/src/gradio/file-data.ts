@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { HttpError, tooLarge } from '../errors.js';
+import { exampleAtUrl, examplePath } from '../examples.js';
 import type { FileStore } from '../storage/file-store.js';
 import { GRADIO_API_PREFIX } from './constants.js';
 
@@ -78,12 +79,14 @@ export async function storeInlineAudio(value: unknown, store: FileStore, limit: 
 
 /**
  * The server path of an audio input: a FileData whose `path` the server owns (inline audio was
- * stored by {@link storeInlineAudio} already).
+ * stored by {@link storeInlineAudio} already), or the URL of one of the server's examples under
+ * `root` (/info's `example_input`; nothing is fetched).
  * @param value the input
  * @param store the server's folders
- * @throws HttpError 400 for a missing or malformed value or a URL, 403 for a path the server does not own
+ * @param root root URL of the request
+ * @throws HttpError 400 for a missing or malformed value or another URL, 403 for a path the server does not own
  */
-export async function resolveAudioInput(value: unknown, store: FileStore): Promise<string> {
+export async function resolveAudioInput(value: unknown, store: FileStore, root: string): Promise<string> {
   if (value === null || value === undefined) throw badInput('No audio was given: upload an audio file first');
   if (typeof value === 'string') throw badInput('The audio input must be a file (FileData with a path returned by /upload), not a string');
   if (typeof value !== 'object' || Array.isArray(value)) throw badInput('The audio input must be a FileData object');
@@ -91,6 +94,8 @@ export async function resolveAudioInput(value: unknown, store: FileStore): Promi
   if (record.type === 'command') throw badInput('The file upload failed on the client side (a raw upload command was sent instead of a file)');
   const path = record.path ?? record.name;
   if (typeof path !== 'string' || path === '') throw badInput('The audio FileData has no path: upload the file to /gradio_api/upload first');
+  const example = exampleAtUrl(path, root);
+  if (example !== undefined) return examplePath(store.folders.examplesDir, example);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
     throw badInput('e2v does not download URLs given by clients: upload the audio file to /gradio_api/upload and send the returned path');
   }

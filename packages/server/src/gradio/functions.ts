@@ -8,7 +8,7 @@
  * @module
  */
 import { labelEn, type Granularity, type Result } from '@e2v/engine';
-import type { Reservation } from '../analysis/queue.js';
+import type { QueueCallbacks, Reservation } from '../analysis/queue.js';
 import type { AnalysisService } from '../analysis/service.js';
 import { HttpError } from '../errors.js';
 import { examplePath, EXAMPLES } from '../examples.js';
@@ -41,9 +41,9 @@ export interface CallContext {
   /** Root URL of the request. */
   root: string;
   signal: AbortSignal;
-  /** Queue progress callbacks (Gradio estimation / process_starts). */
-  onRank?(rank: number, waiting: number): void;
-  onStart?(): void;
+  /** Queue progress callbacks (Gradio estimation / process_starts; see {@link QueueCallbacks}). */
+  onRank?: QueueCallbacks['onRank'];
+  onStart?: QueueCallbacks['onStart'];
   /** The queue place held since the join. */
   reservation?: Reservation;
 }
@@ -90,7 +90,7 @@ export function gradioFunctions(service: AnalysisService, store: FileStore, maxU
     const inputs = checkPredictInputs(data);
     const audio = await storeInlineAudio(inputs.audio, store, maxUploadBytes);
     return async (context) => {
-      const path = await resolveAudioInput(audio, store);
+      const path = await resolveAudioInput(audio, store, context.root);
       const unpin = store.pin(path);
       const outcome = await service
         .analyze({

@@ -1,7 +1,8 @@
 /**
  * The Gradio HTTP API (docs/gradio-api.md): `/config`, and under `/gradio_api`
  * and at the root (Gradio 4 layout): info, upload, file=, queue/join + queue/data, call,
- * heartbeat, run / api direct calls, cancel, reset, queue/status. Nothing else of Gradio's
+ * heartbeat, run / api direct calls (JSON, or for predict a form: the guide's `curl -F
+ * "audio=@clip.wav" .../api/predict`), cancel, reset, queue/status. Nothing else of Gradio's
  * surface exists (no component_server, proxy=, custom_component). Uploads stream to disk; event
  * streams are opened within the stream caps (refusals are `{detail}` with Retry-After).
  * @module
@@ -10,7 +11,7 @@ import { Hono, type Context } from 'hono';
 import type { AnalysisQueue, Reservation } from '../analysis/queue.js';
 import { HttpError, RETRY_AFTER_S } from '../errors.js';
 import { examplePath, EXAMPLES } from '../examples.js';
-import { isMultipart, type BodyReader } from '../http/body.js';
+import { isMultipart, type BodyReader, type MultipartBody } from '../http/body.js';
 import { clientAddress, nodeRequest } from '../http/node-request.js';
 import { recordFailure } from '../http/failure.js';
 import { rootUrl } from '../http/root-url.js';
@@ -21,6 +22,7 @@ import { gradioApiInfo, gradioConfig, type AppDescription } from './app-config.j
 import { GRADIO_API_PREFIX, LOAD_EXAMPLE_FN, PREDICT_FN } from './constants.js';
 import { errorPayload, type GradioEvents } from './events.js';
 import { GradioValidationError, type GradioFunction, type PreparedCall } from './functions.js';
+import { predictFormData } from './predict-form.js';
 
 /** What the Gradio routes need. */
 export interface GradioRouteDeps {
@@ -77,6 +79,37 @@ function detailResponse(c: Context, error: unknown): Response {
   return c.json({ detail: http.message }, http.status, http.headers);
 }
 
+/**
+ * Reads a multipart body, lets `use` keep the files it wants, and deletes the others (and every
+ * file when `use` fails): nothing of a form is left in the uploads folder but what was kept.
+ */
+async function withForm<T>(c: Context, deps: GradioRouteDeps, use: (form: MultipartBody) => Promise<T>): Promise<T> {
+  const form = await deps.bodies.multipart(c.req.raw, nodeRequest(c));
+  try {
+    return await use(form);
+  } finally {
+    // kept files are gone from their temporary names already
+    await Promise.all(form.files.map((file) => deps.store.discard(file)));
+  }
+}
+
+/**
+ * The function and inputs of a direct call: a JSON body `{data, fn_index?}`, or for `predict` a
+ * form (see ./predict-form.ts).
+ * @param named the function the route names, if any
+ * @returns undefined when neither the body nor the route names a function
+ */
+async function directCall(c: Context, deps: GradioRouteDeps, named: number | undefined): Promise<{ fnIndex: number; data: unknown[] } | undefined> {
+  if (isMultipart(c.req.raw)) {
+    if (named === undefined) return undefined;
+    if (named !== PREDICT_FN) throw new HttpError(400, 'E2V_ERR_HTTP_BAD_INPUT', 'Only /predict takes a form; send a JSON body {"data": [...]}');
+    return { fnIndex: PREDICT_FN, data: await withForm(c, deps, (form) => predictFormData(form, deps.store)) };
+  }
+  const body = (await deps.bodies.json(c.req.raw, nodeRequest(c))) as Record<string, unknown> | null;
+  const fnIndex = typeof body?.fn_index === 'number' ? body.fn_index : named;
+  return fnIndex === undefined ? undefined : { fnIndex, data: callData(body) };
+}
+
 /** Opens an event stream for the request within the caps; the refusal response when over them. */
 function openStream(c: Context, deps: GradioRouteDeps, heartbeat: string, heartbeatOf?: string): SseStream | Response {
   const owner: StreamOwner = { client: clientAddress(c), ...(heartbeatOf === undefined ? {} : { heartbeatOf }) };
@@ -96,17 +129,13 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   api.post('/upload', async (c) => {
     if (!isMultipart(c.req.raw)) return c.json({ detail: 'Invalid content type.' }, 400);
     try {
-      const body = await deps.bodies.multipart(c.req.raw, nodeRequest(c));
-      try {
-        const files = body.files.filter((file) => file.field === 'files');
+      return await withForm(c, deps, async (form) => {
+        const files = form.files.filter((file) => file.field === 'files');
         if (files.length === 0) return c.json({ detail: 'No files were uploaded (multipart parts named "files").' }, 400);
         const paths: string[] = [];
         for (const file of files) paths.push(await deps.store.keep(file, file.filename));
         return c.json(paths);
-      } finally {
-        // what was not kept (other fields, files after a failure); kept files are gone from there
-        await Promise.all(body.files.map((file) => deps.store.discard(file)));
-      }
+      });
     } catch (error) {
       const http = recordFailure(c, error);
       if (http.status === 413) return c.text(http.message, 413);
@@ -138,7 +167,8 @@ function gradioApi(deps: GradioRouteDeps): Hono {
     }
   });
 
-  api.get('/queue/status', (c) => c.json({ msg: 'estimation', event_id: null, rank: null, queue_size: deps.queue.depth + deps.queue.active, rank_eta: null }));
+  // rank_eta: when a job joining now would have its result
+  api.get('/queue/status', (c) => c.json({ msg: 'estimation', event_id: null, rank: null, queue_size: deps.queue.depth + deps.queue.active, rank_eta: deps.queue.eta(deps.queue.depth) }));
 
   api.post('/call/:api{.+}', async (c) => {
     const fnIndex = FN_BY_API_NAME[apiName(c.req.param('api'))];
@@ -190,11 +220,10 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   const direct = async (c: Context): Promise<Response> => {
     const named = FN_BY_API_NAME[apiName(c.req.param('api') ?? '')];
     try {
-      const body = (await deps.bodies.json(c.req.raw, nodeRequest(c))) as Record<string, unknown> | null;
-      const fnIndex = typeof body?.fn_index === 'number' ? body.fn_index : named;
-      if (fnIndex === undefined) return c.json({ detail: 'Not Found' }, 404);
+      const call = await directCall(c, deps, named);
+      if (call === undefined) return c.json({ detail: 'Not Found' }, 404);
       const started = performance.now();
-      const data = await (await prepare(deps, fnIndex, callData(body)))({ root: rootUrl(c.req.raw), signal: c.req.raw.signal });
+      const data = await (await prepare(deps, call.fnIndex, call.data))({ root: rootUrl(c.req.raw), signal: c.req.raw.signal });
       const duration = (performance.now() - started) / 1000;
       return c.json({ data, is_generating: false, duration, average_duration: duration, render_config: null, changed_state_ids: [] });
     } catch (error) {

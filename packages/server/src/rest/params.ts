@@ -5,14 +5,12 @@
  * @module
  */
 import { HttpError } from '../errors.js';
+import { parseFormBoolean } from '../http/form-boolean.js';
 import type { QueryParam } from './spec.js';
 
 type Parsed<T extends Record<string, QueryParam>> = {
   [K in keyof T]: T[K] extends { type: 'boolean' } ? boolean : T[K] extends { type: 'number' } ? number : T[K] extends { values: readonly (infer V)[] } ? V : never;
 };
-
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
 
 /**
  * Parses `values` (query and form fields) by `specs`.
@@ -28,9 +26,9 @@ export function parseParams<T extends Record<string, QueryParam>>(specs: T, valu
     if (raw === undefined || raw === '') {
       parsed[name] = spec.default;
     } else if (spec.type === 'boolean') {
-      const lower = raw.toLowerCase();
-      if (!TRUE.has(lower) && !FALSE.has(lower)) throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be true or false, got '${raw.slice(0, 50)}'`);
-      parsed[name] = TRUE.has(lower);
+      const value = parseFormBoolean(raw);
+      if (value === undefined) throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be true or false, got '${raw.slice(0, 50)}'`);
+      parsed[name] = value;
     } else if (spec.type === 'number') {
       const value = Number(raw);
       if (raw.trim() === '' || !(value >= spec.minimum && value <= spec.maximum)) {

@@ -15,7 +15,7 @@ import { requireEngine, type ModelStatus } from '../analysis/model-state.js';
 import type { AnalysisQueue } from '../analysis/queue.js';
 import type { AnalysisOutcome, AnalysisService } from '../analysis/service.js';
 import { HttpError } from '../errors.js';
-import { examplePath, EXAMPLES } from '../examples.js';
+import { examplePath, exampleRoute, EXAMPLES } from '../examples.js';
 import { checkDeclaredLength, isMultipart, type BodyReader } from '../http/body.js';
 import { recordFailure } from '../http/failure.js';
 import { nodeRequest } from '../http/node-request.js';
@@ -163,7 +163,7 @@ export function restRoutes(deps: RestRouteDeps): Hono {
   });
 
   api.get('/api/v1/examples', (c) =>
-    c.json({ examples: EXAMPLES.map((e, index) => ({ index, name: e.file, url: `/api/v1/examples/${index}`, granularity: e.granularity, embedding: e.embedding })) }),
+    c.json({ examples: EXAMPLES.map((e, index) => ({ index, name: e.file, url: exampleRoute(index), granularity: e.granularity, embedding: e.embedding })) }),
   );
 
   api.get('/api/v1/examples/:index', async (c) => {

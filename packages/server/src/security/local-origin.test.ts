@@ -38,6 +38,17 @@ describe('localOriginGuard', () => {
     }
   });
 
+  it('should guard requests to a loopback name but serve the network when bound to every interface (0.0.0.0, ::)', async () => {
+    for (const bound of ['0.0.0.0', '::']) {
+      const lan = await post(app(bound), { host: '192.168.1.10:7860' });
+      expect(lan.status, bound).toBe(200);
+      expect((await post(app(bound), { host: '127.0.0.1:7860' })).status, bound).toBe(200);
+      const local = await post(app(bound), { host: 'localhost:7860', origin: 'http://localhost:7860' });
+      expect(local.headers.get('access-control-allow-origin'), bound).toBe('http://localhost:7860');
+      expect((await post(app(bound), { host: '127.0.0.1:7860', origin: 'http://evil.example' })).status, bound).toBe(403);
+    }
+  });
+
   it('should stay out of the way when the server is exposed on purpose, sending no CORS header', async () => {
     const response = await post(app('192.168.1.10'), { origin: 'http://evil.example', host: '192.168.1.10:7860' });
     expect(response.status).toBe(200);

@@ -5,12 +5,18 @@
  * - a request from a browser page of another origin (`Origin` not a loopback origin, `null`
  *   included, or `Sec-Fetch-Site: cross-site`) is refused, whatever its method;
  * - no `Access-Control-Allow-Origin` is ever sent to a non-local origin.
+ * Bound to every interface (`0.0.0.0`, `::`, as Gradio users set GRADIO_SERVER_NAME for their
+ * network), requests addressed to a loopback name get the same origin checks, and requests
+ * addressed otherwise (the network's clients) are let through as on an exposed server.
  * Clients that send no `Origin` (curl, the Python and Node Gradio clients) are unaffected.
  * @module
  */
 import type { MiddlewareHandler } from 'hono';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0']);
+
+/** Bind addresses meaning every interface. */
+const EVERY_INTERFACE = new Set(['0.0.0.0', '::', '[::]']);
 
 /** True for a loopback bind address. */
 export function isLoopbackHost(host: string): boolean {
@@ -43,15 +49,18 @@ function forbidden(message: string): Response {
 
 /**
  * The middleware. Does nothing when the server is exposed (`--host` not loopback): then it is
- * the operator's network, and browsers get no CORS headers at all (same-origin only).
+ * the operator's network, and browsers get no CORS headers at all (same-origin only); bound to
+ * every interface, it guards the requests addressed to a loopback name only.
  * @param boundHost the address the server listens on
  */
 export function localOriginGuard(boundHost: string): MiddlewareHandler {
-  const guarded = isLoopbackHost(boundHost);
+  const everyInterface = EVERY_INTERFACE.has(boundHost);
+  const loopbackOnly = !everyInterface && isLoopbackHost(boundHost);
   return async function localOrigin(c, next) {
-    if (guarded) {
-      const host = c.req.header('host');
-      if (host !== undefined && !isLoopbackHost(hostName(host))) return forbidden(`Host '${host.slice(0, 100)}' is not this local server`);
+    const host = c.req.header('host');
+    const toLoopback = host === undefined || isLoopbackHost(hostName(host));
+    if (loopbackOnly || (everyInterface && toLoopback)) {
+      if (!toLoopback) return forbidden(`Host '${host!.slice(0, 100)}' is not this local server`);
       const origin = c.req.header('origin');
       if (origin !== undefined && !isLocalOrigin(origin)) return forbidden(`Cross-origin request from '${origin.slice(0, 100)}' refused: this server only serves local pages`);
       if (origin === undefined && c.req.header('sec-fetch-site') === 'cross-site') return forbidden('Cross-site request refused: this server only serves local pages');

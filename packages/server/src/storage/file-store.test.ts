@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -30,6 +30,19 @@ describe('FileStore', () => {
     expect(path).toBe(join(store.folders.uploadsDir, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'evil.sh'));
     expect(await readFile(path, 'utf8')).toBe('abc');
     expect(await store.resolveOwned(path)).toBe(path);
+  });
+
+  it('should make the uploads folder private (0700), the folders created for it and an existing one too', async () => {
+    expect((await stat(store.folders.uploadsDir)).mode & 0o777).toBe(0o700);
+    const nested = join(base, 'state', 'deep', 'uploads');
+    const fresh = await FileStore.open({ uploadsDir: nested, outputsDir: join(base, 'outputs'), examplesDir: join(base, 'examples') });
+    expect((await stat(fresh.folders.uploadsDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(base, 'state', 'deep'))).mode & 0o777).toBe(0o700);
+    const open = join(base, 'open-uploads');
+    await mkdir(open, { mode: 0o777 });
+    await chmod(open, 0o777);
+    await FileStore.open({ uploadsDir: open, outputsDir: join(base, 'outputs'), examplesDir: join(base, 'examples') });
+    expect((await stat(open)).mode & 0o777).toBe(0o700);
   });
 
   it('should resolve examples and outputs', async () => {

@@ -1,13 +1,14 @@
 /**
- * The only folders the server reads client-visible files from: its upload folder, its outputs
- * folder and its examples folder. Every path a client sends is resolved to a real path (symlinks
- * followed) and must lie inside one of them; everything else is refused with 403. Uploads stream
+ * The only folders the server reads client-visible files from: its upload folder (private to the
+ * user running the server: mode 0700), its outputs folder and its examples folder. Every path a
+ * client sends is resolved to a real path (symlinks followed) and must lie inside one of them;
+ * everything else is refused with 403. Uploads stream
  * into a temporary file and are renamed to `<sha256>/<name>` once complete; entries in use are
  * pinned so that retention leaves them alone; the write state of the folders is kept in
  * {@link FileStore.health}.
  * @module
  */
-import { mkdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
+import { chmod, mkdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { HttpError } from '../errors.js';
@@ -17,7 +18,7 @@ import { StorageHealth } from './storage-health.js';
 
 /** The folders of a {@link FileStore}. */
 export interface FileStoreFolders {
-  /** Uploaded files go to `<uploadsDir>/<sha256>/<name>`. */
+  /** Uploaded files go to `<uploadsDir>/<sha256>/<name>`; the folder is made private (0700). */
   uploadsDir: string;
   /** Where the engine writes `outputs_*` folders. */
   outputsDir: string;
@@ -45,14 +46,23 @@ export class FileStore {
 
   private constructor(private readonly roots: FileStoreFolders) {}
 
-  /** Creates the folders when missing and resolves them to real paths. */
+  /**
+   * Creates the folders when missing and resolves them to real paths; the uploads folder (and
+   * the folders created for it) get mode 0700, an existing uploads folder too.
+   * @throws the file system's error when a folder cannot be created, or the uploads folder belongs to another user
+   */
   static async open(folders: FileStoreFolders): Promise<FileStore> {
     const real = async (dir: string): Promise<string> => {
       await mkdir(dir, { recursive: true });
       return realpath(dir);
     };
+    const ownOnly = async (dir: string): Promise<string> => {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await chmod(dir, 0o700);
+      return realpath(dir);
+    };
     return new FileStore({
-      uploadsDir: await real(folders.uploadsDir),
+      uploadsDir: await ownOnly(folders.uploadsDir),
       outputsDir: await real(folders.outputsDir),
       examplesDir: await real(folders.examplesDir),
     });
