@@ -153,6 +153,15 @@ describe('outputs folder', () => {
     expect(saved.outputDir).not.toBeNull();
   });
 
+  it('should name the folder after the instant of the Result timestamp: local time with its UTC offset', async () => {
+    const dir = await tempDir();
+    const { result, outputDir } = await engine.analyze(goldenFixture('speech_8k_mono.wav'), { outputDir: dir });
+    expect(result.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$/);
+    const [day, time] = result.timestamp.slice(0, 19).split('T') as [string, string];
+    expect(outputDir!.slice(dir.length + 1)).toBe(`outputs_${day.replaceAll('-', '')}_${time.replaceAll(':', '')}`);
+    expect(Math.abs(Date.parse(result.timestamp) - Date.now())).toBeLessThan(60_000);
+  });
+
   it('should refuse an unknown outputFailure', async () => {
     await expect(engine.analyze(goldenFixture('speech_8k_mono.wav'), { outputFailure: 'ignore' as never })).rejects.toThrow(TypeError);
   });

@@ -336,16 +336,18 @@ export class Engine {
       }
       await abortable(feed.end(), signal);
       throwIfAborted(signal);
+      const finishedAt = new Date(); // one clock read: the timestamp and the outputs folder's name
       const result = results.result({
         granularity: opts.granularity,
         windowS: opts.windowS,
         variant: this.model.variant,
         audio: source.audio,
         timings: { ...source.timings, inference: inferenceMs },
+        finishedAt,
       });
       const embedding = opts.embedding ? this.embeddingOf(results, frameMode) : null;
       result.timings_ms.total = Math.round((performance.now() - started) * 100) / 100;
-      const written = await files.commit(result, opts.embedding && !frameMode ? results.utteranceEmbedding() : null);
+      const written = await files.commit(result, opts.embedding && !frameMode ? results.utteranceEmbedding() : null, finishedAt);
       this.log.debug(
         { durationS: source.audio.duration_s, segments: results.count, granularity: opts.granularity, emotion: result.emotion, timings: result.timings_ms, outputDir: written.outputDir },
         'analyzed',

@@ -53,7 +53,10 @@ export interface Result {
     format: string;
   };
   model: { name: string; variant: ModelVariant };
-  /** When the analysis finished (ISO 8601, UTC). */
+  /**
+   * When the analysis finished: ISO 8601 local time with milliseconds and the UTC offset
+   * (`2026-12-05T22:30:00.123+08:00`); its outputs folder is named after the same instant.
+   */
   timestamp: string;
   timings_ms: { decode: number; resample: number; inference: number; total: number };
   /** Present only when the input was longer than `maxSegmentS` and analyzed in segments. */

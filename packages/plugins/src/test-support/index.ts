@@ -31,7 +31,7 @@ export function makeResult(emotion = 'angry', confidence = 0.8, overrides: Parti
     frames: null,
     audio: { duration_s: 2.5, sample_rate: 16000, channels: 1, format: 'wav' },
     model: { name: 'emotion2vec_plus_large', variant: 'fp32' },
-    timestamp: '2026-01-01T00:00:00.000Z',
+    timestamp: '2026-01-01T08:00:00.000+08:00',
     timings_ms: { decode: 1, resample: 1, inference: 1, total: 3 },
     ...overrides,
   };

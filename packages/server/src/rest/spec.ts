@@ -64,7 +64,12 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
       segments: { type: 'array', items: { type: 'object', properties: { start_s: { type: 'number' }, end_s: { type: 'number' }, emotion: { type: 'string' }, confidence: { type: 'number' }, scores: ref('Scores') } } },
       audio: { type: 'object', properties: { duration_s: { type: 'number' }, sample_rate: { type: 'integer' }, channels: { type: 'integer' }, format: { type: 'string' } } },
       model: { type: 'object', properties: { name: { type: 'string' }, variant: { type: 'string', enum: ['fp32', 'int8'] } } },
-      timestamp: { type: 'string', format: 'date-time' },
+      timestamp: {
+        type: 'string',
+        format: 'date-time',
+        description: 'When the analysis finished: ISO 8601 local time of the server with milliseconds and the UTC offset; the outputs folder (outputs_YYYYMMDD_HHMMSS) is named after the same instant',
+        example: '2026-12-05T22:30:00.123+08:00',
+      },
       timings_ms: { type: 'object', properties: { decode: { type: 'number' }, resample: { type: 'number' }, inference: { type: 'number' }, total: { type: 'number' } } },
     },
   },
