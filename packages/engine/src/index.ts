@@ -19,6 +19,7 @@ export { siblingWorkerScript } from './worker-script.js';
 export { loadAudio16k, MODEL_SAMPLE_RATE, type LoadedAudio } from './load-audio.js';
 export type { DecodeOptions } from './options.js';
 export type { AudioFormat } from './decode/sniff.js';
+export { AUDIO_WARNING_CODES, type AudioWarning, type AudioWarningCode } from './decode/warnings.js';
 export {
   AbortedError,
   AUDIO_ERROR_CODES,

@@ -3,6 +3,7 @@
  * JSON output). Field names are snake_case because they are a wire format.
  * @module
  */
+import type { AudioWarning } from '../decode/warnings.js';
 import type { ModelVariant } from '../model/manifest.js';
 
 /** Analysis granularity. */
@@ -51,6 +52,11 @@ export interface Result {
     channels: number;
     /** Container / codec recognised (`wav`, `mp3`, ...), or `pcm_f32` for Float32Array input. */
     format: string;
+    /**
+     * What decoding lost: a file cut short (`E2V_WARN_AUDIO_TRUNCATED`), frames the decoder
+     * skipped (`E2V_WARN_AUDIO_DAMAGED_FRAMES`). Always present; empty for clean audio.
+     */
+    warnings: AudioWarning[];
   };
   model: { name: string; variant: ModelVariant };
   /**

@@ -12,7 +12,7 @@ const LABELS = ['angry', 'happy'];
 function result(emotion: string): Result {
   return {
     emotion, emotion_zh: '', emoji: '', confidence: 0.9, scores: { angry: emotion === 'angry' ? 0.9 : 0.1, happy: emotion === 'happy' ? 0.9 : 0.1 },
-    granularity: 'utterance', frames: null, audio: { duration_s: 1, sample_rate: 16000, channels: 1, format: 'wav' },
+    granularity: 'utterance', frames: null, audio: { duration_s: 1, sample_rate: 16000, channels: 1, format: 'wav', warnings: [] },
     model: { name: 'm', variant: 'fp32' }, timestamp: '2026-12-04T08:00:00.000+08:00', timings_ms: { decode: 0, resample: 0, inference: 0, total: 0 },
   };
 }
