@@ -53,7 +53,7 @@ export interface AnalysisOutcome {
   files: SavedFiles | null;
   log: string[];
   spectrogram: Spectrogram | null;
-  /** What went wrong around a kept result (the outputs folder could not be written). */
+  /** What went wrong around a kept result: the audio's warnings (a cut file), the outputs folder not written. */
   warnings: AnalysisWarning[];
 }
 
@@ -108,7 +108,8 @@ export class AnalysisService {
           : await analyzeWithPlugins(plugins, { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } }, queued);
       const { result, outputDir } = analysis;
       if (save) this.store.health.record('outputs', analysis.outputError);
-      const warnings = analysis.outputError === undefined ? [] : [outputsNotSaved(analysis.outputError)];
+      const warnings: AnalysisWarning[] = [...result.audio.warnings];
+      if (analysis.outputError !== undefined) warnings.push(outputsNotSaved(analysis.outputError));
       if (request.embedding && analysis.embedding === null) warnings.push(embeddingNotInline(this.maxInlineEmbeddingMB));
       const files =
         outputDir === null
