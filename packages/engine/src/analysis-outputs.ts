@@ -103,8 +103,9 @@ export class AnalysisOutputs {
   /**
    * [async] Completes every file: result.json, the utterance embedding (when `utteranceEmbedding`
    * is given: no frame embedding was streamed), the renames.
+   * @param finishedAt the instant of the Result's `timestamp`, which names the outputs folder
    */
-  async commit(result: Result, utteranceEmbedding: Float32Array | null): Promise<WrittenOutputs> {
+  async commit(result: Result, utteranceEmbedding: Float32Array | null, finishedAt: Date): Promise<WrittenOutputs> {
     let embeddingFile: string | null = null;
     if (this.embeddingTemp !== undefined) {
       const target = this.options.embeddingFile!;
@@ -122,7 +123,7 @@ export class AnalysisOutputs {
     const staging = this.staging;
     if (staging !== undefined) {
       await this.folderStep(async () => {
-        outputDir = await staging.commit(result, this.options.frameEmbeddingDim === undefined ? utteranceEmbedding : null);
+        outputDir = await staging.commit(result, this.options.frameEmbeddingDim === undefined ? utteranceEmbedding : null, finishedAt);
       });
     }
     return { outputDir, embeddingFile, ...(this.#outputError === undefined ? {} : { outputError: this.#outputError }) };

@@ -7,6 +7,7 @@ import { decodeAudio } from './decode-audio.js';
 import { AUDIO_ERROR_CODES, AudioDecodeError } from './errors.js';
 import { alignedCorrelation, audioFixture, maxAbsDiff } from './test-support/fixtures.js';
 import { repeatedMp3 } from './test-support/long-audio.js';
+import { repaginateOgg } from './test-support/ogg-pages.js';
 import { withWorstStall } from './test-support/event-loop.js';
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -41,6 +42,7 @@ describe('decodeAudio: every format', () => {
     expect(audio.channels).toHaveLength(channels);
     for (const c of audio.channels) expect(c).toHaveLength(frames);
     expect(audio.durationS).toBeCloseTo(frames / sampleRate, 9);
+    expect(audio.warnings).toEqual([]);
   });
 
   it('should decode FLAC and Ogg FLAC to exactly the original samples', async () => {
@@ -79,6 +81,73 @@ describe('decodeAudio: every format', () => {
     const fromArrayBuffer = await decodeAudio(wav.slice().buffer);
     expect(maxAbsDiff(fromView.channels[0]!, expected).max).toBe(0);
     expect(maxAbsDiff(fromArrayBuffer.channels[0]!, expected).max).toBe(0);
+  });
+});
+
+/**
+ * A fixture as a longer recording has it: an Ogg file's audio on pages of 2 packets (the short
+ * fixtures hold theirs in one or two pages), other formats as they are.
+ */
+function paged(name: string): Uint8Array {
+  const bytes = audioFixture(name);
+  return name.endsWith('.ogg') || name.endsWith('.oga') ? repaginateOgg(bytes, 2) : bytes;
+}
+
+describe('decodeAudio: truncated and damaged files', () => {
+  it.each(['speech-vorbis.ogg', 'speech-opus.ogg', 'speech-flac.oga'])('should decode %s with smaller pages (the test helper) to the same audio', async (name) => {
+    const original = (await decodeAudio(audioFixture(name))).channels[0]!;
+    const repaged = await decodeAudio(paged(name));
+    expect(repaged.warnings).toEqual([]);
+    // the same samples, up to the trimming of the last page (see repaginateOgg)
+    const samples = repaged.channels[0]!;
+    const n = Math.min(samples.length, original.length);
+    expect(n).toBeGreaterThan(original.length - 1000);
+    expect(maxAbsDiff(samples.subarray(0, n), original.subarray(0, n)).max).toBe(0);
+  });
+
+  it.each([
+    ['speech-16k.wav', 'wav'],
+    ['speech.mp3', 'mp3'],
+    ['speech-44k1-stereo.mp3', 'mp3'],
+    ['speech.aac', 'aac'],
+    ['speech.flac', 'flac'],
+    ['speech-flac.oga', 'ogg-flac'],
+    ['speech-vorbis.ogg', 'ogg-vorbis'],
+    ['speech-opus.ogg', 'ogg-opus'],
+  ])('should decode %s cut at 60%% as far as it goes and warn E2V_WARN_AUDIO_TRUNCATED', async (name, format) => {
+    const bytes = paged(name);
+    const whole = await decodeAudio(bytes);
+    const audio = await decodeAudio(bytes.slice(0, Math.floor(bytes.length * 0.6)));
+    expect(audio.format).toBe(format);
+    expect(audio.warnings).toEqual([{ code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(new RegExp(`^The ${format} file is truncated: .+; only the audio before the cut was analyzed$`)) }]);
+    const frames = audio.channels[0]!.length;
+    expect(frames).toBeLessThan(whole.channels[0]!.length);
+    expect(frames).toBeGreaterThan(whole.channels[0]!.length * 0.3);
+  });
+
+  it.each([
+    ['speech.mp3', /: \d+ bytes between frames that are not audio frames \(in 1 place\) were skipped;/],
+    ['speech.aac', /: \d+ bytes between frames that are not audio frames \(in 1 place\) were skipped;/],
+    ['speech.flac', /: the decoder stopped at damaged data after \d+ of 16000 samples \(0\.\d\d s of audio not decoded\);/],
+    ['speech-vorbis.ogg', /: 1 of \d+ pages fails its checksum; \d+ bytes between pages that are not Ogg pages were skipped; the decoder reported \d+ frames it could not decode \(first: vorbis_synthesis/],
+    ['speech-opus.ogg', /: 1 of \d+ pages fails its checksum; \d+ bytes between pages that are not Ogg pages were skipped;/],
+  ])('should decode %s with 300 damaged bytes in the middle and warn E2V_WARN_AUDIO_DAMAGED_FRAMES', async (name, detail) => {
+    const bytes = paged(name);
+    let seed = 7;
+    for (let i = Math.floor(bytes.length / 2); i < Math.floor(bytes.length / 2) + 300; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      bytes[i] = seed >>> 24;
+    }
+    const audio = await decodeAudio(bytes);
+    expect(audio.warnings).toEqual([{ code: 'E2V_WARN_AUDIO_DAMAGED_FRAMES', message: expect.stringMatching(/^The [\w-]+ file has damaged data: .+; the audio that decoded was analyzed$/) }]);
+    expect(audio.warnings[0]!.message).toMatch(detail);
+    expect(audio.channels[0]!.length).toBeGreaterThan(0);
+  });
+
+  it('should say that a file cut before its first whole page of audio is truncated, in the error', async () => {
+    const ogg = audioFixture('speech-vorbis.ogg'); // all its audio is on one page
+    const error = await failure(decodeAudio(ogg.slice(0, Math.floor(ogg.length * 0.6))));
+    expect(error).toMatchObject({ code: 'E2V_ERR_AUDIO_CORRUPT', message: expect.stringMatching(/^ogg-vorbis data decoded to no audio: the file is truncated: page 3 needs \d+ bytes/) });
   });
 });
 

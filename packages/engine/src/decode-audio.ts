@@ -11,6 +11,7 @@ import { sniffFormat, type AudioFormat } from './decode/sniff.js';
 import { AudioDecodeError } from './errors.js';
 import { resolveDecodeOptions, type DecodeOptions } from './options.js';
 import type { DecodedOutput, DecodeRequest, StreamSummary } from './decode/worker-protocol.js';
+import type { AudioWarning } from './decode/warnings.js';
 
 /** Decoded audio, at the file's own sample rate and channel count. */
 export interface DecodedAudio {
@@ -22,6 +23,8 @@ export interface DecodedAudio {
   format: AudioFormat;
   /** Length in seconds (samples per channel / sample rate). */
   durationS: number;
+  /** What was lost while decoding (a cut file, damaged frames); empty for clean audio. */
+  warnings: AudioWarning[];
 }
 
 let pool: DecodeWorkerPool | undefined;
@@ -41,7 +44,8 @@ function sharedPool(): DecodeWorkerPool {
  * @param bytes the whole file; copied for the decoder a slice per event-loop turn, so leave it
  *   unchanged until the promise settles
  * @param options limits (see {@link DecodeOptions})
- * @returns channels, sample rate, format and duration
+ * @returns channels, sample rate, format, duration, and warnings: a file cut short or with frames
+ *   the decoder skipped is decoded as far as it goes, and says so (see {@link AudioWarning})
  * @throws (as a rejected promise) TypeError / RangeError for a wrong `bytes` type or bad options;
  *   {@link AudioDecodeError} with a stable `code`: EMPTY, CORRUPT, UNSUPPORTED (naming what was
  *   found), TOO_LONG, NO_CHANNELS, SAMPLE_RATE, TIMEOUT, DECODER_CRASHED
@@ -51,8 +55,8 @@ function sharedPool(): DecodeWorkerPool {
 export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, options?: DecodeOptions): Promise<DecodedAudio> {
   const { format, decoded } = await decodeOnWorker(bytes, options, 'channels');
   if (decoded.output !== 'channels') throw new Error('decode worker: replied with the wrong output');
-  const { channels, sampleRate } = decoded;
-  return { channels, sampleRate, format, durationS: channels[0]!.length / sampleRate };
+  const { channels, sampleRate, warnings } = decoded;
+  return { channels, sampleRate, format, durationS: channels[0]!.length / sampleRate, warnings };
 }
 
 /** The end of a streamed decode (see {@link streamAudio16k}). */
@@ -72,8 +76,8 @@ export interface StreamedAudio extends StreamSummary {
 export async function streamAudio16k(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions | undefined, onChunk: ChunkConsumer): Promise<StreamedAudio> {
   const { format, decoded } = await decodeOnWorker(bytes, options, 'stream16k', onChunk);
   if (decoded.output !== 'stream16k') throw new Error('decode worker: replied with the wrong output');
-  const { source, decodeMs, resampleMs } = decoded;
-  return { source, decodeMs, resampleMs, format };
+  const { source, warnings, decodeMs, resampleMs } = decoded;
+  return { source, warnings, decodeMs, resampleMs, format };
 }
 
 /** Checks the input and limits, sniffs the format, and decodes on the shared worker pool. */

@@ -153,6 +153,27 @@ describe('outputs folder', () => {
     expect(saved.outputDir).not.toBeNull();
   });
 
+  it('should name the folder after the instant of the Result timestamp: local time with its UTC offset', async () => {
+    const dir = await tempDir();
+    const { result, outputDir } = await engine.analyze(goldenFixture('speech_8k_mono.wav'), { outputDir: dir });
+    expect(result.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$/);
+    const [day, time] = result.timestamp.slice(0, 19).split('T') as [string, string];
+    expect(outputDir!.slice(dir.length + 1)).toBe(`outputs_${day.replaceAll('-', '')}_${time.replaceAll(':', '')}`);
+    expect(Math.abs(Date.parse(result.timestamp) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('should analyze what a truncated file holds and say so in the Result and result.json', async () => {
+    const dir = await tempDir();
+    const whole = goldenFixture('speech_16k_mono.wav');
+    const cut = whole.subarray(0, 44 + Math.floor((whole.length - 44) / 2));
+    const { result, outputDir } = await engine.analyze(cut, { outputDir: dir });
+    expect(result.audio.warnings).toEqual([{ code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(/^The wav file is truncated: its data chunk declares \d+ bytes but the file holds \d+ \(\d+\.\d\d s of audio missing\)/) }]);
+    expect(result.audio.duration_s).toBeCloseTo((whole.length - 44) / 2 / 2 / 16000, 3);
+    expect(JSON.parse(await readFile(join(outputDir!, 'result.json'), 'utf8'))).toEqual(result);
+    const clean = await engine.analyze(whole);
+    expect(clean.result.audio.warnings).toEqual([]);
+  });
+
   it('should refuse an unknown outputFailure', async () => {
     await expect(engine.analyze(goldenFixture('speech_8k_mono.wav'), { outputFailure: 'ignore' as never })).rejects.toThrow(TypeError);
   });

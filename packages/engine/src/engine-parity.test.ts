@@ -52,6 +52,7 @@ describe.each(['tiny-a', 'tiny-b-5class'] as const)('parity with FunASR from the
       sample_rate: expected.result.input_sample_rate,
       channels: expected.result.input_channels,
       format: 'wav',
+      warnings: [],
     });
     expect(result.granularity).toBe('utterance');
     expect(result.frames).toBeNull();
@@ -94,7 +95,7 @@ describe('Result fields', () => {
     const fromSamples = await engine('tiny-a').analyze(data, { embedding: true });
     expect(data).toEqual(copy); // not modified
     expect(maxDiff(Object.values(fromSamples.result.scores), Object.values(fromBytes.result.scores))).toBeLessThanOrEqual(1e-7);
-    expect(fromSamples.result.audio).toEqual({ duration_s: data.length / 16000, sample_rate: 16000, channels: 1, format: 'pcm_f32' });
+    expect(fromSamples.result.audio).toEqual({ duration_s: data.length / 16000, sample_rate: 16000, channels: 1, format: 'pcm_f32', warnings: [] });
     expect(fromSamples.result.timings_ms.decode).toBe(0);
   });
 

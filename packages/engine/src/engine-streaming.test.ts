@@ -40,7 +40,7 @@ describe('streaming analysis', () => {
     expect(streamed.result.scores).toEqual(whole.result.scores);
     expect(streamed.result.frames).toEqual(whole.result.frames);
     expect(streamed.embedding!.data).toEqual(whole.embedding!.data);
-    expect(streamed.result.audio).toEqual({ duration_s: 60, sample_rate: 44100, channels: 2, format: 'wav' });
+    expect(streamed.result.audio).toEqual({ duration_s: 60, sample_rate: 44100, channels: 2, format: 'wav', warnings: [] });
   });
 
   it('should hand onAudio every segment of 16 kHz samples, in order', async () => {

@@ -247,7 +247,7 @@ export class Engine {
         throw new InputError('E2V_ERR_INPUT_TOO_LONG', `The audio is ${durationS.toFixed(1)} s long, more than the limit of ${this.options.maxDurationS} s`);
       }
       await feed.push(input);
-      return { audio: { duration_s: durationS, sample_rate: MODEL_SAMPLE_RATE, channels: 1, format: 'pcm_f32' }, timings: { decode: 0, resample: 0 } };
+      return { audio: { duration_s: durationS, sample_rate: MODEL_SAMPLE_RATE, channels: 1, format: 'pcm_f32', warnings: [] }, timings: { decode: 0, resample: 0 } };
     }
     let bytes: Uint8Array;
     if (typeof input === 'string') {
@@ -264,7 +264,7 @@ export class Engine {
     const streamed = await streamAudio16k(bytes, { maxBytes, timeoutMs, maxDurationS: this.options.maxDurationS }, (chunk) => feed.push(chunk));
     const { source } = streamed;
     return {
-      audio: { duration_s: source.frames / source.sampleRate, sample_rate: source.sampleRate, channels: source.channels, format: streamed.format },
+      audio: { duration_s: source.frames / source.sampleRate, sample_rate: source.sampleRate, channels: source.channels, format: streamed.format, warnings: streamed.warnings },
       timings: { decode: streamed.decodeMs, resample: streamed.resampleMs },
     };
   }
@@ -336,16 +336,18 @@ export class Engine {
       }
       await abortable(feed.end(), signal);
       throwIfAborted(signal);
+      const finishedAt = new Date(); // one clock read: the timestamp and the outputs folder's name
       const result = results.result({
         granularity: opts.granularity,
         windowS: opts.windowS,
         variant: this.model.variant,
         audio: source.audio,
         timings: { ...source.timings, inference: inferenceMs },
+        finishedAt,
       });
       const embedding = opts.embedding ? this.embeddingOf(results, frameMode) : null;
       result.timings_ms.total = Math.round((performance.now() - started) * 100) / 100;
-      const written = await files.commit(result, opts.embedding && !frameMode ? results.utteranceEmbedding() : null);
+      const written = await files.commit(result, opts.embedding && !frameMode ? results.utteranceEmbedding() : null, finishedAt);
       this.log.debug(
         { durationS: source.audio.duration_s, segments: results.count, granularity: opts.granularity, emotion: result.emotion, timings: result.timings_ms, outputDir: written.outputDir },
         'analyzed',

@@ -10,7 +10,8 @@ export type { ModelLabel, ModelVariant } from './model/manifest.js';
 export { chooseVariant, int8IsFaster, type VariantChoice, type VariantRequest } from './model/variant-choice.js';
 export { labelEmoji, labelEn, labelNames, labelZh, type LabelNames } from './result/labels.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
-export { outputsFolderName, OUTPUT_FILES, removeStaleStaging } from './outputs.js';
+export { OUTPUT_FILES, removeStaleStaging } from './outputs.js';
+export { formatLocalTimestamp, outputsFolderName } from './local-time.js';
 export { encodeWavPcm16 } from './wav-writer.js';
 export { formatResultJson } from './result/result-json.js';
 export { decodeAudio, type DecodedAudio } from './decode-audio.js';
@@ -18,6 +19,7 @@ export { siblingWorkerScript } from './worker-script.js';
 export { loadAudio16k, MODEL_SAMPLE_RATE, type LoadedAudio } from './load-audio.js';
 export type { DecodeOptions } from './options.js';
 export type { AudioFormat } from './decode/sniff.js';
+export { AUDIO_WARNING_CODES, type AudioWarning, type AudioWarningCode } from './decode/warnings.js';
 export {
   AbortedError,
   AUDIO_ERROR_CODES,

@@ -32,10 +32,18 @@ describe('loadAudio16k: the reference pipeline on the golden inputs', () => {
 describe('loadAudio16k', () => {
   it('should report what the file was and how long each step took', async () => {
     const loaded = await loadAudio16k(audioFixture('speech-44k1-stereo.mp3'));
-    expect(loaded.source).toEqual({ format: 'mp3', sampleRate: 44100, channels: 2, durationS: 1 });
+    expect(loaded.source).toEqual({ format: 'mp3', sampleRate: 44100, channels: 2, durationS: 1, warnings: [] });
     expect(loaded.samples).toHaveLength(16000);
     expect(loaded.timingsMs.decode).toBeGreaterThan(0);
     expect(loaded.timingsMs.resample).toBeGreaterThan(0);
+  });
+
+  it("should bring the decoder's warnings with the end of the stream", async () => {
+    const mp3 = audioFixture('speech.mp3');
+    const loaded = await loadAudio16k(mp3.slice(0, Math.floor(mp3.length / 2)));
+    expect(loaded.source.warnings).toEqual([{ code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(/^The mp3 file is truncated: frame \d+ needs/) }]);
+    expect(loaded.samples.length).toBeGreaterThan(4000);
+    expect(loaded.samples.length).toBeLessThan(12000);
   });
 
   it('should average the channels (left = x, right = -x gives silence)', async () => {

@@ -9,6 +9,7 @@
 import { streamAudio16k } from './decode-audio.js';
 import { concatSamples } from './decode/pcm-sink.js';
 import type { AudioFormat } from './decode/sniff.js';
+import type { AudioWarning } from './decode/warnings.js';
 import type { DecodeOptions } from './options.js';
 
 /** The model's input rate. */
@@ -30,6 +31,8 @@ export interface LoadedAudio {
     channels: number;
     /** The file's duration in seconds. */
     durationS: number;
+    /** What was lost while decoding (a cut file, damaged frames); empty for clean audio. */
+    warnings: AudioWarning[];
   };
   /** Wall-clock time of each step (a Result's `timings_ms.decode` / `.resample`). */
   timingsMs: {
@@ -65,7 +68,7 @@ export async function loadAudio16k(bytes: Uint8Array | ArrayBuffer, options?: De
   return {
     samples,
     sampleRate: MODEL_SAMPLE_RATE,
-    source: { format: streamed.format, sampleRate: source.sampleRate, channels: source.channels, durationS: source.frames / source.sampleRate },
+    source: { format: streamed.format, sampleRate: source.sampleRate, channels: source.channels, durationS: source.frames / source.sampleRate, warnings: streamed.warnings },
     timingsMs: { decode: total - streamed.resampleMs, resample: streamed.resampleMs },
   };
 }

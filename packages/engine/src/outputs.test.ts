@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InferenceError } from './errors.js';
 import { readNpy } from '@e2v/npy';
-import { outputsFolderName, OutputsStaging, removeStaleStaging } from './outputs.js';
+import { OutputsStaging, removeStaleStaging } from './outputs.js';
 import type { Result } from './result/types.js';
 import { encodeWavPcm16 } from './wav-writer.js';
 
@@ -17,12 +17,6 @@ async function writeOutputsFolder(outputDir: string, embedding: Float32Array | n
   await staging.appendAudio(AUDIO);
   return staging.commit(RESULT, embedding, now);
 }
-
-describe('outputsFolderName', () => {
-  it('should format the local time as outputs_YYYYMMDD_HHMMSS', () => {
-    expect(outputsFolderName(new Date(2026, 0, 2, 3, 4, 5))).toBe('outputs_20260102_030405');
-  });
-});
 
 describe('OutputsStaging', () => {
   it('should add _N suffixes when the name is taken, and leave no temporary folder', async () => {
@@ -56,7 +50,7 @@ describe('OutputsStaging', () => {
     await staging.appendFrameEmbedding(Float32Array.from([1, 2, 3, 4]));
     await staging.appendAudio(AUDIO.subarray(4));
     await staging.appendFrameEmbedding(Float32Array.from([5, 6]));
-    const path = await staging.commit(RESULT, null);
+    const path = await staging.commit(RESULT, null, new Date());
     const npy = readNpy(await readFile(join(path, 'embedding.npy')));
     expect([npy.shape, Array.from(npy.data)]).toEqual([[3, 2], [1, 2, 3, 4, 5, 6]]);
     expect(new Uint8Array(await readFile(join(path, 'processed_audio.wav')))).toEqual(encodeWavPcm16(AUDIO, 16000));
@@ -69,7 +63,7 @@ describe('OutputsStaging', () => {
     expect((await readdir(dir)).length).toBe(1);
     await staging.discard();
     expect(await readdir(dir)).toEqual([]);
-    await expect(staging.commit(RESULT, null)).rejects.toMatchObject({ code: 'E2V_ERR_OUTPUT_WRITE' });
+    await expect(staging.commit(RESULT, null, new Date())).rejects.toMatchObject({ code: 'E2V_ERR_OUTPUT_WRITE' });
     expect(await readdir(dir)).toEqual([]);
   });
 

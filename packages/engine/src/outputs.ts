@@ -13,6 +13,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeNpy, NpyRowWriter } from '@e2v/npy';
 import { InferenceError } from './errors.js';
+import { outputsFolderName } from './local-time.js';
 import { formatResultJson } from './result/result-json.js';
 import type { Result } from './result/types.js';
 import { Pcm16WavWriter } from './wav-writer.js';
@@ -22,12 +23,6 @@ export const OUTPUT_FILES = { audio: 'processed_audio.wav', result: 'result.json
 
 /** Largest `_N` tried before giving up. */
 const MAX_SUFFIX = 10_000;
-
-/** `outputs_YYYYMMDD_HHMMSS` for a local time. */
-export function outputsFolderName(date: Date): string {
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `outputs_${p(date.getFullYear(), 4)}${p(date.getMonth() + 1)}${p(date.getDate())}_${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
-}
 
 /** Prefix of the hidden folder an outputs folder is written into (followed by `<pid>-<random>`). */
 const STAGING_PREFIX = '.outputs-tmp-';
@@ -122,10 +117,10 @@ export class OutputsStaging {
   /**
    * [async] Writes result.json (and the utterance embedding, for a folder opened without a frame
    * embedding), closes the files and renames the folder to `outputs_YYYYMMDD_HHMMSS[_N]`.
-   * @param now the time in the folder name
+   * @param now the time in the folder name: the instant of the Result's `timestamp`
    * @returns the folder's final path
    */
-  commit(result: Result, utteranceEmbedding: Float32Array | null, now = new Date()): Promise<string> {
+  commit(result: Result, utteranceEmbedding: Float32Array | null, now: Date): Promise<string> {
     return this.guard(async () => {
       await this.audio.close();
       await this.frameEmbedding?.close();

@@ -10,6 +10,7 @@
  * @module
  */
 import { MODEL_SAMPLE_RATE } from './load-audio.js';
+import { formatLocalTimestamp } from './local-time.js';
 import type { ModelManifest, ModelVariant } from './model/manifest.js';
 import { halfWindowFrames, pooledFrameScores } from './result/frames.js';
 import { labelEmoji, labelZh } from './result/labels.js';
@@ -37,6 +38,8 @@ export interface ResultContext {
   variant: ModelVariant;
   audio: Result['audio'];
   timings: { decode: number; resample: number; inference: number };
+  /** When the analysis finished: the `timestamp`, in local time (also the outputs folder's name). */
+  finishedAt: Date;
 }
 
 function round(ms: number): number {
@@ -128,7 +131,7 @@ export class SegmentResults {
       frames: context.granularity === 'frame' ? this.frameSeries(context.windowS) : null,
       audio: context.audio,
       model: { name: manifest.name, variant: context.variant },
-      timestamp: new Date().toISOString(),
+      timestamp: formatLocalTimestamp(context.finishedAt),
       timings_ms: { decode: round(context.timings.decode), resample: round(context.timings.resample), inference: round(context.timings.inference), total: 0 },
     };
     if (this.#outputs.length > 1) result.segments = this.#outputs.map((o) => this.segmentResult(o.segment, o.logits));

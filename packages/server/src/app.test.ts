@@ -244,6 +244,19 @@ describe('REST API', () => {
     expect(body).toMatchObject({ granularity: 'utterance', frames: null, embedding: null, files: null });
   });
 
+  it('should analyze a truncated file, with its audio warning in audio.warnings, warnings, the log and result.json', async () => {
+    const whole = await readFile(SPEECH);
+    const response = await request(built, '/api/v1/analyze?save=true', { method: 'POST', body: whole.subarray(0, Math.floor(whole.length / 2)) });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { audio: { warnings: unknown[] }; warnings: unknown[]; log: string[]; files: { result_json: string } };
+    const warning = { code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(/^The wav file is truncated: its data chunk declares \d+ bytes but the file holds \d+/) };
+    expect(body.audio.warnings).toEqual([warning]);
+    expect(body.warnings).toEqual([warning]);
+    expect(body.log.filter((line) => line.startsWith('warning '))).toEqual([expect.stringMatching(/^warning E2V_WARN_AUDIO_TRUNCATED: The wav file is truncated/)]);
+    const saved = (await (await request(built, body.files.result_json)).json()) as { audio: { warnings: unknown[] } };
+    expect(saved.audio.warnings).toEqual([warning]);
+  });
+
   it('should answer bad input with typed JSON errors', async () => {
     const cases: [string, number, string][] = [
       ['bad-text.txt', 415, 'E2V_ERR_AUDIO_UNSUPPORTED'],

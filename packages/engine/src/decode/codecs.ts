@@ -21,6 +21,8 @@ import { MAX_SAMPLE_RATE } from './limits.js';
 import { findFrameStream, id3v2Size, mpegFrameLength, parseMpegAudioHeader } from './mpeg-header.js';
 import type { PcmSink } from './pcm-sink.js';
 import type { AudioFormat } from './sniff.js';
+import { inspectContainer } from './integrity.js';
+import { damagedWarning, decoderErrorsDetail, truncatedWarning, type AudioWarning } from './warnings.js';
 
 /** Formats decoded by a WASM package (everything but WAV). */
 export type CompressedFormat = Exclude<AudioFormat, 'wav'>;
@@ -89,6 +91,8 @@ class ChunkChecker {
   sampleRate = 0;
   channelCount = 0;
   bitDepth: number | undefined;
+  /** Errors the decoder reported (frames it skipped), and the first one's message. */
+  errorCount = 0;
   firstError: string | undefined;
 
   constructor(
@@ -99,7 +103,10 @@ class ChunkChecker {
 
   async add(output: PackageOutput | undefined): Promise<void> {
     if (!output) return;
-    if (this.firstError === undefined && output.errors?.length) this.firstError = output.errors[0]!.message;
+    if (output.errors?.length) {
+      this.firstError ??= output.errors[0]!.message;
+      this.errorCount += output.errors.length;
+    }
     const data = output.channelData;
     const length = data.length === 0 ? 0 : Math.min(...data.map((d) => d.length));
     if (length === 0) return;
@@ -168,15 +175,25 @@ function rescaleFlac(samples: Float32Array, bitDepth: number): Float32Array {
   return samples.map((v) => Math.round(v * (full - 1)) / full);
 }
 
+/** What a decode found besides the samples. */
+export interface DecodeFindings {
+  /** The file's channel count. */
+  channels: number;
+  /** What was lost (a cut file, damaged frames); empty for clean audio. */
+  warnings: AudioWarning[];
+}
+
 /**
  * Decodes `bytes` of a compressed `format` into `sink`, chunk by chunk. Throws
  * {@link AudioDecodeError}: TOO_LONG past `maxDurationS`, UNSUPPORTED for a codec the package
  * does not handle, SAMPLE_RATE for an impossible rate, CORRUPT when the decoder fails, produces a
  * non-finite sample or no samples at all (decoders that quietly return nothing for garbage are
- * caught here).
+ * caught here). Audio decoded from a cut or damaged file (see integrity.ts) is kept, with a
+ * warning.
  * @returns the file's channel count (a mono MP3, which mpg123 returns as two equal channels, is 1)
+ *   and what was lost
  */
-export async function decodeCompressed(bytes: Uint8Array, format: CompressedFormat, maxDurationS: number, sink: PcmSink): Promise<{ channels: number }> {
+export async function decodeCompressed(bytes: Uint8Array, format: CompressedFormat, maxDurationS: number, sink: PcmSink): Promise<DecodeFindings> {
   const checker = new ChunkChecker(format, maxDurationS, sink);
   let decoder: PackageDecoder | undefined;
   try {
@@ -194,10 +211,15 @@ export async function decodeCompressed(bytes: Uint8Array, format: CompressedForm
       // freeing after a failed decode may throw again; the first error is the one that matters
     }
   }
+  const { cut, damage } = inspectContainer(bytes, format, { frames: checker.frames, sampleRate: checker.sampleRate });
   if (checker.frames === 0) {
-    const why = checker.firstError ? ` (${checker.firstError})` : '';
+    const why = cut !== undefined ? `: the file is truncated: ${cut}` : checker.firstError ? ` (${checker.firstError})` : '';
     throw new AudioDecodeError('E2V_ERR_AUDIO_CORRUPT', `${format} data decoded to no audio${why}`, { format });
   }
   const mono = (format === 'mp3' || format === 'mp2') && checker.channelCount === 2 && mpegChannels(bytes) === 1;
-  return { channels: mono ? 1 : checker.channelCount };
+  const warnings: AudioWarning[] = [];
+  if (cut !== undefined) warnings.push(truncatedWarning(format, cut));
+  const details = checker.errorCount > 0 ? [...damage, decoderErrorsDetail(checker.errorCount, checker.firstError!)] : damage;
+  if (details.length > 0) warnings.push(damagedWarning(format, details));
+  return { channels: mono ? 1 : checker.channelCount, warnings };
 }

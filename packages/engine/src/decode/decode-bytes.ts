@@ -4,12 +4,13 @@
  * @module
  */
 import { AudioDecodeError } from '../errors.js';
-import { checkFinite, decodeCompressed } from './codecs.js';
+import { checkFinite, decodeCompressed, type DecodeFindings } from './codecs.js';
 import { DECLARED_DURATION_MARGIN_S, declaredDurationS } from './declared-duration.js';
 import type { PcmSink } from './pcm-sink.js';
 import { PCM_BYTES, deinterleave } from './pcm.js';
 import type { AudioFormat } from './sniff.js';
-import { parseWav } from './wav.js';
+import { parseWav, type WavInfo } from './wav.js';
+import { truncatedWarning, type AudioWarning } from './warnings.js';
 
 /** WAV frames converted per chunk. */
 const WAV_CHUNK_FRAMES = 1 << 17;
@@ -18,10 +19,11 @@ const WAV_CHUNK_FRAMES = 1 << 17;
  * Decodes `bytes` as `format` into `sink`, checking the result: at least one channel, a sample
  * rate in (0, 1 MHz], at most `maxDurationS` seconds (from the container before any sample is
  * decoded where it says, see {@link declaredDurationS}; else as decoding goes), only finite
- * samples. Throws {@link AudioDecodeError}.
- * @returns the file's channel count
+ * samples. Throws {@link AudioDecodeError}. A WAV file whose data chunk runs past the end of the
+ * file is decoded up to the end, with a warning.
+ * @returns the file's channel count and what was lost
  */
-export async function decodeBytes(bytes: Uint8Array, format: AudioFormat, maxDurationS: number, sink: PcmSink): Promise<{ channels: number }> {
+export async function decodeBytes(bytes: Uint8Array, format: AudioFormat, maxDurationS: number, sink: PcmSink): Promise<DecodeFindings> {
   if (format !== 'wav') {
     const declared = declaredDurationS(bytes, format);
     if (declared !== null && declared > maxDurationS + DECLARED_DURATION_MARGIN_S) {
@@ -40,5 +42,11 @@ export async function decodeBytes(bytes: Uint8Array, format: AudioFormat, maxDur
     checkFinite(chunk, format, start);
     await sink.push(chunk, info.sampleRate);
   }
-  return { channels: info.channels };
+  return { channels: info.channels, warnings: info.missingBytes > 0 ? [wavCut(info)] : [] };
+}
+
+function wavCut(info: WavInfo): AudioWarning {
+  const bytesPerSecond = info.channels * PCM_BYTES[info.encoding] * info.sampleRate;
+  const declared = info.dataBytes + info.missingBytes;
+  return truncatedWarning('wav', `its data chunk declares ${declared} bytes but the file holds ${info.dataBytes} (${(info.missingBytes / bytesPerSecond).toFixed(2)} s of audio missing)`);
 }

@@ -112,6 +112,15 @@ describe('parseWav: chunk layouts', () => {
     ]);
     const info = parseWav(full.subarray(0, full.length - 1)); // 9 of 10 bytes: 2 whole stereo frames
     expect(info.frames).toBe(2);
+    expect([info.dataBytes, info.missingBytes]).toEqual([9, 991]);
+  });
+
+  it('should count no missing bytes for a whole file or a data size left unknown by a streaming writer', () => {
+    for (const name of ['wav-s16.wav', 'wav-s16-stream-size0.wav', 'wav-s16-stream-sizeffffffff.wav', 'wav-s16-rf64.wav']) {
+      const info = parseWav(audioFixture(name));
+      expect(info.missingBytes, name).toBe(0);
+      expect(info.dataBytes, name).toBe(info.frames * 2);
+    }
   });
 });
 

@@ -23,6 +23,10 @@ export interface WavInfo {
   frames: number;
   /** Byte offset of the first sample. */
   dataOffset: number;
+  /** Bytes of data present in the file. */
+  dataBytes: number;
+  /** Bytes the data chunk's size declares beyond the end of the file (0 when whole, or the size is unknown). */
+  missingBytes: number;
 }
 
 /** Names of WAV format tags that are real codecs but not decoded here. */
@@ -130,7 +134,7 @@ export function parseWav(bytes: Uint8Array): WavInfo {
   const rf64 = fourcc(bytes, 0) !== 'RIFF';
   let ds64DataSize: number | undefined;
   let fmt: FmtChunk | undefined;
-  let data: { offset: number; size: number } | undefined;
+  let data: { offset: number; size: number; declared: number } | undefined;
 
   let offset = 12;
   while (offset + 8 <= bytes.length && !(fmt && data)) {
@@ -144,8 +148,8 @@ export function parseWav(bytes: Uint8Array): WavInfo {
     } else if (id === 'data' && !data) {
       const available = bytes.length - body;
       const unknown = size === 0 || size === UNKNOWN_SIZE;
-      if (rf64 && size === UNKNOWN_SIZE && ds64DataSize !== undefined) data = { offset: body, size: Math.min(ds64DataSize, available) };
-      else data = { offset: body, size: unknown ? available : Math.min(size, available) };
+      const declared = rf64 && size === UNKNOWN_SIZE && ds64DataSize !== undefined ? ds64DataSize : unknown ? available : size;
+      data = { offset: body, size: Math.min(declared, available), declared };
       if (unknown) break; // the data runs to the end of the file (or ds64 says where): stop looking
     }
     if (size === UNKNOWN_SIZE) break;
@@ -172,5 +176,5 @@ export function parseWav(bytes: Uint8Array): WavInfo {
   if (frames === 0) {
     throw new AudioDecodeError('E2V_ERR_AUDIO_EMPTY', 'WAV data chunk holds no samples', { format: 'wav' });
   }
-  return { encoding, channels, sampleRate, frames, dataOffset: data.offset };
+  return { encoding, channels, sampleRate, frames, dataOffset: data.offset, dataBytes: data.size, missingBytes: data.declared - data.size };
 }

@@ -7,6 +7,7 @@ import { AudioDecodeError, isAudioErrorCode, type AudioErrorCode } from '../erro
 import type { RawAudio } from './codecs.js';
 import type { Mono16kSource } from './pcm-sink.js';
 import type { AudioFormat } from './sniff.js';
+import type { AudioWarning } from './warnings.js';
 
 /** Main thread -> worker: decode these bytes. */
 export interface DecodeRequest {
@@ -41,9 +42,11 @@ export interface ChunkAck {
   ack: true;
 }
 
-/** The end of a `stream16k` decode: what the source was, and where the worker's time went. */
+/** The end of a `stream16k` decode: what the source was, what was lost, and where the worker's time went. */
 export interface StreamSummary {
   source: Mono16kSource;
+  /** A cut file, damaged frames (empty for clean audio): they travel with the stream's end. */
+  warnings: AudioWarning[];
   /** Decoding time in ms, excluding downmix, resampling and waits for acknowledgements. */
   decodeMs: number;
   /** Downmix and resampling time in ms. */
@@ -51,7 +54,7 @@ export interface StreamSummary {
 }
 
 /** What a decode gives, per requested output (buffers are transferred, not copied). */
-export type DecodedOutput = ({ output: 'channels' } & RawAudio) | ({ output: 'stream16k' } & StreamSummary);
+export type DecodedOutput = ({ output: 'channels'; warnings: AudioWarning[] } & RawAudio) | ({ output: 'stream16k' } & StreamSummary);
 
 /** Worker -> main thread: the decoded audio. */
 export type DecodeSuccess = { id: number; ok: true } & DecodedOutput;

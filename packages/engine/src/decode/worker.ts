@@ -54,15 +54,15 @@ async function decode(request: DecodeRequest): Promise<{ output: DecodedOutput; 
     const sink = new Mono16kSink(async (chunk) => {
       waitedMs += await sendChunk(request.id, chunk);
     });
-    const { channels } = await decodeBytes(request.bytes, request.format, request.maxDurationS, sink);
+    const { channels, warnings } = await decodeBytes(request.bytes, request.format, request.maxDurationS, sink);
     const { source, resampleMs } = await sink.end(channels);
     const decodeMs = performance.now() - t0 - waitedMs - resampleMs;
-    return { output: { output: 'stream16k', source, decodeMs, resampleMs }, transfer: [] };
+    return { output: { output: 'stream16k', source, warnings, decodeMs, resampleMs }, transfer: [] };
   }
   const sink = new ChannelsSink();
-  const { channels } = await decodeBytes(request.bytes, request.format, request.maxDurationS, sink);
+  const { channels, warnings } = await decodeBytes(request.bytes, request.format, request.maxDurationS, sink);
   const audio = sink.result(channels);
-  return { output: { output: 'channels', ...audio }, transfer: audio.channels.map((c) => c.buffer as ArrayBuffer) };
+  return { output: { output: 'channels', warnings, ...audio }, transfer: audio.channels.map((c) => c.buffer as ArrayBuffer) };
 }
 
 port.on('message', (message: DecodeRequest | ChunkAck) => {

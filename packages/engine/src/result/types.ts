@@ -3,6 +3,7 @@
  * JSON output). Field names are snake_case because they are a wire format.
  * @module
  */
+import type { AudioWarning } from '../decode/warnings.js';
 import type { ModelVariant } from '../model/manifest.js';
 
 /** Analysis granularity. */
@@ -53,9 +54,17 @@ export interface Result {
     channels: number;
     /** Container / codec recognised (`wav`, `mp3`, ...), or `pcm_f32` for Float32Array input. */
     format: string;
+    /**
+     * What decoding lost: a file cut short (`E2V_WARN_AUDIO_TRUNCATED`), frames the decoder
+     * skipped (`E2V_WARN_AUDIO_DAMAGED_FRAMES`). Always present; empty for clean audio.
+     */
+    warnings: AudioWarning[];
   };
   model: { name: string; variant: ModelVariant };
-  /** When the analysis finished (ISO 8601, UTC). */
+  /**
+   * When the analysis finished: ISO 8601 local time with milliseconds and the UTC offset
+   * (`2026-12-05T22:30:00.123+08:00`); its outputs folder is named after the same instant.
+   */
   timestamp: string;
   timings_ms: { decode: number; resample: number; inference: number; total: number };
   /** Present only when the input was longer than `maxSegmentS` and analyzed in segments. */

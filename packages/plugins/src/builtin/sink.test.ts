@@ -37,7 +37,7 @@ describe('sink', () => {
     expect(rows).toHaveLength(count + 1);
     expect(rows.every((r) => r.length === SINK_CSV_COLUMNS.length)).toBe(true);
     const row3 = rows.find((r) => r[0] === 'id-3')!;
-    expect(row3).toEqual(['id-3', 'file "3", take 2.wav', 'happy', '0.53', '0.05875', '0.05875', '0.05875', '0.53', '0.05875', '0.05875', '0.05875', '0.05875', '0.05875', '2.5', '2026-01-01T00:00:00.000Z']);
+    expect(row3).toEqual(['id-3', 'file "3", take 2.wav', 'happy', '0.53', '0.05875', '0.05875', '0.05875', '0.53', '0.05875', '0.05875', '0.05875', '0.05875', '0.05875', '2.5', '2026-01-01T08:00:00.000+08:00']);
   });
 
   it('should keep appending across restarts without a second header', async () => {

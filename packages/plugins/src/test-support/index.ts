@@ -29,9 +29,9 @@ export function makeResult(emotion = 'angry', confidence = 0.8, overrides: Parti
     scores: Object.fromEntries(LABELS.map((l) => [l, l === emotion ? confidence : rest])),
     granularity: 'utterance',
     frames: null,
-    audio: { duration_s: 2.5, sample_rate: 16000, channels: 1, format: 'wav' },
+    audio: { duration_s: 2.5, sample_rate: 16000, channels: 1, format: 'wav', warnings: [] },
     model: { name: 'emotion2vec_plus_large', variant: 'fp32' },
-    timestamp: '2026-01-01T00:00:00.000Z',
+    timestamp: '2026-01-01T08:00:00.000+08:00',
     timings_ms: { decode: 1, resample: 1, inference: 1, total: 3 },
     ...overrides,
   };
@@ -48,7 +48,7 @@ export function makeFrameResult(emotion: string, perFrame: readonly number[]): R
   return makeResult('neutral', 0.5, {
     granularity: 'frame',
     frames: { rate: 50, window_s: 1, start_s: perFrame.map((_, i) => i / 50), scores },
-    audio: { duration_s: perFrame.length / 50, sample_rate: 16000, channels: 1, format: 'wav' },
+    audio: { duration_s: perFrame.length / 50, sample_rate: 16000, channels: 1, format: 'wav', warnings: [] },
   });
 }
 

@@ -63,7 +63,7 @@ export interface AnalysisOutcome {
   spectrogram: Spectrogram | null;
   /** Advice about the input (a clip under 1 s, audio analysed in segments). */
   notices: AnalysisNotice[];
-  /** What went wrong around a kept result (the outputs folder could not be written). */
+  /** What went wrong around a kept result: the audio's warnings (a cut file), the outputs folder not written. */
   warnings: AnalysisWarning[];
 }
 
@@ -120,7 +120,8 @@ export class AnalysisService {
           : await analyzeWithPlugins(plugins, { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } }, queued);
       const { result, outputDir } = analysis;
       if (save) this.store.health.record('outputs', analysis.outputError);
-      const warnings = analysis.outputError === undefined ? [] : [outputsNotSaved(analysis.outputError)];
+      const warnings: AnalysisWarning[] = [...result.audio.warnings];
+      if (analysis.outputError !== undefined) warnings.push(outputsNotSaved(analysis.outputError));
       if (request.embedding && inline && analysis.embedding === null) warnings.push(embeddingNotInline(this.maxInlineEmbeddingMB));
       const files =
         outputDir === null

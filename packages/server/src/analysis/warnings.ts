@@ -1,7 +1,8 @@
 /**
  * Warnings of an analysis that succeeded with a loss: the result is there, something around it
- * is not (the outputs folder could not be written; the embedding is only in a file). REST sends them as `warnings`, the
- * processing log has a line for each.
+ * is not (the outputs folder could not be written; the embedding is only in a file), besides the
+ * audio's own (`result.audio.warnings`: a cut file, damaged frames). REST sends them all as
+ * `warnings`, the processing log has a line for each.
  * @module
  */
 import { isDiskFull } from '../storage/storage-health.js';

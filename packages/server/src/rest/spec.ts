@@ -45,6 +45,7 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
     required: ['error'],
     properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', example: 'E2V_ERR_AUDIO_UNSUPPORTED' }, message: { type: 'string' } } } },
   },
+  Warning: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', example: 'E2V_WARN_AUDIO_TRUNCATED' }, message: { type: 'string' } } },
   Scores: { type: 'object', additionalProperties: { type: 'number' }, description: 'Probability of every label, in model order (softmax over all labels)' },
   Result: {
     type: 'object',
@@ -73,9 +74,29 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
         ],
       },
       segments: { type: 'array', items: { type: 'object', properties: { start_s: { type: 'number' }, end_s: { type: 'number' }, emotion: { type: 'string' }, confidence: { type: 'number' }, scores: ref('Scores') } } },
-      audio: { type: 'object', properties: { duration_s: { type: 'number' }, sample_rate: { type: 'integer' }, channels: { type: 'integer' }, format: { type: 'string' } } },
+      audio: {
+        type: 'object',
+        required: ['duration_s', 'sample_rate', 'channels', 'format', 'warnings'],
+        properties: {
+          duration_s: { type: 'number' },
+          sample_rate: { type: 'integer' },
+          channels: { type: 'integer' },
+          format: { type: 'string' },
+          warnings: {
+            type: 'array',
+            description:
+              'What decoding lost, always present and empty ([]) for clean audio: E2V_WARN_AUDIO_TRUNCATED (the file ends before its container says; the audio before the cut was analyzed), E2V_WARN_AUDIO_DAMAGED_FRAMES (the decoder skipped frames it could not decode). See docs/errors.md',
+            items: ref('Warning'),
+          },
+        },
+      },
       model: { type: 'object', properties: { name: { type: 'string' }, variant: { type: 'string', enum: ['fp32', 'int8'] } } },
-      timestamp: { type: 'string', format: 'date-time' },
+      timestamp: {
+        type: 'string',
+        format: 'date-time',
+        description: 'When the analysis finished: ISO 8601 local time of the server with milliseconds and the UTC offset; the outputs folder (outputs_YYYYMMDD_HHMMSS) is named after the same instant',
+        example: '2026-12-05T22:30:00.123+08:00',
+      },
       timings_ms: { type: 'object', properties: { decode: { type: 'number' }, resample: { type: 'number' }, inference: { type: 'number' }, total: { type: 'number' } } },
     },
   },
@@ -111,8 +132,9 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
           },
           warnings: {
             type: 'array',
-            description: 'What went wrong around the result, e.g. E2V_WARN_OUTPUTS_NOT_SAVED (save=true, but the outputs folder could not be written: files is null)',
-            items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', example: 'E2V_WARN_OUTPUTS_NOT_SAVED' }, message: { type: 'string' } } },
+            description:
+              'What went wrong with or around the result: the audio warnings of audio.warnings first, then e.g. E2V_WARN_OUTPUTS_NOT_SAVED (save=true, but the outputs folder could not be written: files is null)',
+            items: ref('Warning'),
           },
           spectrogram: {
             type: 'object',

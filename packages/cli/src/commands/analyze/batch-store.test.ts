@@ -12,8 +12,8 @@ const LABELS = ['angry', 'happy'];
 function result(emotion: string): Result {
   return {
     emotion, emotion_zh: '', emoji: '', confidence: 0.9, scores: { angry: emotion === 'angry' ? 0.9 : 0.1, happy: emotion === 'happy' ? 0.9 : 0.1 },
-    granularity: 'utterance', frames: null, audio: { duration_s: 1, sample_rate: 16000, channels: 1, format: 'wav' },
-    model: { name: 'm', variant: 'fp32' }, timestamp: '2026-12-04T00:00:00.000Z', timings_ms: { decode: 0, resample: 0, inference: 0, total: 0 },
+    granularity: 'utterance', frames: null, audio: { duration_s: 1, sample_rate: 16000, channels: 1, format: 'wav', warnings: [] },
+    model: { name: 'm', variant: 'fp32' }, timestamp: '2026-12-04T08:00:00.000+08:00', timings_ms: { decode: 0, resample: 0, inference: 0, total: 0 },
   };
 }
 
@@ -39,7 +39,7 @@ describe('BatchStore', () => {
     const csv = (await readFile(join(dir, 'results.csv'), 'utf8')).trimEnd().split('\n');
     expect(csv[0]).toBe('file,sha256,emotion,confidence,angry,happy,duration_s,granularity,timestamp');
     expect(csv).toHaveLength(201);
-    expect(csv[1]).toBe('"/in/f ""0"", x.wav",h0,happy,0.9,0.1,0.9,1,utterance,2026-12-04T00:00:00.000Z');
+    expect(csv[1]).toBe('"/in/f ""0"", x.wav",h0,happy,0.9,0.1,0.9,1,utterance,2026-12-04T08:00:00.000+08:00');
     const again = await BatchStore.open(dir, LABELS);
     for (let i = 0; i < 200; i++) expect(await again.lookup(`/in/f "${i}", x.wav`, `k${i}`)).toEqual({ kind: 'done' });
     expect((await readFile(join(dir, 'results.csv'), 'utf8')).match(/^file,/gm)).toHaveLength(1);
