@@ -1,6 +1,8 @@
 /**
- * The only module that loads the compiled `.node` file. It describes the raw
- * native shape; `index.ts` validates arguments and adapts it to the public API.
+ * The only module that loads the compiled `.node` file, on first use: importing `@e2v/native`
+ * never fails, so commands that need no DSP (`e2v help`, `e2v model pull`) run where the addon is
+ * not built. It describes the raw native shape; `index.ts` validates arguments and adapts it to
+ * the public API.
  * @module
  */
 import { createRequire } from 'node:module';
@@ -86,5 +88,14 @@ function load(): Binding.Module {
   throw new NativeLoadError(attempts);
 }
 
-/** The loaded addon. Importing this module throws NativeLoadError when no binary loads. */
-export const binding: Binding.Module = load();
+let loaded: Binding.Module | undefined;
+
+/**
+ * The addon, loaded by the first call (later calls return the same module; after a failure the
+ * next call tries again).
+ * @throws NativeLoadError `E2V_ERR_NATIVE_LOAD` when no binary loads
+ */
+export function binding(): Binding.Module {
+  loaded ??= load();
+  return loaded;
+}

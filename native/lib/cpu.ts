@@ -55,7 +55,7 @@ export interface CpuFeatures {
  * const vnni = flags.avx512_vnni || flags.avx_vnni;
  */
 export function cpuFeatures(): CpuFeatures {
-  const raw = binding.cpuFeatures();
+  const raw = binding().cpuFeatures();
   const flags = Object.fromEntries(FLAG_NAMES.map((name) => [name, raw.flags[name] === true])) as Record<keyof CpuFlags, boolean>;
   const arch = raw.arch === 'x64' || raw.arch === 'arm64' ? raw.arch : 'other';
   return { arch, vendor: raw.vendor, brand: raw.brand, family: raw.family, model: raw.model, stepping: raw.stepping, flags };

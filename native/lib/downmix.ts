@@ -35,5 +35,5 @@ export function downmix(channels: readonly Float32Array[]): Float32Array {
       );
     }
   });
-  return binding.downmix(channels);
+  return binding().downmix(channels);
 }

@@ -223,7 +223,7 @@ function prepare(samples: unknown, options: unknown): Binding.RawFbankOptions {
  */
 export function fbank(samples: Float32Array, options?: FbankOptions): FbankResult {
   const raw = prepare(samples, options);
-  return binding.fbank(samples, raw);
+  return binding().fbank(samples, raw);
 }
 
 /**
@@ -238,5 +238,5 @@ export function fbank(samples: Float32Array, options?: FbankOptions): FbankResul
  */
 export async function fbankAsync(samples: Float32Array, options?: FbankOptions): Promise<FbankResult> {
   const raw = prepare(samples, options);
-  return binding.fbankAsync(samples, raw);
+  return binding().fbankAsync(samples, raw);
 }

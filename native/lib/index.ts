@@ -1,6 +1,8 @@
 /**
  * `@e2v/native`: SIMD Kaldi fbank, torchaudio-compatible resampling and
- * downmix, as a C++17 Node-API addon. Names and shapes are fixed by docs/design.md.
+ * downmix, as a C++17 Node-API addon. Names and shapes are fixed by docs/design.md. The addon
+ * loads on the first call that needs it; when it cannot load, that call throws
+ * {@link NativeLoadError} (`E2V_ERR_NATIVE_LOAD`), and importing this package never does.
  * @module
  */
 import { binding } from './binding.js';
@@ -15,9 +17,9 @@ export { cpuFeatures, type CpuFeatures, type CpuFlags } from './cpu.js';
 export type SimdPath = 'avx2' | 'sse2' | 'neon' | 'scalar';
 
 /**
- * [sync] The SIMD path in use, chosen at load time from the CPU. Set the
- * environment variable `E2V_SIMD=scalar` (or `sse2`) before loading to force a lower path.
+ * [sync] The SIMD path in use, chosen from the CPU when the addon loads (the first call into
+ * it). Set the environment variable `E2V_SIMD=scalar` (or `sse2`) before then to force a lower path.
  */
 export function simd(): SimdPath {
-  return binding.simd() as SimdPath;
+  return binding().simd() as SimdPath;
 }

@@ -107,7 +107,7 @@ function withCallerStack(error: unknown, caller: Error): unknown {
  */
 export function resample(samples: Float32Array, fromHz: number, toHz: number, options?: ResampleOptions): Float32Array {
   const quality = checkOneShot(samples, fromHz, toHz, options);
-  return binding.resample(samples, fromHz, toHz, quality);
+  return binding().resample(samples, fromHz, toHz, quality);
 }
 
 /**
@@ -133,7 +133,7 @@ export async function resampleAsync(
   const quality = checkOneShot(samples, fromHz, toHz, options);
   const caller = new Error();
   try {
-    return await binding.resampleAsync(samples, fromHz, toHz, quality);
+    return await binding().resampleAsync(samples, fromHz, toHz, quality);
   } catch (error) {
     throw withCallerStack(error, caller);
   }
@@ -171,7 +171,7 @@ export class Resampler {
     this.quality = qualityOf(options);
     this.fromHz = fromHz;
     this.toHz = toHz;
-    this.#handle = binding.resamplerCreate(fromHz, toHz, this.quality);
+    this.#handle = binding().resamplerCreate(fromHz, toHz, this.quality);
   }
 
   /**
@@ -184,7 +184,7 @@ export class Resampler {
    */
   process(chunk: Float32Array): Float32Array {
     expectFloat32Array('chunk', chunk);
-    return binding.resamplerProcess(this.#handle, chunk);
+    return binding().resamplerProcess(this.#handle, chunk);
   }
 
   /**
@@ -193,11 +193,11 @@ export class Resampler {
    * @returns a new Float32Array
    */
   flush(): Float32Array {
-    return binding.resamplerFlush(this.#handle);
+    return binding().resamplerFlush(this.#handle);
   }
 
   /** [sync] Drops all buffered input and starts afresh. */
   reset(): void {
-    binding.resamplerReset(this.#handle);
+    binding().resamplerReset(this.#handle);
   }
 }

@@ -89,10 +89,10 @@ describe('BAD CALL - downmix arguments', () => {
   });
 
   it.each([
-    ['not an array', () => binding.downmix(x as unknown as Float32Array[]), 'TypeError', /channels/],
-    ['no channels', () => binding.downmix([]), 'RangeError', /channels/],
-    ['bad element', () => binding.downmix([x, 'x' as unknown as Float32Array]), 'TypeError', /channels\[1\]/],
-    ['lengths differ', () => binding.downmix([x, new Float32Array(2)]), 'RangeError', /channels\[1\]/],
+    ['not an array', () => binding().downmix(x as unknown as Float32Array[]), 'TypeError', /channels/],
+    ['no channels', () => binding().downmix([]), 'RangeError', /channels/],
+    ['bad element', () => binding().downmix([x, 'x' as unknown as Float32Array]), 'TypeError', /channels\[1\]/],
+    ['lengths differ', () => binding().downmix([x, new Float32Array(2)]), 'RangeError', /channels\[1\]/],
   ] as const)('the native function re-checks: %s', (_what, call, name, message) => {
     expectError(call, name, message);
   });

@@ -140,20 +140,20 @@ describe('EXPECTED FAILURE - fbank values out of range', () => {
 //#region EXPECTED FAILURE - the C++ side re-checks (raw binding, no TS validation)
 describe('EXPECTED FAILURE - native re-check of raw arguments', () => {
   it('rejects a non-Float32Array and non-finite samples', () => {
-    expectError(() => binding.fbank(new Float64Array(10) as unknown as Float32Array, RAW_DEFAULTS), 'TypeError', /Float32Array for samples/);
-    expectError(() => binding.fbankAsync([] as unknown as Float32Array, RAW_DEFAULTS), 'TypeError', /Float32Array for samples/);
+    expectError(() => binding().fbank(new Float64Array(10) as unknown as Float32Array, RAW_DEFAULTS), 'TypeError', /Float32Array for samples/);
+    expectError(() => binding().fbankAsync([] as unknown as Float32Array, RAW_DEFAULTS), 'TypeError', /Float32Array for samples/);
     const samples = new Float32Array(1000);
     samples[999] = Number.NaN;
-    expectError(() => binding.fbank(samples, RAW_DEFAULTS), 'RangeError', /samples\[999\] is NaN/);
+    expectError(() => binding().fbank(samples, RAW_DEFAULTS), 'RangeError', /samples\[999\] is NaN/);
   });
 
   it('rejects missing arguments and fields of the wrong type', () => {
-    expectError(() => (binding.fbank as unknown as (s: Float32Array) => unknown)(speech), 'TypeError', /Expected 2 arguments/);
-    expectError(() => binding.fbank(speech, null as unknown as Binding.RawFbankOptions), 'TypeError', /options object/);
+    expectError(() => (binding().fbank as unknown as (s: Float32Array) => unknown)(speech), 'TypeError', /Expected 2 arguments/);
+    expectError(() => binding().fbank(speech, null as unknown as Binding.RawFbankOptions), 'TypeError', /options object/);
     const { sampleFrequency: _dropped, ...missing } = RAW_DEFAULTS;
-    expectError(() => binding.fbank(speech, missing as Binding.RawFbankOptions), 'TypeError', /number for sampleFrequency but received undefined/);
-    expectError(() => binding.fbank(speech, { ...RAW_DEFAULTS, usePower: 1 as unknown as boolean }), 'TypeError', /boolean for usePower/);
-    expectError(() => binding.fbank(speech, { ...RAW_DEFAULTS, windowType: 1 as unknown as 'povey' }), 'TypeError', /string for windowType/);
+    expectError(() => binding().fbank(speech, missing as Binding.RawFbankOptions), 'TypeError', /number for sampleFrequency but received undefined/);
+    expectError(() => binding().fbank(speech, { ...RAW_DEFAULTS, usePower: 1 as unknown as boolean }), 'TypeError', /boolean for usePower/);
+    expectError(() => binding().fbank(speech, { ...RAW_DEFAULTS, windowType: 1 as unknown as 'povey' }), 'TypeError', /string for windowType/);
   });
 
   it.each([
@@ -168,7 +168,7 @@ describe('EXPECTED FAILURE - native re-check of raw arguments', () => {
     [{ highFreq: 8001 }, /highFreq 8001 resolves to 8001 Hz/],
     [{ energyFloor: Number.POSITIVE_INFINITY }, /energyFloor/],
   ] as [Partial<Binding.RawFbankOptions>, RegExp][])('rejects raw options %o', (patch, message) => {
-    expectError(() => binding.fbank(speech, { ...RAW_DEFAULTS, ...patch }), 'RangeError', message);
+    expectError(() => binding().fbank(speech, { ...RAW_DEFAULTS, ...patch }), 'RangeError', message);
   });
 });
 //#endregion

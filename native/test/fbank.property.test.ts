@@ -148,7 +148,7 @@ describe('fbank properties', () => {
           }
         };
         const ts = outcome(() => fbank(input, o));
-        const native = outcome(() => binding.fbank(input, o));
+        const native = outcome(() => binding().fbank(input, o));
         expect(ts).toBe(valid ? 'ok' : 'RangeError');
         expect(native).toBe(ts);
       }),

@@ -503,15 +503,15 @@ describe('BAD CALL - the native functions re-check what TS checked', () => {
   const x = noise(100, 12);
   const notFloat32 = (value: unknown) => value as Float32Array;
   it.each([
-    ['samples', () => binding.resample(notFloat32([1]), 44100, 16000, 'parity'), 'TypeError', /samples/],
-    ['fromHz', () => binding.resample(x, 0, 16000, 'parity'), 'RangeError', /fromHz/],
-    ['fromHz type', () => binding.resample(x, '1' as unknown as number, 16000, 'parity'), 'TypeError', /fromHz/],
-    ['toHz', () => binding.resample(x, 44100, 2.5, 'parity'), 'RangeError', /toHz/],
-    ['quality', () => binding.resample(x, 44100, 16000, 'best' as 'vhq'), 'RangeError', /quality/],
-    ['async samples', () => binding.resampleAsync(notFloat32(new Int16Array(2)), 8000, 1, 'vhq'), 'TypeError', /samples/],
-    ['Resampler toHz', () => binding.resamplerCreate(8000, 1e7, 'parity'), 'RangeError', /toHz/],
-    ['Resampler process', () => binding.resamplerProcess(binding.resamplerCreate(8000, 1, 'parity'), notFloat32(null)), 'TypeError', /chunk/],
-    ['Resampler handle', () => binding.resamplerFlush({} as Binding.ResamplerHandle), 'TypeError', /Resampler handle/],
+    ['samples', () => binding().resample(notFloat32([1]), 44100, 16000, 'parity'), 'TypeError', /samples/],
+    ['fromHz', () => binding().resample(x, 0, 16000, 'parity'), 'RangeError', /fromHz/],
+    ['fromHz type', () => binding().resample(x, '1' as unknown as number, 16000, 'parity'), 'TypeError', /fromHz/],
+    ['toHz', () => binding().resample(x, 44100, 2.5, 'parity'), 'RangeError', /toHz/],
+    ['quality', () => binding().resample(x, 44100, 16000, 'best' as 'vhq'), 'RangeError', /quality/],
+    ['async samples', () => binding().resampleAsync(notFloat32(new Int16Array(2)), 8000, 1, 'vhq'), 'TypeError', /samples/],
+    ['Resampler toHz', () => binding().resamplerCreate(8000, 1e7, 'parity'), 'RangeError', /toHz/],
+    ['Resampler process', () => binding().resamplerProcess(binding().resamplerCreate(8000, 1, 'parity'), notFloat32(null)), 'TypeError', /chunk/],
+    ['Resampler handle', () => binding().resamplerFlush({} as Binding.ResamplerHandle), 'TypeError', /Resampler handle/],
   ] as const)('%s', (_what, call, name, message) => {
     expectError(call, name, message);
   });
@@ -565,7 +565,7 @@ describe('EXPECTED FAILURE - non-finite samples and huge outputs', () => {
     const x = new Float32Array(5000);
     expectError(() => resample(x, 1, 1_000_000), 'RangeError', /toHz/);
     await expectRejection(resampleAsync(x, 1, 1_000_000), 'RangeError', /toHz/);
-    expectError(() => binding.resample(x, 1, 1_000_000, 'parity'), 'RangeError', /toHz/);
+    expectError(() => binding().resample(x, 1, 1_000_000, 'parity'), 'RangeError', /toHz/);
     const r = new Resampler(1, 1_000_000);
     expectError(() => r.process(x), 'RangeError', /toHz/);
   });

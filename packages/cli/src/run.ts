@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { collectInfo, formatInfo } from './commands/info.js';
+import { collectInfo, e2vVersion, formatInfo } from './commands/info.js';
 import { runAnalyze } from './commands/analyze/analyze.js';
 import { runClassifier } from './commands/classifier.js';
 import { runCluster } from './commands/embeddings/cluster.js';
@@ -95,7 +95,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return EXIT.ok;
       case '-v':
       case '--version':
-        io.stdout(`${collectInfo().e2v}\n`);
+        io.stdout(`${e2vVersion()}\n`);
         return EXIT.ok;
       case 'info':
         return runInfo(rest, io);

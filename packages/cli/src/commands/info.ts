@@ -37,10 +37,18 @@ function packageVersion(specifier: string): string {
   return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
 }
 
-/** Collects versions and the SIMD path (loads the native addon). */
+/** The e2v version (of this package), read without loading the native addon. */
+export function e2vVersion(): string {
+  return packageVersion('../../package.json');
+}
+
+/**
+ * Collects versions and the SIMD path (loads the native addon).
+ * @throws NativeLoadError `E2V_ERR_NATIVE_LOAD` when the addon cannot load
+ */
 export function collectInfo(): InfoReport {
   return {
-    e2v: packageVersion('../../package.json'),
+    e2v: e2vVersion(),
     node: process.versions.node,
     napi: process.versions.napi ?? 'unknown',
     platform: `${process.platform}-${process.arch}`,
