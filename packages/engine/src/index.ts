@@ -16,6 +16,7 @@ export { encodeWavPcm16 } from './wav-writer.js';
 export { formatResultJson } from './result/result-json.js';
 export { decodeAudio, type DecodedAudio } from './decode-audio.js';
 export { siblingWorkerScript } from './worker-script.js';
+export { installExitGuard } from './infer/exit-guard.js';
 export { loadAudio16k, MODEL_SAMPLE_RATE, type LoadedAudio } from './load-audio.js';
 export type { DecodeOptions } from './options.js';
 export type { AudioFormat } from './decode/sniff.js';

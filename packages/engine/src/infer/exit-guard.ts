@@ -6,6 +6,10 @@
  * throwing an instance of 'Napi::Error'`, exit code 134. The guard's `exit` listener (which runs
  * before the threads are stopped) blocks until the running inferences have returned, so the
  * process exits with the code it asked for. Exits by signal are not affected (nothing runs).
+ *
+ * Blocking the exit is the application's choice, not a library's: every inference thread gets a
+ * busy flag, but the listener that waits on them is added only by {@link installExitGuard}
+ * (the `e2v` command calls it).
  * @module
  */
 
@@ -27,14 +31,24 @@ function waitForRuns(): void {
 }
 
 /**
- * Creates the busy flag of one inference thread and watches it at process exit.
+ * Makes `process.exit()` wait (up to 120 s) for the inferences running at that moment, so that
+ * the process exits with the code it asked for instead of aborting (exit code 134). For
+ * applications: call it once at start-up; later calls do nothing.
+ * @example
+ * import { installExitGuard } from '@e2v/engine';
+ * installExitGuard();
+ */
+export function installExitGuard(): void {
+  if (installed) return;
+  process.on('exit', waitForRuns);
+  installed = true;
+}
+
+/**
+ * Creates the busy flag of one inference thread, which the exit guard (when installed) waits on.
  * @returns the flag (one Int32 on shared memory) and a function that stops watching it
  */
-export function guardExit(): { busy: SharedArrayBuffer; release: () => void } {
-  if (!installed) {
-    process.on('exit', waitForRuns);
-    installed = true;
-  }
+export function inferenceBusyFlag(): { busy: SharedArrayBuffer; release: () => void } {
   const busy = new SharedArrayBuffer(4);
   const flag = new Int32Array(busy);
   flags.add(flag);

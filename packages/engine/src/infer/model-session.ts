@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { siblingWorkerScript } from '../worker-script.js';
 import { AbortedError, InferenceError, ModelLoadError } from '../errors.js';
-import { guardExit } from './exit-guard.js';
+import { inferenceBusyFlag } from './exit-guard.js';
 import type { FloatTensor, IoMeta, OrtSessionSettings, WorkerReply, WorkerRequest } from './ort-protocol.js';
 
 /** What one run returns. */
@@ -88,7 +88,7 @@ export class ModelSession {
   private static startThread(options: ModelSessionOptions): Promise<{ thread: Thread; opened: Extract<WorkerReply, { kind: 'opened' }> }> {
     const { script, options: workerOptions } = siblingWorkerScript(import.meta.url, 'ort-worker');
     const worker = new Worker(script, workerOptions);
-    const guard = guardExit();
+    const guard = inferenceBusyFlag();
     const thread: Thread = { worker, onReply: undefined, onDeath: undefined, dead: false, releaseGuard: guard.release };
     worker.on('message', (reply: WorkerReply) => thread.onReply?.(reply));
     const die = (error: Error): void => {
