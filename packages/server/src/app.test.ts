@@ -22,12 +22,13 @@ let model: ModelStatus;
 let built: E2vApp;
 let noModel: E2vApp;
 
-async function build(status: ModelStatus, plugins?: PluginHost, maxInlineEmbeddingMB = 8): Promise<E2vApp> {
+async function build(status: ModelStatus, plugins?: PluginHost, maxInlineEmbeddingMB = 8, registryFile?: string): Promise<E2vApp> {
   const dir = await mkdtemp(join(tmpdir(), 'e2v-app-'));
   const store = await FileStore.open({ uploadsDir: join(dir, 'uploads'), outputsDir: join(dir, 'outputs'), examplesDir: EXAMPLES_DIR });
   return createApp({
     model: status, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, maxInlineEmbeddingMB, modelsDir: join(dir, 'models'), version: '0.0.0-test',
     ...(plugins === undefined ? {} : { plugins }),
+    ...(registryFile === undefined ? {} : { registryFile }),
   });
 }
 
@@ -299,6 +300,26 @@ describe('REST API', () => {
     // the guide's names, and the checkpoint's own token next to them
     expect(models.loaded.labels[0]).toEqual({ key: 'angry', zh: '愤怒', en: 'Angry', emoji: '😠', token: '生气/angry' });
     expect(models.loaded.labels[8]).toEqual({ key: 'unknown', zh: '未知', en: 'Unknown', emoji: '❓', token: '<unk>' });
+  });
+
+  it('should list the known models, or say what is wrong with a broken models/manifest.json', async () => {
+    const listed = (await (await request(built, '/api/v1/models')).json()) as { models: { id: string }[]; registry_error: unknown };
+    expect(listed.models.map((m) => m.id)).toContain('emotion2vec_plus_large');
+    expect(listed.registry_error).toBeNull();
+    const broken = join(await mkdtemp(join(tmpdir(), 'e2v-registry-')), 'manifest.json');
+    await writeFile(broken, '{ "schemaVersion": 1, "models": [');
+    const app = await build(model, undefined, 8, broken);
+    try {
+      const response = await request(app, '/api/v1/models');
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { loaded: { name: string }; models: unknown[]; registry_error: { code: string; message: string } };
+      expect(body.loaded.name).toBe(model.ready ? model.engine.info.name : '');
+      expect(body.models).toEqual([]);
+      expect(body.registry_error.code).toBe('E2V_ERR_PULL_REGISTRY');
+      expect(body.registry_error.message).toContain(`The model registry ${broken} is not valid JSON`);
+    } finally {
+      app.events.close();
+    }
   });
 
   it('should count requests, analyses and the queue in /metrics', async () => {

@@ -7,8 +7,9 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { listModels } from '@e2v/convert';
+import { listModels, loadRegistry, type ListedModel } from '@e2v/convert';
 import { labelNames, type Embedding } from '@e2v/engine';
+import { E2vError } from '@e2v/native';
 import type { PluginHost } from '@e2v/plugins';
 import { Hono, type Context } from 'hono';
 import { requireEngine, type ModelStatus } from '../analysis/model-state.js';
@@ -38,6 +39,8 @@ export interface RestRouteDeps {
   bodies: BodyReader;
   /** Where `e2v model pull` installs models (for `/api/v1/models`). */
   modelsDir: string;
+  /** The registry of known models (default the repository's `models/manifest.json`). */
+  registryFile?: string;
   version: string;
   /** The plugin host, whose per-plugin status (crashes, restarts) `/api/v1/health` reports. */
   plugins?: PluginHost;
@@ -75,6 +78,23 @@ function analyzeResponse(outcome: AnalysisOutcome, store: FileStore): Record<str
     warnings: outcome.warnings,
     ...(outcome.spectrogram !== null ? { spectrogram: outcome.spectrogram } : {}),
   };
+}
+
+/** The known models of `/api/v1/models`, or none and what is wrong with the registry. */
+interface KnownModels {
+  models: ListedModel[];
+  /** Why the registry could not be read (`E2V_ERR_PULL_REGISTRY`: missing, not JSON, invalid), or null. */
+  error: { code: string; message: string } | null;
+}
+
+/** Lists the registry's models; a broken registry gives none and says why instead of failing the request. */
+async function knownModels(deps: RestRouteDeps): Promise<KnownModels> {
+  try {
+    return { models: await listModels(deps.modelsDir, loadRegistry(deps.registryFile)), error: null };
+  } catch (error) {
+    if (!(error instanceof E2vError)) throw error;
+    return { models: [], error: { code: error.code, message: error.message } };
+  }
 }
 
 /** Multipart framing and form fields an analyze request may add to its audio. */
@@ -148,7 +168,7 @@ export function restRoutes(deps: RestRouteDeps): Hono {
   });
 
   api.get('/api/v1/models', async (c) => {
-    const known = await listModels(deps.modelsDir).catch(() => []);
+    const known = await knownModels(deps);
     const loaded = deps.model.ready ? deps.model.engine.info : null;
     return c.json({
       loaded:
@@ -158,7 +178,8 @@ export function restRoutes(deps: RestRouteDeps): Hono {
               name: loaded.name, variant: loaded.variant, embedding_dim: loaded.embeddingDim, frame_rate: loaded.frameRate, random: loaded.random,
               labels: loaded.labels.map((l) => ({ key: l.key, ...labelNames(l.key, l.zh), token: l.token })),
             },
-      models: known.map((m) => ({ id: m.id, description: m.description, installed: m.installed, install_command: `pnpm e2v model pull ${m.id}` })),
+      models: known.models.map((m) => ({ id: m.id, description: m.description, installed: m.installed, install_command: `pnpm e2v model pull ${m.id}` })),
+      registry_error: known.error,
     });
   });
 

@@ -195,6 +195,10 @@ export const SCHEMAS: Readonly<Record<string, object>> = {
         ],
       },
       models: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, description: { type: 'string' }, installed: { type: 'boolean' }, install_command: { type: 'string' } } } },
+      registry_error: {
+        description: 'Why the known models could not be listed (models/manifest.json missing, not JSON or invalid: E2V_ERR_PULL_REGISTRY; models is then empty), or null',
+        oneOf: [{ type: 'null' }, { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }],
+      },
     },
   },
   Examples: {
