@@ -175,6 +175,11 @@ describe('model folder', () => {
     expect(report.files.map((f) => f.name).sort()).toEqual(['model.json', 'model.onnx', 'model.onnx.data']);
   });
 
+  it("should name this package's package.json name and version as the converter", async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+    expect(reports.get('tiny-a')!.manifest.converter).toMatchObject({ name: pkg.name, version: pkg.version });
+  });
+
   it('should report progress through read, hash, fp32 and finish', () => {
     const stages = [...new Set(progress.map((p) => p.stage))];
     expect(stages).toEqual(['read', 'hash', 'fp32', 'finish']);

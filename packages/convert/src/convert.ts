@@ -8,7 +8,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { access, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { openCheckpoint } from './checkpoint/open.js';
@@ -32,9 +32,10 @@ import { writeModel } from './onnx/write-model.js';
 /** The three files a checkpoint folder must hold. */
 export const SOURCE_FILES = ['model.pt', 'config.yaml', 'tokens.txt'] as const;
 
-
-const CONVERTER_NAME = '@e2v/convert';
-const CONVERTER_VERSION = '0.1.0';
+/** This package's package.json: the converter model.json and the ONNX producer fields name. */
+const CONVERTER_PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+const CONVERTER_NAME = CONVERTER_PACKAGE.name;
+const CONVERTER_VERSION = CONVERTER_PACKAGE.version;
 
 /** Sample rate every emotion2vec+ model runs at. */
 const SAMPLE_RATE = 16000;

@@ -6,6 +6,7 @@
  * running ones finish up to a deadline, close the engine).
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -99,8 +100,8 @@ export const DEFAULT_CONCURRENCY = 2;
 /** Default {@link ServerOptions.maxInlineEmbeddingMB}. */
 export const DEFAULT_MAX_INLINE_EMBEDDING_MB = 8;
 
-/** The e2v version the server reports. */
-export const SERVER_VERSION = '0.1.0';
+/** The e2v version the server reports: the `version` of this package's package.json. */
+export const SERVER_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * Starts the server.
