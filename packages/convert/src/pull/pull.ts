@@ -22,7 +22,7 @@ import {
 import { CallerAbort, NetworkFailure, request, type Exchange } from './http.js';
 import { acquireLock } from './lock.js';
 import { HUB_NAMES, httpErrorFor, networkError } from './messages.js';
-import { defaultModelsDir, findModel, loadRegistry, type HubSource, type Registry } from './registry.js';
+import { defaultModelsDir, findModel, loadRegistry, type HubSource, type Registry, type RegistryModel } from './registry.js';
 
 /** Options of {@link pullModel}. */
 export interface PullOptions {
@@ -192,6 +192,169 @@ async function fetchListing(
   }
 }
 
+/** A pull's settings, resolved from its options and the environment. */
+interface PullPlan {
+  model: RegistryModel;
+  source: HubSource;
+  endpoints: HubEndpoints;
+  outDir: string;
+  downloadDir: string;
+  /** `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`) when pulling from Hugging Face. */
+  token: string | undefined;
+  /** Origin of the Hugging Face endpoint: the only one whose ETag is read as a sha256, and sent the token. */
+  hfOrigin: string;
+  authorization: { origin: string; value: string } | undefined;
+  fetchImpl: typeof fetch;
+  signal: AbortSignal | undefined;
+  connectTimeoutMs: number;
+  stallTimeoutMs: number;
+  retries: number;
+  retryDelayMs: number;
+  progressIntervalMs: number;
+  emit: (event: PullProgressEvent) => void;
+}
+
+/** Resolves the options (checking the numeric ones), the registry entry, the hub and the folders. */
+function planPull(name: string, options: PullOptions): PullPlan {
+  const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 5000);
+  const stallTimeoutMs = positive('stallTimeoutMs', options.stallTimeoutMs, 60_000);
+  const retries = Math.floor(positive('retries', options.retries, 3, true));
+  const retryDelayMs = positive('retryDelayMs', options.retryDelayMs, 1000, true);
+  const progressIntervalMs = positive('progressIntervalMs', options.progressIntervalMs, 100, true);
+  const env = options.env ?? process.env;
+  const model = findModel(name, options.registry ?? loadRegistry());
+  const source = resolveSource(options.source, env);
+  const endpoints: HubEndpoints = resolveEndpoints(env);
+  const modelsDir = path.resolve(options.modelsDir ?? defaultModelsDir(env));
+  const cacheRoot = path.resolve(options.cacheDir ?? nonEmpty(env['E2V_CACHE_DIR']) ?? path.join(modelsDir, '.cache'));
+  const token = source === 'huggingface' ? nonEmpty(env['HF_TOKEN']) ?? nonEmpty(env['HUGGING_FACE_HUB_TOKEN']) : undefined;
+  const hfOrigin = new URL(endpoints.huggingface).origin;
+  return {
+    model,
+    source,
+    endpoints,
+    outDir: path.join(modelsDir, model.id),
+    downloadDir: path.join(cacheRoot, model.id),
+    token,
+    hfOrigin,
+    authorization: token !== undefined ? { origin: hfOrigin, value: `Bearer ${token}` } : undefined,
+    fetchImpl: options.fetchImpl ?? globalThis.fetch,
+    signal: options.signal,
+    connectTimeoutMs,
+    stallTimeoutMs,
+    retries,
+    retryDelayMs,
+    progressIntervalMs,
+    emit: (e) => options.onProgress?.(e),
+  };
+}
+
+/** The error of a pull aborted between files (before a download started, or before converting). */
+function pullAborted(plan: PullPlan): PullError {
+  return new PullError('E2V_ERR_PULL_ABORTED', `Pull of ${plan.model.id} was aborted; downloaded files are kept in ${plan.downloadDir}.`);
+}
+
+/** Creates the download folder and takes its lock (one pull of a model at a time). */
+async function lockDownloadDir(plan: PullPlan): Promise<() => Promise<void>> {
+  try {
+    await mkdir(plan.downloadDir, { recursive: true });
+    return await acquireLock(path.join(plan.downloadDir, '.pull.lock'), plan.model.id);
+  } catch (err) {
+    throw asIoError(err, plan.downloadDir);
+  }
+}
+
+/** The files an earlier pull finished (complete, and the pinned sha256 when there is one), null for the others. */
+async function cachedFiles(plan: PullPlan): Promise<(PulledFile | null)[]> {
+  const files: (PulledFile | null)[] = [];
+  for (const f of plan.model.files) {
+    const dest = path.join(plan.downloadDir, f.name);
+    const rec = await readRecord(`${dest}.download.json`);
+    const size = await fileSize(dest);
+    const ok = rec !== null && size === rec.bytes && (f.sha256 === null || f.sha256 === rec.sha256);
+    files.push(ok ? { name: f.name, path: dest, cached: true, resumedFrom: 0, ...rec } : null);
+  }
+  return files;
+}
+
+/** The hub's file listing (sizes, sha256s); an unreachable hub is `E2V_ERR_PULL_OFFLINE`. */
+async function hubListing(plan: PullPlan): Promise<Map<string, ListedFile>> {
+  try {
+    return await fetchListing(listingUrl(plan.source, plan.model, plan.endpoints), plan.source, plan);
+  } catch (err) {
+    if (err instanceof CallerAbort) throw pullAborted(plan);
+    if (err instanceof NetworkFailure) throw networkError(err, plan.model, plan.outDir);
+    throw err;
+  }
+}
+
+/** Downloads file `index` of the model (resuming its `.part`) and records it as done. */
+async function downloadOne(plan: PullPlan, index: number, listed: ListedFile | null): Promise<PulledFile> {
+  const { model, source, emit } = plan;
+  const f = model.files[index]!;
+  const count = model.files.length;
+  const dest = path.join(plan.downloadDir, f.name);
+  const url = fileUrl(source, model, f.name, plan.endpoints);
+  emit({
+    type: 'file-start',
+    file: f.name,
+    index,
+    count,
+    url,
+    bytesDone: (await fileSize(`${dest}.part`)) ?? 0,
+    bytesTotal: listed?.size ?? f.approxBytes,
+  });
+  let result;
+  try {
+    result = await downloadFile({
+      url,
+      dest,
+      file: f.name,
+      pinnedSha256: f.sha256,
+      listed,
+      trustedEtagOrigin: source === 'huggingface' ? plan.hfOrigin : null,
+      authorization: plan.authorization,
+      fetchImpl: plan.fetchImpl,
+      signal: plan.signal,
+      connectTimeoutMs: plan.connectTimeoutMs,
+      stallTimeoutMs: plan.stallTimeoutMs,
+      retries: plan.retries,
+      retryDelayMs: plan.retryDelayMs,
+      progressIntervalMs: plan.progressIntervalMs,
+      httpError: httpErrorFor({ model, source, file: f.name, outDir: plan.outDir, tokenSet: plan.token !== undefined }),
+      onProgress: (bytesDone, bytesTotal, bytesPerSecond, etaSeconds) =>
+        emit({ type: 'file-progress', file: f.name, index, count, bytesDone, bytesTotal, bytesPerSecond, etaSeconds }),
+      onRetry: (attempt, delayMs, reason) => emit({ type: 'file-retry', file: f.name, attempt, delayMs, reason }),
+    });
+  } catch (err) {
+    if (err instanceof NetworkFailure) throw networkError(err, model, plan.outDir);
+    throw err;
+  }
+  const rec: DoneRecord = {
+    url,
+    bytes: result.bytes,
+    sha256: result.sha256,
+    expectedSha256: result.expectedSha256,
+    shaSource: result.shaSource,
+    verified: result.verified,
+  };
+  await writeFile(`${dest}.download.json`, `${JSON.stringify(rec, null, 2)}\n`).catch((err: unknown) => {
+    throw asIoError(err, `${dest}.download.json`);
+  });
+  emit({ type: 'file-done', file: f.name, index, count, bytes: rec.bytes, sha256: rec.sha256, verified: rec.verified, cached: false });
+  return { name: f.name, path: dest, cached: false, resumedFrom: result.resumedFrom, ...rec };
+}
+
+/** Runs the converter on the downloaded files, into the report. */
+async function convertDownloads(plan: PullPlan, report: PullReport, convert: NonNullable<PullOptions['convert']>): Promise<void> {
+  if (isAborted(plan.signal)) throw pullAborted(plan);
+  plan.emit({ type: 'convert-start', fromDir: plan.downloadDir, outDir: plan.outDir });
+  const t0 = Date.now();
+  report.convertResult = await convert(plan.downloadDir, plan.outDir);
+  report.converted = true;
+  plan.emit({ type: 'convert-done', outDir: plan.outDir, elapsedMs: Date.now() - t0 });
+}
+
 /**
  * Downloads a registry model's files and converts them. [async]
  *
@@ -214,144 +377,32 @@ async function fetchListing(
  */
 export async function pullModel(name: string, options: PullOptions = {}): Promise<PullReport> {
   const started = Date.now();
-  const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 5000);
-  const stallTimeoutMs = positive('stallTimeoutMs', options.stallTimeoutMs, 60_000);
-  const retries = Math.floor(positive('retries', options.retries, 3, true));
-  const retryDelayMs = positive('retryDelayMs', options.retryDelayMs, 1000, true);
-  const progressIntervalMs = positive('progressIntervalMs', options.progressIntervalMs, 100, true);
-  const env = options.env ?? process.env;
-  const model = findModel(name, options.registry ?? loadRegistry());
-  const source = resolveSource(options.source, env);
-  const endpoints: HubEndpoints = resolveEndpoints(env);
-  const modelsDir = path.resolve(options.modelsDir ?? defaultModelsDir(env));
-  const outDir = path.join(modelsDir, model.id);
-  const cacheRoot = path.resolve(options.cacheDir ?? nonEmpty(env['E2V_CACHE_DIR']) ?? path.join(modelsDir, '.cache'));
-  const downloadDir = path.join(cacheRoot, model.id);
-  const fetchImpl = options.fetchImpl ?? globalThis.fetch;
-  const signal = options.signal;
-  const emit = (e: PullProgressEvent): void => options.onProgress?.(e);
-  const token = source === 'huggingface' ? nonEmpty(env['HF_TOKEN']) ?? nonEmpty(env['HUGGING_FACE_HUB_TOKEN']) : undefined;
-  const hfOrigin = new URL(endpoints.huggingface).origin;
-  const authorization = token !== undefined ? { origin: hfOrigin, value: `Bearer ${token}` } : undefined;
-  const abortedBeforeStart = (): PullError =>
-    new PullError('E2V_ERR_PULL_ABORTED', `Pull of ${model.id} was aborted; downloaded files are kept in ${downloadDir}.`);
-
-  if (signal?.aborted === true) throw abortedBeforeStart();
-  let release: () => Promise<void>;
+  const plan = planPull(name, options);
+  const { model, source, downloadDir, outDir } = plan;
+  if (plan.signal?.aborted === true) throw pullAborted(plan);
+  const release = await lockDownloadDir(plan);
   try {
-    await mkdir(downloadDir, { recursive: true });
-    release = await acquireLock(path.join(downloadDir, '.pull.lock'), model.id);
-  } catch (err) {
-    throw asIoError(err, downloadDir);
-  }
-  try {
+    const files = await cachedFiles(plan);
+    const listing = files.some((f) => f === null) ? await hubListing(plan) : new Map<string, ListedFile>();
     const count = model.files.length;
-    const files: (PulledFile | null)[] = [];
-    // Files finished by an earlier pull.
-    for (const f of model.files) {
-      const dest = path.join(downloadDir, f.name);
-      const rec = await readRecord(`${dest}.download.json`);
-      const size = await fileSize(dest);
-      const ok = rec !== null && size === rec.bytes && (f.sha256 === null || f.sha256 === rec.sha256);
-      files.push(ok ? { name: f.name, path: dest, cached: true, resumedFrom: 0, ...rec } : null);
-    }
-
-    let listing = new Map<string, ListedFile>();
-    if (files.some((f) => f === null)) {
-      try {
-        listing = await fetchListing(listingUrl(source, model, endpoints), source, {
-          fetchImpl,
-          signal,
-          connectTimeoutMs,
-          stallTimeoutMs,
-          authorization,
-        });
-      } catch (err) {
-        if (err instanceof CallerAbort) throw abortedBeforeStart();
-        if (err instanceof NetworkFailure) throw networkError(err, model, outDir);
-        throw err;
-      }
-    }
-
     for (const [index, f] of model.files.entries()) {
-      const dest = path.join(downloadDir, f.name);
-      const url = fileUrl(source, model, f.name, endpoints);
       const have = files[index];
-      if (have != null) {
-        emit({ type: 'file-done', file: f.name, index, count, bytes: have.bytes, sha256: have.sha256, verified: have.verified, cached: true });
-        continue;
-      }
-      const listed = listing.get(f.name) ?? null;
-      emit({
-        type: 'file-start',
-        file: f.name,
-        index,
-        count,
-        url,
-        bytesDone: (await fileSize(`${dest}.part`)) ?? 0,
-        bytesTotal: listed?.size ?? f.approxBytes,
-      });
-      let result;
-      try {
-        result = await downloadFile({
-          url,
-          dest,
-          file: f.name,
-          pinnedSha256: f.sha256,
-          listed,
-          trustedEtagOrigin: source === 'huggingface' ? hfOrigin : null,
-          authorization,
-          fetchImpl,
-          signal,
-          connectTimeoutMs,
-          stallTimeoutMs,
-          retries,
-          retryDelayMs,
-          progressIntervalMs,
-          httpError: httpErrorFor({ model, source, file: f.name, outDir, tokenSet: token !== undefined }),
-          onProgress: (bytesDone, bytesTotal, bytesPerSecond, etaSeconds) =>
-            emit({ type: 'file-progress', file: f.name, index, count, bytesDone, bytesTotal, bytesPerSecond, etaSeconds }),
-          onRetry: (attempt, delayMs, reason) => emit({ type: 'file-retry', file: f.name, attempt, delayMs, reason }),
-        });
-      } catch (err) {
-        if (err instanceof NetworkFailure) throw networkError(err, model, outDir);
-        throw err;
-      }
-      const rec: DoneRecord = {
-        url,
-        bytes: result.bytes,
-        sha256: result.sha256,
-        expectedSha256: result.expectedSha256,
-        shaSource: result.shaSource,
-        verified: result.verified,
-      };
-      await writeFile(`${dest}.download.json`, `${JSON.stringify(rec, null, 2)}\n`).catch((err: unknown) => {
-        throw asIoError(err, `${dest}.download.json`);
-      });
-      files[index] = { name: f.name, path: dest, cached: false, resumedFrom: result.resumedFrom, ...rec };
-      emit({ type: 'file-done', file: f.name, index, count, bytes: rec.bytes, sha256: rec.sha256, verified: rec.verified, cached: false });
+      if (have != null) plan.emit({ type: 'file-done', file: f.name, index, count, bytes: have.bytes, sha256: have.sha256, verified: have.verified, cached: true });
+      else files[index] = await downloadOne(plan, index, listing.get(f.name) ?? null);
     }
-
     const done = files.filter((f): f is PulledFile => f !== null);
     const notes = done
       .filter((f) => !f.verified)
       .map((f) => `${f.name} was not verified: ${HUB_NAMES[source]} publishes no sha256 for it (its sha256 is ${f.sha256}).`);
     const report: PullReport = { model: model.id, source, downloadDir, outDir, files: done, converted: false, notes, elapsedMs: 0 };
-
-    if (options.convert !== undefined) {
-      if (isAborted(signal)) throw abortedBeforeStart();
-      emit({ type: 'convert-start', fromDir: downloadDir, outDir });
-      const t0 = Date.now();
-      report.convertResult = await options.convert(downloadDir, outDir);
-      report.converted = true;
-      emit({ type: 'convert-done', outDir, elapsedMs: Date.now() - t0 });
-    }
+    if (options.convert !== undefined) await convertDownloads(plan, report, options.convert);
     report.elapsedMs = Date.now() - started;
     return report;
   } finally {
     await release();
   }
 }
+
 
 /** Reads `aborted` through a call, so it is not narrowed from an earlier check. */
 function isAborted(signal: AbortSignal | undefined): boolean {
