@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Calls to the e2v REST API (`/api/v1`). Every failure becomes an {@link ApiError} whose
  * message is the server's `error.message`.

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The e2v web page: choose or record audio, analyze it with the REST API, show the result.
  * @module

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The audio to analyze: picked with the file input, dropped on the drop zone, recorded or
  * loaded as the example. Shows it in an `<audio controls>` preview.

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The bar chart of all scores (SVG, one row per label in model order, the top one in bold;
  * each row's `<title>` is its accessible name and tooltip), and its text alternative: the score
@@ -32,12 +33,14 @@ function svg(tag, attributes) {
  * @param {import('./i18n.js').Lang} lang
  */
 export function renderScoreBars(chart, scores, labels, lang) {
-  const topIndex = labels.reduce((best, label, k) => (scores[label.key] > scores[labels[best].key] ? k : best), 0);
+  // the Result's scores hold every label of the model
+  const values = labels.map((label) => /** @type {number} */ (scores[label.key]));
+  const topIndex = values.reduce((best, value, k) => (value > /** @type {number} */ (values[best]) ? k : best), 0);
   const barMax = WIDTH - NAME_W - VALUE_W;
   chart.setAttribute('viewBox', `0 0 ${WIDTH} ${labels.length * ROW}`);
   chart.replaceChildren(
     ...labels.map((label, k) => {
-      const score = scores[label.key];
+      const score = /** @type {number} */ (values[k]);
       const name = labelName(label, lang);
       const percent = `${(score * 100).toFixed(1)}%`;
       const row = svg('g', { transform: `translate(0 ${k * ROW})`, role: 'img', 'data-testid': 'score-bar', 'data-label': label.key, class: k === topIndex ? 'top' : '' });

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The page's own text in English and Chinese. Emotion label names are not here: they come from
  * the API (`/api/v1/models`).

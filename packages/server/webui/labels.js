@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Emotion labels as the page shows them: display name in the current language, emoji, and one
  * color per emotion shared by the bar chart and the timeline. The names come from the API

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The notices of a Result (advice, not errors: a clip under 1 s, audio analysed in segments),
  * in the page's language; a code the page does not know shows the server's message.

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Canvas plumbing shared by the timeline and the spectrogram: a sharp backing store, the same
  * plot margins (so both time axes line up), and the axes.

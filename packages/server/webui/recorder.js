@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Microphone recording with MediaRecorder (the browser's own format, e.g. WebM/Opus, which the
  * server decodes).

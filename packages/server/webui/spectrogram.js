@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The log-mel spectrogram image: the server's quantized fbank (uint8 per frame and mel bin)
  * colored with a viridis-like map, lowest band at the bottom, x in seconds.
@@ -5,7 +6,9 @@
  */
 import { drawTimeAxis, drawValueAxis, preparePlot } from './plot.js';
 
-/** Viridis stops, dark (quiet) to bright (loud). */
+/** @typedef {[number, number, number]} Rgb a color's red, green and blue, 0-255 */
+
+/** @type {Rgb[]} Viridis stops, dark (quiet) to bright (loud). */
 const STOPS = [
   [68, 1, 84],
   [59, 82, 139],
@@ -14,12 +17,16 @@ const STOPS = [
   [253, 231, 37],
 ];
 
-/** 256 RGB colors interpolated between {@link STOPS}. */
+/** @type {Rgb[]} 256 colors interpolated between {@link STOPS}. */
 const COLORMAP = Array.from({ length: 256 }, (_, v) => {
   const pos = (v / 255) * (STOPS.length - 1);
   const i = Math.min(Math.floor(pos), STOPS.length - 2);
   const f = pos - i;
-  return STOPS[i].map((c, n) => Math.round(c + (STOPS[i + 1][n] - c) * f));
+  const from = /** @type {Rgb} */ (STOPS[i]);
+  const to = /** @type {Rgb} */ (STOPS[i + 1]);
+  /** @param {0 | 1 | 2} n */
+  const mix = (n) => Math.round(from[n] + (to[n] - from[n]) * f);
+  return /** @type {Rgb} */ ([mix(0), mix(1), mix(2)]);
 });
 
 /**
@@ -57,7 +64,7 @@ function toImage(spectrogram) {
   const image = new ImageData(frames, bins);
   for (let f = 0; f < frames; f++) {
     for (let b = 0; b < bins; b++) {
-      const [r, g, bl] = COLORMAP[bytes[f * bins + b]];
+      const [r, g, bl] = /** @type {Rgb} */ (COLORMAP[/** @type {number} */ (bytes[f * bins + b])]);
       const p = ((bins - 1 - b) * frames + f) * 4;
       image.data[p] = r;
       image.data[p + 1] = g;

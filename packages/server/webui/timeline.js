@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The frame-granularity timeline: the scores of every frame as stacked areas (one color per
  * emotion, model order from the bottom, each frame a step), x in seconds.
@@ -26,16 +27,20 @@ export function drawTimeline(canvas, frames, durationS, labels, unit) {
     let sum = 0;
     return row.map((score) => (sum += score));
   });
+  // one start per frame (read only when there are frames)
+  const starts = frames.start_s;
   for (let k = cumulative.length > 0 ? labels.length - 1 : -1; k >= 0; k--) {
     ctx.beginPath();
-    ctx.moveTo(x(frames.start_s[0]), y(0));
+    ctx.moveTo(x(/** @type {number} */ (starts[0])), y(0));
     cumulative.forEach((sums, i) => {
-      ctx.lineTo(x(frames.start_s[i]), y(sums[k]));
-      ctx.lineTo(x(frames.start_s[i] + frameS), y(sums[k]));
+      const start = /** @type {number} */ (starts[i]);
+      const top = y(/** @type {number} */ (sums[k]));
+      ctx.lineTo(x(start), top);
+      ctx.lineTo(x(start + frameS), top);
     });
-    ctx.lineTo(x(frames.start_s[frames.start_s.length - 1] + frameS), y(0));
+    ctx.lineTo(x(/** @type {number} */ (starts[starts.length - 1]) + frameS), y(0));
     ctx.closePath();
-    ctx.fillStyle = labelColor(labels[k].key, k);
+    ctx.fillStyle = labelColor(/** @type {import('./labels.js').Label} */ (labels[k]).key, k);
     ctx.fill();
   }
   drawValueAxis(ctx, plot, [0, 0.5, 1].map((at) => ({ at, text: `${at * 100}%` })));
