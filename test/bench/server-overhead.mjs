@@ -48,13 +48,38 @@ const DURATION_S = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 if (!(DURATION_S > 0) || !(CONNECTIONS >= 1)) throw new RangeError('--duration and --connections must be positive numbers');
 
-/** The p-th percentile (0-100) of sorted values, nearest rank. */
+/**
+ * The p-th percentile (0-100) of sorted values, nearest rank.
+ * @param {Float64Array} sorted
+ * @param {number} p
+ */
 function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  return /** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]);
 }
 
-/** Summary of latencies (ms) measured over `seconds`. */
+/**
+ * @typedef {object} Row one scenario's latencies (ms)
+ * @property {string} name
+ * @property {number} connections
+ * @property {number} requests
+ * @property {number} perSecond
+ * @property {number} p50
+ * @property {number} p99
+ * @property {number} mean
+ * @property {number} [non2xx]
+ * @property {number} [errors]
+ */
+
+/**
+ * Summary of latencies (ms) measured over `seconds`.
+ * @param {string} name
+ * @param {number} connections
+ * @param {number[]} latencies
+ * @param {number} seconds
+ * @param {{ non2xx?: number, errors?: number }} [extra] failed requests, for autocannon runs
+ * @returns {Row}
+ */
 function summarize(name, connections, latencies, seconds, extra = {}) {
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -69,9 +94,16 @@ function summarize(name, connections, latencies, seconds, extra = {}) {
   };
 }
 
-/** Calls the engine back to back for `seconds` after `warmup` calls. */
+/**
+ * Calls the engine back to back for `seconds` after `warmup` calls.
+ * @param {string} name
+ * @param {Engine} engine
+ * @param {Uint8Array} wav
+ * @param {number} seconds
+ */
 async function runEngine(name, engine, wav, seconds, warmup = 20) {
   for (let i = 0; i < warmup; i++) await engine.analyze(wav);
+  /** @type {number[]} */
   const latencies = [];
   const started = performance.now();
   while (performance.now() - started < seconds * 1000) {
@@ -82,10 +114,15 @@ async function runEngine(name, engine, wav, seconds, warmup = 20) {
   return summarize(name, 1, latencies, (performance.now() - started) / 1000);
 }
 
-/** Runs autocannon against one route; latencies of 2xx responses only, errors counted. */
+/**
+ * Runs autocannon against one route; latencies of 2xx responses only, errors counted.
+ * @param {string} name
+ * @param {import('autocannon').Options & { connections: number }} options
+ */
 async function runCannon(name, options) {
   // Warm-up: the route's first requests (JIT, connection setup) are not measured.
   await autocannon({ ...options, duration: 1 });
+  /** @type {number[]} */
   const latencies = [];
   const instance = autocannon({ ...options, duration: DURATION_S });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -95,8 +132,12 @@ async function runCannon(name, options) {
   return summarize(name, options.connections, latencies, result.duration, { non2xx: result.non2xx, errors: result.errors + result.timeouts });
 }
 
-const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+const fmt = (/** @type {number} */ value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
 
+/**
+ * @param {Row[]} rows
+ * @param {Row} baseline
+ */
 function printTable(rows, baseline) {
   const header = ['scenario', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'p50 / engine', 'p99 / engine', 'overhead p50 ms', 'overhead p99 ms', 'non-2xx', 'errors'];
   const lines = rows.map((row) => {

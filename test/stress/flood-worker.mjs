@@ -14,7 +14,9 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 
-const [url, mode, countArg, prefix] = process.argv.slice(2);
+const [url, mode, countArg, prefix] = /** @type {[string, string, string, string]} */ (process.argv.slice(2));
+if (process.send === undefined) throw new Error('flood-worker.mjs reports over IPC: run.mjs forks it');
+const send = process.send.bind(process);
 const { hostname, port } = new URL(url);
 const count = Number(countArg);
 /** Connections attempted at once while opening. */
@@ -23,7 +25,10 @@ const BATCH = 200;
 const counts = { opened: 0, ended: 0, refused: 0, errors: 0 };
 const sockets = new Set();
 
-/** Opens one heartbeat stream; resolves once its first chunk (or its refusal) arrived. */
+/**
+ * Opens one heartbeat stream; resolves once its first chunk (or its refusal) arrived.
+ * @param {number} i the stream's number (in its session hash)
+ */
 function heartbeat(i) {
   return new Promise((resolve) => {
     const req = request({ host: hostname, port, path: `/gradio_api/heartbeat/${prefix}-${i}`, agent: false });
@@ -50,7 +55,10 @@ function heartbeat(i) {
   });
 }
 
-/** Opens one silent connection; resolves once connected (or refused). */
+/**
+ * Opens one silent connection; resolves once connected (or refused).
+ * @returns {Promise<void>}
+ */
 function silent() {
   return new Promise((resolve) => {
     const socket = connect(Number(port), hostname);
@@ -75,9 +83,9 @@ for (let start = 0; start < count; start += BATCH) {
   for (let i = start; i < Math.min(count, start + BATCH); i++) batch.push(mode === 'silent' ? silent() : heartbeat(i));
   await Promise.all(batch);
 }
-process.send({ type: 'opened', ...counts });
+send({ type: 'opened', ...counts });
 process.on('message', (message) => {
-  if (message === 'report') process.send({ type: 'counts', ...counts });
+  if (message === 'report') send({ type: 'counts', ...counts });
   if (message === 'stop') {
     for (const socket of sockets) socket.destroy();
     process.exit(0);

@@ -42,12 +42,20 @@ const { values: args } = parseArgs({
 const LONG_MIN = Number(args['long-min']);
 const SHORTS = Number(args.shorts);
 
-/** VmHWM / VmRSS of a process in MB. */
+/**
+ * VmHWM / VmRSS of a process in MB.
+ * @param {number | undefined} pid
+ * @param {'VmHWM' | 'VmRSS'} field
+ */
 function procMb(pid, field) {
-  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+  return Number(/** @type {RegExpExecArray} */ (new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8')))[1]) / 1024;
 }
 
-/** Starts `e2v serve`; resolves with its URL and child once it listens. */
+/**
+ * Starts `e2v serve`; resolves with its URL and child once it listens.
+ * @param {string} model
+ * @param {number} concurrency
+ */
 async function serve(model, concurrency) {
   const cwd = await mkdtemp(join(tmpdir(), 'e2v-stress-long-'));
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-pull', '--model', model, '--threads', args.threads, '--concurrency', String(concurrency)], {
@@ -56,11 +64,12 @@ async function serve(model, concurrency) {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  /** @type {string} */
   const url = await new Promise((resolve, reject) => {
     child.stderr.on('data', (chunk) => {
       stderr += chunk.toString();
       const match = /serving on (http:\/\/\S+)/.exec(stderr);
-      if (match !== null) resolve(match[1]);
+      if (match !== null) resolve(/** @type {string} */ (match[1]));
     });
     child.once('exit', (code) => reject(new Error(`e2v serve exited with ${code}: ${stderr}`)));
   });
@@ -71,11 +80,16 @@ async function serve(model, concurrency) {
  * POSTs audio to REST analyze; resolves with status, ms, body bytes and the parsed body. (node:http,
  * not fetch: an hour of audio on a busy 2-core machine may take longer than fetch's 300 s
  * headers timeout.)
+ * @param {string} url
+ * @param {Uint8Array} bytes
+ * @param {string} query
+ * @returns {Promise<{ status: number | undefined, ms: number, bytes: number, body: any }>}
  */
 function analyze(url, bytes, query) {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(`${url}/api/v1/analyze?${query}`, { method: 'POST', headers: { 'content-length': bytes.length } }, (res) => {
+      /** @type {Buffer[]} */
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('error', reject);
@@ -89,20 +103,26 @@ function analyze(url, bytes, query) {
   });
 }
 
+/**
+ * The p-th percentile (0-100) of values.
+ * @param {number[]} values
+ * @param {number} p
+ */
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return /** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 }
 
 const MB = 1024 * 1024;
+/** @type {string[][]} */
 const rows = [];
-const row = (scenario, figure, value) => rows.push([scenario, figure, value]);
+const row = (/** @type {string} */ scenario, /** @type {string} */ figure, /** @type {string} */ value) => rows.push([scenario, figure, value]);
 
 const header = await cpuHeader(cpuFeatures(), Number(args.threads));
 console.log(header.text);
 const model = await fullSizeModel({ synthCheckpoint, convertCheckpoint, graphCodeDir: CONVERT_ONNX }, { cache: args.cache });
 /** An MP3 of at most `seconds` (speech.mp3's frames repeated; one copy is a little over 1 s). */
-const mp3Of = (seconds) => repeatedMp3(Math.floor(seconds / declaredDurationS(repeatedMp3(1), 'mp3')));
+const mp3Of = (/** @type {number} */ seconds) => repeatedMp3(Math.floor(seconds / /** @type {number} */ (declaredDurationS(repeatedMp3(1), 'mp3'))));
 const ten = mp3Of(600);
 const short = mp3Of(4);
 const parts = new Set(args.parts.split(','));
@@ -116,7 +136,7 @@ for (const concurrency of parts.has('fair') ? [1, 2] : []) {
   writeFileSync(`/proc/${server.child.pid}/clear_refs`, '5');
   const long = analyze(server.url, ten, 'granularity=frame&embedding=true');
   for (;;) {
-    const health = await (await fetch(`${server.url}/api/v1/health`)).json();
+    const health = /** @type {{ queue: { running: number } }} */ (await (await fetch(`${server.url}/api/v1/health`)).json());
     if (health.queue.running >= 1) break;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -136,7 +156,7 @@ for (const concurrency of parts.has('fair') ? [1, 2] : []) {
   row(scenario, '4 s request alone (ms)', shortAlone.toFixed(0));
   row(scenario, `wait of the 4 s requests (n=${waits.length}) p50 / max (s)`, `${(percentile(waits, 50) / 1000).toFixed(1)} / ${(Math.max(...waits) / 1000).toFixed(1)}`);
   row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'status, time (s)', `${result.status}, ${(result.ms / 1000).toFixed(1)}`);
-  row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'response (MB), embedding inline, warnings', `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((w) => w.code).join(' ') || 'none'}`);
+  row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'response (MB), embedding inline, warnings', `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((/** @type {{ code: string }} */ w) => w.code).join(' ') || 'none'}`);
   row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'model RSS / peak (MB)', `${modelRss.toFixed(0)} / ${peak.toFixed(0)}`);
   await server.stop();
 }
@@ -151,7 +171,7 @@ if (parts.has('long')) {
   const peak = procMb(server.child.pid, 'VmHWM');
   const scenario = `${LONG_MIN}-min MP3 (${(mp3.length / MB).toFixed(1)} MB), frame + embedding`;
   row(scenario, 'status, time (s)', `${result.status}, ${(result.ms / 1000).toFixed(1)}`);
-  row(scenario, 'response (MB), embedding inline, warnings', `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((w) => w.code).join(' ') || 'none'}`);
+  row(scenario, 'response (MB), embedding inline, warnings', `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((/** @type {{ code: string }} */ w) => w.code).join(' ') || 'none'}`);
   row(scenario, 'model RSS / peak (MB)', `${modelRss.toFixed(0)} / ${peak.toFixed(0)}`);
   const over = await analyze(server.url, mp3Of((LONG_MIN + 1) * 60), 'granularity=utterance');
   row(`${LONG_MIN + 1}-min MP3`, 'status, code, time to refusal (s)', `${over.status}, ${over.body.error?.code}, ${(over.ms / 1000).toFixed(1)}`);

@@ -56,20 +56,38 @@ const BODY_BYTES = Number(args['body-mb']) * MB;
 const WORKERS = Number(args.workers);
 if (![FLOOD, BODIES, BODY_BYTES, WORKERS].every((n) => Number.isInteger(n) && n > 0)) throw new RangeError('--flood, --bodies, --body-mb and --workers must be positive integers');
 
+/** @type {string[][]} */
 const rows = [];
 let missed = false;
-/** Adds a table row; `ok` false marks a missed goal. */
+/**
+ * Adds a table row; `ok` false marks a missed goal.
+ * @param {string} scenario
+ * @param {string} figure
+ * @param {string} value
+ */
 function row(scenario, figure, value, goal = '', ok = true) {
   rows.push([scenario, figure, value, goal === '' ? '' : `${goal} ${ok ? 'ok' : 'MISSED'}`]);
   if (!ok) missed = true;
 }
 
-/** A /proc/<pid>/status field in MB. */
+/**
+ * A /proc/<pid>/status field in MB.
+ * @param {number | undefined} pid
+ * @param {'VmHWM' | 'VmRSS'} field
+ */
 function procMb(pid, field) {
-  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+  return Number(/** @type {RegExpExecArray} */ (new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8')))[1]) / 1024;
 }
 
-/** Starts `e2v serve`; resolves with its URL once it listens. */
+/** @typedef {{ status: number, ms: number }} LogLine a request's status and time, from the server's log */
+/** @typedef {{ child: import('node:child_process').ChildProcess, url: string, log: () => LogLine[] }} Server */
+
+/**
+ * Starts `e2v serve`; resolves with its URL once it listens.
+ * @param {string} modelDir
+ * @param {string} tmp
+ * @returns {Promise<Server>}
+ */
 async function serve(modelDir, tmp) {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-pull', '--model', modelDir, '--threads', '1'], {
     cwd: tmp,
@@ -77,23 +95,25 @@ async function serve(modelDir, tmp) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // the JSON log lines of requests that were answered (the floods log tens of thousands: keep few fields)
+  /** @type {LogLine[]} */
   const lines = [];
   let partial = '';
   child.stdout.on('data', (chunk) => {
     const text = partial + chunk;
     const complete = text.split('\n');
-    partial = complete.pop();
+    partial = complete.pop() ?? '';
     for (const line of complete.filter((l) => l.startsWith('{'))) {
       const { status, ms } = JSON.parse(line);
       if (status !== undefined) lines.push({ status, ms });
     }
   });
+  /** @type {string} */
   const url = await new Promise((resolve, reject) => {
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       const match = /serving on (http:\/\/\S+)/.exec(stderr);
-      if (match !== null) resolve(match[1]);
+      if (match !== null) resolve(/** @type {string} */ (match[1]));
     });
     child.once('exit', (code) => reject(new Error(`e2v serve exited with ${code}: ${stderr}`)));
   });
@@ -106,6 +126,11 @@ const CHUNK = MB;
 /**
  * POSTs `parts` on a connection of its own, streamed in {@link CHUNK} slices after the headers;
  * resolves with the status and the time to the response headers. A refused request stops sending.
+ * @param {string} url
+ * @param {string} path
+ * @param {Record<string, string>} headers
+ * @param {Uint8Array[]} parts
+ * @returns {Promise<{ status: number | string | undefined, ms: number }>}
  */
 function post(url, path, headers, parts) {
   const { hostname, port } = new URL(url);
@@ -130,14 +155,14 @@ function post(url, path, headers, parts) {
     req.on('response', (res) => {
       const ms = performance.now() - started;
       res.resume();
-      if (REFUSALS.has(res.statusCode)) {
+      if (REFUSALS.has(/** @type {number} */ (res.statusCode))) {
         resolve({ status: res.statusCode, ms });
         req.destroy();
         return;
       }
       res.on('end', () => resolve({ status: res.statusCode, ms }));
     });
-    req.on('error', (error) => resolve({ status: `error ${error.code ?? error.message}`, ms: performance.now() - started }));
+    req.on('error', (error) => resolve({ status: `error ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error.message}`, ms: performance.now() - started }));
     req.flushHeaders();
     setImmediate(pump);
   });
@@ -146,6 +171,10 @@ function post(url, path, headers, parts) {
 /**
  * Warms the refusal path of a route, as on a server that has been running: `cap` bodies that send
  * only their headers hold every upload place, one more is refused, then all are dropped.
+ * @param {string} url
+ * @param {string} path
+ * @param {Record<string, string>} headers
+ * @param {number} cap
  */
 async function warmRefusals(url, path, headers, cap) {
   const { hostname, port } = new URL(url);
@@ -160,14 +189,25 @@ async function warmRefusals(url, path, headers, cap) {
   await new Promise((r) => setTimeout(r, 500));
 }
 
-/** Counts of the values of a list, as `value x count` text. */
+/**
+ * Counts of the values of a list, as `value x count` text.
+ * @param {unknown[]} values
+ */
 function tally(values) {
   const counts = new Map();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return [...counts].sort((a, b) => String(a[0]).localeCompare(String(b[0]))).map(([value, n]) => `${value} x${n}`).join(', ');
 }
 
-/** Scenario 1: BODIES concurrent bodies of BODY_BYTES to one route. */
+/**
+ * Scenario 1: BODIES concurrent bodies of BODY_BYTES to one route.
+ * @param {Server} server
+ * @param {string} name
+ * @param {string} path
+ * @param {Record<string, string>} headers
+ * @param {Uint8Array[]} parts
+ * @param {number} modelRss
+ */
 async function bodies(server, name, path, headers, parts, modelRss) {
   await warmRefusals(server.url, path, headers, UPLOADS_AT_ONCE);
   const logged = server.log().length;
@@ -177,7 +217,7 @@ async function bodies(server, name, path, headers, parts, modelRss) {
   const answers = await Promise.all(Array.from({ length: BODIES }, () => post(server.url, path, headers, parts)));
   const seconds = (performance.now() - started) / 1000;
   const peak = procMb(server.child.pid, 'VmHWM');
-  const firstRefusal = Math.min(...answers.filter((a) => REFUSALS.has(a.status)).map((a) => a.ms));
+  const firstRefusal = Math.min(...answers.filter((a) => typeof a.status === 'number' && REFUSALS.has(a.status)).map((a) => a.ms));
   const scenario = `${BODIES} x ${BODY_BYTES / MB} MB ${name}`;
   row(scenario, 'RSS before / peak (MB)', `${before.toFixed(0)} / ${peak.toFixed(0)}`);
   row(scenario, 'peak over model RSS (MB)', (peak - modelRss).toFixed(0), '<= 300', peak - modelRss <= 300);
@@ -189,26 +229,34 @@ async function bodies(server, name, path, headers, parts, modelRss) {
     .filter((line) => REFUSALS.has(line.status))
     .map((line) => line.ms)
     .sort((a, b) => a - b);
-  if (inServer.length > 0) row(scenario, 'refusals: time in the server, median / max (ms)', `${inServer[Math.floor(inServer.length / 2)].toFixed(1)} / ${inServer.at(-1).toFixed(1)}`);
+  const median = inServer[Math.floor(inServer.length / 2)];
+  const max = inServer.at(-1);
+  if (median !== undefined && max !== undefined) row(scenario, 'refusals: time in the server, median / max (ms)', `${median.toFixed(1)} / ${max.toFixed(1)}`);
   row(scenario, 'answers', tally(answers.map((a) => a.status)));
   row(scenario, 'all answered in (s)', seconds.toFixed(1));
 }
 
-/** GET and time it. */
+/**
+ * GET and time it.
+ * @param {() => Promise<boolean>} work
+ */
 async function timed(work) {
   const started = performance.now();
   const ok = await work();
   return { ok, ms: performance.now() - started };
 }
 
-/** The legitimate client: health, a prediction through the Gradio queue, one through REST. */
+/**
+ * The legitimate client: health, a prediction through the Gradio queue, one through REST.
+ * @param {string} url
+ */
 async function legitimate(url) {
   const signal = () => AbortSignal.timeout(30_000);
   const health = await timed(async () => (await fetch(`${url}/api/v1/health`, { signal: signal() })).status === 200).catch(() => ({ ok: false, ms: Number.NaN }));
   const gradio = await timed(async () => {
     const form = new FormData();
     form.append('files', new Blob([SPEECH]), 'speech.wav');
-    const [path] = await (await fetch(`${url}/gradio_api/upload`, { method: 'POST', body: form, signal: signal() })).json();
+    const [path] = /** @type {string[]} */ (await (await fetch(`${url}/gradio_api/upload`, { method: 'POST', body: form, signal: signal() })).json());
     const session = `legit-${Math.random().toString(36).slice(2)}`;
     const joined = await fetch(`${url}/gradio_api/queue/join`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, signal: signal(),
@@ -222,25 +270,33 @@ async function legitimate(url) {
   return { health, gradio, rest };
 }
 
-/** Scenarios 2 and 3: a flood of FLOOD connections of `mode`, with the legitimate client. */
+/** @typedef {{ type: string, opened: number, ended: number, refused: number, errors: number }} WorkerCounts a flood worker's report */
+
+/**
+ * Scenarios 2 and 3: a flood of FLOOD connections of `mode`, with the legitimate client.
+ * @param {Server} server
+ * @param {'heartbeat' | 'silent'} mode
+ */
 async function flood(server, mode) {
   const quiet = await legitimate(server.url);
   const per = Math.ceil(FLOOD / WORKERS);
   const started = performance.now();
   const workers = Array.from({ length: WORKERS }, (_, w) => fork(WORKER, [server.url, mode, String(Math.min(per, FLOOD - w * per)), `flood${w}`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
-  const message = (worker, type) => new Promise((resolve) => worker.on('message', (m) => m.type === type && resolve(m)));
+  /** @type {(worker: import('node:child_process').ChildProcess, type: string) => Promise<WorkerCounts>} */
+  const message = (worker, type) => new Promise((resolve) => worker.on('message', (/** @type {WorkerCounts} */ m) => m.type === type && resolve(m)));
   const opened = await Promise.all(workers.map((worker) => message(worker, 'opened')));
   const openSeconds = (performance.now() - started) / 1000;
   const serverRss = procMb(server.child.pid, 'VmRSS');
   const during = await legitimate(server.url);
   const counts = await Promise.all(workers.map((worker) => { const reply = message(worker, 'counts'); worker.send('report'); return reply; }));
   for (const worker of workers) worker.send('stop');
+  /** @type {(key: 'opened' | 'ended' | 'refused' | 'errors', list: WorkerCounts[]) => number} */
   const sum = (key, list) => list.reduce((total, c) => total + c[key], 0);
   const scenario = mode === 'heartbeat' ? `${FLOOD} heartbeat streams` : `${FLOOD} silent connections`;
   row(scenario, 'opened / refused / failed to connect', `${sum('opened', opened)} / ${sum('refused', opened)} / ${sum('errors', opened)} in ${openSeconds.toFixed(1)} s`);
   row(scenario, 'still open at the end (closed by the server)', `${sum('opened', counts) - sum('ended', counts)} (${sum('ended', counts)})`);
   row(scenario, 'server RSS during the flood (MB)', serverRss.toFixed(0));
-  for (const [what, key] of [['GET /api/v1/health', 'health'], ['predict via queue/join + queue/data', 'gradio'], ['POST /api/v1/analyze', 'rest']]) {
+  for (const [what, key] of /** @type {const} */ ([['GET /api/v1/health', 'health'], ['predict via queue/join + queue/data', 'gradio'], ['POST /api/v1/analyze', 'rest']])) {
     const { ok, ms } = during[key];
     row(scenario, `legit ${what} (ms; without flood)`, `${ok ? 'served' : 'NOT served'} in ${ms.toFixed(0)} (${quiet[key].ms.toFixed(0)})`, 'served', ok);
   }
@@ -257,8 +313,8 @@ try {
   const warm = await legitimate(server.url);
   if (!warm.health.ok || !warm.gradio.ok || !warm.rest.ok) throw new Error('the server does not answer a plain client');
   const modelRss = procMb(server.child.pid, 'VmRSS');
-  console.log(`# e2v stress: node ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm).length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  console.log(`e2v serve with default limits, model tiny-a (RSS ${modelRss.toFixed(0)} MB after one analysis), open-file limit ${/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${server.child.pid}/limits`, 'utf8'))[1]}\n`);
+  console.log(`# e2v stress: node ${process.version}, ${/** @type {RegExpMatchArray} */ (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)).length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(`e2v serve with default limits, model tiny-a (RSS ${modelRss.toFixed(0)} MB after one analysis), open-file limit ${/** @type {RegExpExecArray} */ (/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${server.child.pid}/limits`, 'utf8')))[1]}\n`);
 
   const body = new Uint8Array(BODY_BYTES).map((_, i) => (i * 2654435761) >>> 24);
   await bodies(server, 'POST /api/v1/analyze (raw)', '/api/v1/analyze', { 'Content-Type': 'application/octet-stream' }, [body], modelRss);

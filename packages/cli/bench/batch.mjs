@@ -51,7 +51,7 @@ const audioSeconds = fileCount * seconds;
 const engine = await Engine.load(model);
 const { readFile, readdir } = await import('node:fs/promises');
 const files = (await readdir(input)).sort().map((name) => join(input, name));
-await engine.analyze(await readFile(files[0])); // warm-up
+await engine.analyze(await readFile(/** @type {string} */ (files[0]))); // warm-up
 let t0 = performance.now();
 for (const file of files) await engine.analyze(await readFile(file));
 const baselineS = (performance.now() - t0) / 1000;

@@ -16,26 +16,30 @@ const EXAMPLE = new URL('../../server/assets/examples/example.wav', import.meta.
 const GOLDEN_INPUTS = ['speech_16k_mono', 'speech_44k1_stereo', 'speech_8k_mono', 'long_12s_16k', 'short_0s3_16k', 'near_silence_16k', 'white_noise_16k'];
 const args = JSON.parse(process.argv[2] ?? '{}');
 
-/** `seconds` of speech: the 12 s golden utterance (16 kHz) repeated. */
+/**
+ * `seconds` of speech: the 12 s golden utterance (16 kHz) repeated.
+ * @param {number} seconds
+ */
 function speech(seconds) {
   const { data } = readNpy(new Uint8Array(readFileSync(new URL('waveforms/long_12s_16k.16k.npy', GOLDEN))));
   const out = new Float32Array(Math.round(seconds * 16000));
-  for (let i = 0; i < out.length; i++) out[i] = data[i % data.length];
+  for (let i = 0; i < out.length; i++) out[i] = /** @type {number} */ (data[i % data.length]);
   return out;
 }
 
-const mb = (bytes) => Math.round(bytes / (1024 * 1024));
+const mb = (/** @type {number} */ bytes) => Math.round(bytes / (1024 * 1024));
 /** CPU seconds this process used (all threads). */
 function cpuS() {
   const u = process.resourceUsage();
   return (u.userCPUTime + u.systemCPUTime) / 1e6;
 }
+/** @param {number[]} values */
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 const peakRssMB = () => mb(process.resourceUsage().maxRSS * 1024);
-const print = (value) => process.stdout.write(`${JSON.stringify({ ...value, cpuS: cpuS() })}\n`);
+const print = (/** @type {object} */ value) => process.stdout.write(`${JSON.stringify({ ...value, cpuS: cpuS() })}\n`);
 const options = { ...(args.variant === undefined ? {} : { variant: args.variant }), threads: args.threads, prepackWeights: args.prepack !== false };
 
 if (args.mode === 'cold') {
@@ -69,13 +73,14 @@ if (args.mode === 'cold') {
   const rssAfterLoadMB = mb(process.memoryUsage().rss);
   const t0 = performance.now();
   const { result } = await engine.analyze(speech(args.seconds), { granularity: 'frame' });
-  print({ seconds: args.seconds, wallMs: performance.now() - t0, inferenceMs: result.timings_ms.inference, segments: result.segments?.length ?? 1, frames: result.frames.scores.length, rssAfterLoadMB, maxRssMB: peakRssMB() });
+  print({ seconds: args.seconds, wallMs: performance.now() - t0, inferenceMs: result.timings_ms.inference, segments: result.segments?.length ?? 1, frames: result.frames?.scores.length, rssAfterLoadMB, maxRssMB: peakRssMB() });
   await engine.close();
 } else if (args.mode === 'fidelity') {
   // scores of every golden input and the example, per variant
   const files = [...GOLDEN_INPUTS.map((name) => ({ name, path: new URL(`inputs/${name}.wav`, GOLDEN).pathname })), { name: 'example', path: EXAMPLE.pathname }];
+  /** @type {Record<string, Record<string, number>[]>} */
   const scores = {};
-  for (const variant of ['fp32', 'int8']) {
+  for (const variant of /** @type {const} */ (['fp32', 'int8'])) {
     const engine = await Engine.load(args.model, { ...options, variant });
     scores[variant] = [];
     for (const file of files) scores[variant].push((await engine.analyze(file.path)).result.scores);
@@ -107,11 +112,14 @@ if (args.mode === 'cold') {
   for (let r = 0; r < 2; r++) await session.run(feed);
   session.endProfiling();
   const prefix = `profile-${args.variant}-${process.pid}`;
-  const file = join(args.work, readdirSync(args.work).find((name) => name.startsWith(prefix)));
+  const file = join(args.work, /** @type {string} */ (readdirSync(args.work).find((name) => name.startsWith(prefix))));
+  /** @type {{ name: string, cat: string, ts: number, dur: number, args: { op_name: string } }[]} */
   const events = JSON.parse(readFileSync(file, 'utf8'));
   rmSync(file, { force: true });
   const runs = events.filter((e) => e.name === 'model_run');
   const last = runs[runs.length - 1];
+  if (last === undefined) throw new Error(`no model_run event in the ORT profile ${file}`);
+  /** @type {Record<string, number>} */
   const byOp = {};
   for (const e of events) {
     // subgraph nodes are reported too: Loop bodies' kernels count under their own types
