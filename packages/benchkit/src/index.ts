@@ -4,8 +4,8 @@
  * comes from the caller (@e2v/native `cpuFeatures()`), and so does the converter.
  * @module
  */
-export * from './cpu-header.js';
-export * from './peak-sgemm.js';
-export * from './table.js';
-export * from './avx2-only.js';
-export * from './full-size-model.js';
+export { cpuHeader, type CpuReport, type HostCpu } from './cpu-header.js';
+export { SGEMM_FIXTURES_DIR } from './peak-sgemm.js';
+export { markdownTable, type Cell } from './table.js';
+export { avx2OnlyCommand, avx2OnlyMechanism, type Avx2OnlyChoice } from './avx2-only.js';
+export { FULL_SIZE_CACHE, FULL_SIZE_CONFIG, fullSizeModel, type FullSizeConverter } from './full-size-model.js';

@@ -4,20 +4,18 @@
  * @module
  */
 export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineInfo } from './engine.js';
-export { type AnalyzeOptions, type EngineOptions, type OutputFailure, DEFAULT_MAX_SEGMENT_S, DEFAULT_QUEUE_DEPTH, DEFAULT_WINDOW_S, MAX_WINDOW_S } from './engine-options.js';
+export { type AnalyzeOptions, type EngineOptions, type OutputFailure, DEFAULT_WINDOW_S, MAX_WINDOW_S } from './engine-options.js';
 export type { FrameSeries, Granularity, Result, Scores, SegmentResult } from './result/types.js';
 export type { ModelLabel, ModelVariant } from './model/manifest.js';
-export { chooseVariant, int8IsFaster, type VariantChoice, type VariantRequest } from './model/variant-choice.js';
-export { labelEmoji, labelEn, labelNames, labelZh, type LabelNames } from './result/labels.js';
+export { int8IsFaster, type VariantRequest } from './model/variant-choice.js';
+export { labelEn, labelNames, type LabelNames } from './result/labels.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { OUTPUT_FILES, removeStaleStaging } from './outputs.js';
-export { formatLocalTimestamp, outputsFolderName } from './local-time.js';
 export { encodeWavPcm16 } from './wav-writer.js';
 export { formatResultJson } from './result/result-json.js';
-export { decodeAudio, type DecodedAudio } from './decode-audio.js';
 export { siblingWorkerScript } from './worker-script.js';
 export { installExitGuard } from './infer/exit-guard.js';
-export { loadAudio16k, MODEL_SAMPLE_RATE, type LoadedAudio } from './load-audio.js';
+export { loadAudio16k, type LoadedAudio } from './load-audio.js';
 export type { DecodeOptions } from './options.js';
 export type { AudioFormat } from './decode/sniff.js';
 export { AUDIO_WARNING_CODES, type AudioWarning, type AudioWarningCode } from './decode/warnings.js';

@@ -3,7 +3,7 @@
  * @module
  */
 export { readNpy, type NpyArray, type NpyDtype, type NpyData } from './read.js';
-export { encodeNpy, npyHeader } from './write.js';
+export { encodeNpy } from './write.js';
 export { NpyFormatError } from './errors.js';
 export { NpyRowWriter } from './row-writer.js';
 export { HeaderedFile } from './header-file.js';

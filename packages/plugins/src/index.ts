@@ -5,14 +5,13 @@
  * (cosine similarity, k-means, silhouette). See docs/writing-plugins.md.
  * @module
  */
-export { definePlugin, assertPlugin, PLUGIN_NAME_PATTERN } from './define.js';
+export { definePlugin } from './define.js';
 export { analyzeWithPlugins, type AnalysisWithPlugins } from './analyze.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { csvLine } from './csv.js';
-export { createPluginHost, DEFAULT_HOOK_TIMEOUT_MS, type LoadedPlugin, type PluginHost, type PluginHostOptions } from './host.js';
+export { createPluginHost, type LoadedPlugin, type PluginHost, type PluginHostOptions } from './host.js';
 export { loadPlugins, loadPluginEntries, type LoadPluginsOptions } from './load/load-plugins.js';
-export { CONFIG_FILE_NAMES, findConfigFile } from './load/config-file.js';
-export { parsePluginSpec } from './load/spec.js';
+export { findConfigFile } from './load/config-file.js';
 export type {
   AnalysisContext,
   AnalysisOptions,
@@ -49,27 +48,14 @@ export {
   type PluginErrorCode,
 } from './errors.js';
 
-export { BUILTIN_PLUGINS } from './builtin/index.js';
-export { alertPlugin, type AlertAction, type AlertPluginOptions, type AlertRule, type Condition, type RetryPolicy } from './builtin/alert/index.js';
-export { sinkPlugin, SINK_CSV_COLUMNS, SINK_CSV_LABELS, type SinkPluginOptions } from './builtin/sink.js';
-export { classifierPlugin, type ClassifierPluginOptions } from './builtin/classifier/index.js';
+// the built-in plugins are loaded by name (`--plugin alert`); their options, for typed config files
+export type { AlertAction, AlertPluginOptions, AlertRule, Condition, RetryPolicy } from './builtin/alert/index.js';
+export type { SinkPluginOptions } from './builtin/sink.js';
+export type { ClassifierPluginOptions } from './builtin/classifier/index.js';
 export { trainClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './builtin/classifier/train.js';
-export {
-  CLASSIFIER_FORMAT,
-  CLASSIFIER_FORMAT_VERSION,
-  fitClassifier,
-  loadClassifier,
-  parseClassifierModel,
-  predict,
-  saveClassifier,
-  type ClassifierModel,
-  type ClassifierSpec,
-  type KnnModel,
-  type LogregModel,
-  type Prediction,
-} from './builtin/classifier/model.js';
-export { crossValidate, type CrossValidation } from './builtin/classifier/cross-validate.js';
-export { embeddingVector, loadTrainingData, type EmbeddingLike, type TrainingSet } from './builtin/classifier/data.js';
+export type { ClassifierModel, ClassifierSpec, KnnModel, LogregModel, Prediction } from './builtin/classifier/model.js';
+export type { CrossValidation } from './builtin/classifier/cross-validate.js';
+export { embeddingVector, type EmbeddingLike, type TrainingSet } from './builtin/classifier/data.js';
 
 export { cosineSimilarity, type Vector } from './math/vector.js';
 export { kmeans, type KMeansOptions, type KMeansResult } from './math/kmeans.js';

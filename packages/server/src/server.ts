@@ -101,7 +101,7 @@ export const DEFAULT_CONCURRENCY = 2;
 export const DEFAULT_MAX_INLINE_EMBEDDING_MB = 8;
 
 /** The e2v version the server reports: the `version` of this package's package.json. */
-export const SERVER_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const SERVER_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * Starts the server.

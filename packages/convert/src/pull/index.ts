@@ -11,7 +11,7 @@ export type {
   FileStartEvent,
   PullProgressEvent,
 } from './events.js';
-export { filesPageUrl, fileUrl, listingUrl, resolveEndpoints, resolveSource, type HubEndpoints, type ShaSource } from './hubs.js';
+export type { ShaSource } from './hubs.js';
 export { createProgressRenderer, formatBytes, formatDuration, type ProgressRenderer, type ProgressRendererOptions } from './progress.js';
 export { listModels, pullModel, type ListedModel, type PulledFile, type PullOptions, type PullReport } from './pull.js';
 export {
