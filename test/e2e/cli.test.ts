@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 
 const cliMain = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
 const cliPackage = fileURLToPath(new URL('../../packages/cli/package.json', import.meta.url));
@@ -15,15 +15,6 @@ const NO_ADDON = { E2V_NATIVE_PATH: '/nonexistent/e2v_native.node' };
 function e2v(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [cliMain, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** A loopback port nothing listens on (connections to it are refused at once). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('the built e2v executable', () => {
@@ -54,7 +45,7 @@ describe('the built e2v executable', () => {
   });
 
   it('should run the commands that need no DSP where the addon cannot load', async () => {
-    const hub = await closedPort();
+    const hub = await freePort(); // nothing listens there: the hub is refused at once
     const work = mkdtempSync(join(tmpdir(), 'e2v-no-addon-'));
     try {
       const help = e2v(['help'], NO_ADDON);

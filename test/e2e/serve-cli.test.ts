@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { encodeWavPcm16 } from '@e2v/engine';
@@ -16,6 +15,7 @@ import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawRequest } from '../support/e2e-server.js';
 import { CLI_MAIN, serveCli, type ServedCli } from '../support/serve-cli.js';
+import { freePort } from '../support/free-port.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -39,15 +39,6 @@ async function runToEnd(args: string[], env: Record<string, string> = {}): Promi
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   return { code, stdout, stderr };
-}
-
-/** A loopback port free right now. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** Every string value of a JSON document. */
