@@ -29,14 +29,14 @@ describe('loading the addon', () => {
       const failures = [];
       for (const call of [() => native.simd(), () => native.cpuFeatures(), () => native.downmix([new Float32Array(1)])]) {
         try { call(); failures.push(null); } catch (error) {
-          failures.push({ isNativeLoadError: error instanceof native.NativeLoadError, isE2vError: error instanceof native.E2vError, code: error.code, message: error.message, attempts: error.attempts });
+          failures.push({ isNativeLoadError: error instanceof native.NativeLoadError, code: error.code, message: error.message, attempts: error.attempts });
         }
       }
       process.stdout.write(JSON.stringify(failures));
-    `) as { isNativeLoadError: boolean; isE2vError: boolean; code: string; message: string; attempts: { path: string }[] }[];
+    `) as { isNativeLoadError: boolean; code: string; message: string; attempts: { path: string }[] }[];
     expect(report).toHaveLength(3);
     for (const failure of report) {
-      expect(failure).toMatchObject({ isNativeLoadError: true, isE2vError: true, code: 'E2V_ERR_NATIVE_LOAD' });
+      expect(failure).toMatchObject({ isNativeLoadError: true, code: 'E2V_ERR_NATIVE_LOAD' });
       expect(failure.attempts.map((a) => a.path)).toEqual(['/nonexistent/e2v_native.node']);
       expect(failure.message).toMatch(/\/nonexistent\/e2v_native\.node .*E2V_NATIVE_PATH/);
     }

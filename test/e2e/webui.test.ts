@@ -187,6 +187,10 @@ describe('the web UI with a model loaded', () => {
     const confidence = (await page.textContent(id('main-confidence')))!.replace('confidence ', '');
     await page.click(id('lang-toggle'));
     expect(await page.textContent('h1')).toBe('e2v — 语音情感识别');
+    // the controls the guide tells its readers to click, as it names them
+    expect((await page.textContent(id('start-button')))?.trim()).toBe('开始识别');
+    expect((await page.textContent(id('example-button')))?.trim()).toBe('加载示例音频');
+    expect((await page.textContent('label.checkbox [data-i18n="embedding"]'))?.trim()).toBe('提取 Embedding 特征');
     // the guide's main line: `😠 愤怒 (Angry)`, `置信度: 78.6%`
     expect(await page.textContent(id('main-label'))).toBe(`${label(top).zh} (${label(top).en})`);
     expect(await page.locator(id('main-emotion')).innerText()).toMatch(new RegExp(`^${label(top).emoji}\\s+${label(top).zh} \\(${label(top).en}\\)`));

@@ -5,10 +5,9 @@
  */
 export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineInfo } from './engine.js';
 export { type AnalyzeOptions, type EngineOptions, type OutputFailure, DEFAULT_WINDOW_S, MAX_WINDOW_S } from './engine-options.js';
-export type { FrameSeries, Granularity, Result, Scores, SegmentResult } from './result/types.js';
-export type { ModelLabel, ModelVariant } from './model/manifest.js';
+// the Result and model types are @e2v/core's; re-exported for users of the Engine API
+export type { AudioWarning, FrameSeries, Granularity, ModelLabel, ModelVariant, Result, Scores, SegmentResult } from '@e2v/core';
 export { int8IsFaster, type VariantRequest } from './model/variant-choice.js';
-export { labelEn, labelNames, type LabelNames } from './result/labels.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { OUTPUT_FILES, removeStaleStaging } from './outputs.js';
 export { encodeWavPcm16 } from './wav-writer.js';
@@ -18,7 +17,6 @@ export { installExitGuard } from './infer/exit-guard.js';
 export { loadAudio16k, type LoadedAudio } from './load-audio.js';
 export type { DecodeOptions } from './options.js';
 export type { AudioFormat } from './decode/sniff.js';
-export { AUDIO_WARNING_CODES, type AudioWarning, type AudioWarningCode } from './decode/warnings.js';
 export {
   AbortedError,
   AUDIO_ERROR_CODES,

@@ -1,14 +1,11 @@
 /**
  * `@e2v/plugins`: the plugin interface (`definePlugin`), the plugin host (isolation, timeouts,
  * lifecycle), loading from `e2v.config.*` and `--plugin` specs, the built-in plugins (`alert`,
- * `classifier`, `sink`), classifier training, and the embedding math the CLI uses
- * (cosine similarity, k-means, silhouette). See docs/writing-plugins.md.
+ * `classifier`, `sink`) and classifier training. See docs/writing-plugins.md.
  * @module
  */
 export { definePlugin } from './define.js';
 export { analyzeWithPlugins, type AnalysisWithPlugins } from './analyze.js';
-export { writeFileAtomic } from './atomic-write.js';
-export { csvLine } from './csv.js';
 export { createPluginHost, type LoadedPlugin, type PluginHost, type PluginHostOptions } from './host.js';
 export { loadPlugins, loadPluginEntries, type LoadPluginsOptions } from './load/load-plugins.js';
 export { findConfigFile } from './load/config-file.js';
@@ -56,8 +53,3 @@ export { trainClassifier, type TrainClassifierOptions, type TrainClassifierResul
 export type { ClassifierModel, ClassifierSpec, KnnModel, LogregModel, Prediction } from './builtin/classifier/model.js';
 export type { CrossValidation } from './builtin/classifier/cross-validate.js';
 export { embeddingVector, type EmbeddingLike, type TrainingSet } from './builtin/classifier/data.js';
-
-export { cosineSimilarity, type Vector } from './math/vector.js';
-export { kmeans, type KMeansOptions, type KMeansResult } from './math/kmeans.js';
-export { chooseK, silhouette, type ChooseKResult } from './math/silhouette.js';
-export { createRandom, normal, shuffled, type Random } from './math/random.js';

@@ -4,7 +4,7 @@
  * @module
  */
 export { DEFAULT_UPLOADS_RETENTION, startServer, type RunningServer, type ServerOptions } from './server.js';
-export { DEFAULT_MODEL_NAME, type ModelStatus } from './analysis/model-state.js';
+export type { ModelStatus } from './analysis/model-state.js';
 export type { RequestLimits } from './http/limits.js';
 export type { RetentionLimits } from './storage/retention.js';
 export { HttpError, type ErrorStatus } from './errors.js';

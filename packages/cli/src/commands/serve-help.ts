@@ -43,6 +43,8 @@ Plugins:
                                  SPEC={json options}
   --config FILE, --no-config     plugin config (default e2v.config.json|.js|.ts here)
   --plugin-state DIR             plugin state (env: E2V_STATE_DIR; default .e2v/plugins)
+  --plugin-timeout-ms N          each plugin hook's deadline (default 5000)
+  --plugin-memory-mb N           each plugin thread's heap limit and buffers kept (default 256)
 
   -h, --help                     show this text
 `;

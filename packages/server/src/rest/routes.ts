@@ -7,9 +7,8 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { listModels, loadRegistry, type ListedModel } from '@e2v/convert';
-import { labelNames, type Embedding } from '@e2v/engine';
-import { E2vError } from '@e2v/native';
+import { labelNames, listModels, loadRegistry, RegistryError, type ListedModel } from '@e2v/core';
+import type { Embedding } from '@e2v/engine';
 import type { PluginHost } from '@e2v/plugins';
 import { Hono, type Context } from 'hono';
 import { requireEngine, type ModelStatus } from '../analysis/model-state.js';
@@ -92,7 +91,7 @@ async function knownModels(deps: RestRouteDeps): Promise<KnownModels> {
   try {
     return { models: await listModels(deps.modelsDir, loadRegistry(deps.registryFile)), error: null };
   } catch (error) {
-    if (!(error instanceof E2vError)) throw error;
+    if (!(error instanceof RegistryError)) throw error;
     return { models: [], error: { code: error.code, message: error.message } };
   }
 }
