@@ -16,7 +16,8 @@
  * 5. learned extra tokens prepended (no positional term);
  * 6. `context_encoder.norm`, then the prenet blocks, then the main blocks
  *    (post-LN: `x = norm1(x + attn(x)); x = norm2(x + mlp(x))`), no final norm;
- * 7. extra tokens dropped -> `frames`; mean over time -> `embedding`; `proj` -> `logits`.
+ * 7. extra tokens dropped -> `frames`; mean over time -> `embedding`; `proj` -> `logits`, and
+ *    `proj` on every frame -> `frame_logits`.
  *
  * One module per step: emotion2vec-frontend.ts (1-3), emotion2vec-alibi.ts (4),
  * emotion2vec-encoder.ts (5-6), emotion2vec-head.ts (7), over the building blocks of
@@ -25,7 +26,8 @@
  * Graph contract (design.md): input `waveform` float32 [batch, samples] at
  * 16 kHz, ALREADY layer-normed per utterance when the model's `normalize` is
  * true (the engine does it in TypeScript, see manifest `normalize`); outputs
- * `frames` [batch, frames, D], `embedding` [batch, D], `logits` [batch, labels].
+ * `frames` [batch, frames, D], `embedding` [batch, D], `logits` [batch, labels],
+ * `frame_logits` [batch, frames, labels] (masked labels at -inf in both logits).
  * Batch and sample count are dynamic; the frame count follows from the conv
  * stack. Inputs shorter than {@link minInputSamples} have no frame and must be
  * refused before running the graph.

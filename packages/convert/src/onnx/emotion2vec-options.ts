@@ -38,7 +38,7 @@ export interface Emotion2vecGraphOptions {
   attention?: AttentionImpl;
   /**
    * Label indices whose logits the graph sets to -inf (FunASR's `unuse*`
-   * masking), so a softmax over `logits` gives them probability 0.
+   * masking) in `logits` and `frame_logits`, so a softmax gives them probability 0.
    */
   maskedLabelIndices?: readonly number[];
   /** Graph name (default `emotion2vec`). */
