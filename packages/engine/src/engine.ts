@@ -24,7 +24,6 @@ import { resolveAnalyzeOptions, resolveEngineOptions, type AnalyzeOptions, type 
 import type { FloatTensor } from './infer/ort-protocol.js';
 import { MODEL_SAMPLE_RATE } from './load-audio.js';
 import type { Logger } from './logger.js';
-import { frameLogits } from './model/head.js';
 import { loadModel, type LoadedModel } from './model/load-model.js';
 import type { ModelLabel, ModelVariant } from './model/manifest.js';
 import { firstNonFinite, layerNormUtterance } from './preprocess.js';
@@ -138,7 +137,8 @@ export class Engine {
    * @throws ModelLoadError `E2V_ERR_MODEL_NOT_FOUND` (folder, model.json or a graph file missing),
    *   `E2V_ERR_MODEL_MANIFEST`, `E2V_ERR_MODEL_VARIANT`, `E2V_ERR_MODEL_SESSION` (ORT cannot open the
    *   graph), `E2V_ERR_MODEL_GRAPH_IO` (inputs / outputs not as the contract), `E2V_ERR_MODEL_LABELS`
-   *   (label count differs from the graph), `E2V_ERR_MODEL_HEAD`
+   *   (label count differs from the graph), `E2V_ERR_MODEL_OUTDATED` (converted by an older e2v:
+   *   the graph has no `frame_logits`; the message says how to convert it again)
    * @throws TypeError / RangeError for bad options, naming the option
    * @example
    * const engine = await Engine.load('models/emotion2vec_plus_large', { variant: 'int8', threads: 2 });
@@ -270,7 +270,7 @@ export class Engine {
   }
 
   private async runSegment(samples: Float32Array, segment: Segment, keepFrameLogits: boolean, keepFrames: boolean, signal: AbortSignal | undefined): Promise<{ out: SegmentOutput; ms: number }> {
-    const { manifest, head, session } = this.model;
+    const { manifest, session } = this.model;
     const waveform = manifest.normalize ? layerNormUtterance(samples, manifest.normalizeEps) : samples.slice();
     const { outputs, ms } = await session.run(waveform, signal);
     const D = manifest.embeddingDim;
@@ -291,7 +291,7 @@ export class Engine {
       logits: get('logits', [1, C]).data,
       embedding: get('embedding', [1, D]).data,
       frames: T,
-      frameLogits: keepFrameLogits ? frameLogits(head, frames.data, T) : undefined,
+      frameLogits: keepFrameLogits ? get('frame_logits', [1, T, C]).data : undefined,
       frameFeatures: keepFrames ? frames.data : undefined,
     };
     return { out, ms };
