@@ -3,7 +3,7 @@
  * Names and shapes follow docs/design.md.
  * @module
  */
-export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineInfo } from './engine.js';
+export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineInfo, type StagedAnalysis } from './engine.js';
 export { type AnalyzeOptions, type EngineOptions, type OutputFailure, DEFAULT_MAX_SEGMENT_S, DEFAULT_QUEUE_DEPTH, DEFAULT_WINDOW_S, MAX_WINDOW_S } from './engine-options.js';
 export type { FrameSeries, Granularity, Result, Scores, SegmentResult } from './result/types.js';
 export type { ModelLabel, ModelVariant } from './model/manifest.js';
