@@ -13,7 +13,6 @@ export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { OUTPUT_FILES, removeStaleStaging } from './outputs.js';
 export { formatLocalTimestamp, outputsFolderName } from './local-time.js';
 export { encodeWavPcm16 } from './wav-writer.js';
-export { formatResultJson } from './result/result-json.js';
 export { decodeAudio, type DecodedAudio } from './decode-audio.js';
 export { siblingWorkerScript } from './worker-script.js';
 export { loadAudio16k, MODEL_SAMPLE_RATE, type LoadedAudio } from './load-audio.js';

@@ -1,8 +1,9 @@
 /**
  * One analysis as every API runs it: through the server's queue, into the engine, through the
  * plugins, optionally into an outputs folder (written once, after the plugins), with metrics and
- * the processing log; the spectrogram is built from the audio the analysis decodes (`onAudio`). The Gradio routes, the REST API
- * and the web UI all call {@link AnalysisService.analyze}.
+ * the processing log; the spectrogram is built from the audio the analysis decodes (`onAudio`),
+ * never from a second decode. The Gradio routes, the REST API and the web UI all call
+ * {@link AnalysisService.analyze}.
  * @module
  */
 import { randomUUID } from 'node:crypto';
