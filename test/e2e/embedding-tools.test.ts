@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeNpy } from '@e2v/npy';
 import { createRandom } from '@e2v/core';
@@ -120,12 +120,19 @@ describe('e2v classifier train, then the classifier, sink and example plugins in
       join(cwd, 'e2v.config.json'),
       JSON.stringify({ plugins: [[EXAMPLE_PLUGIN, { threshold: 0.99, tag: 'review' }], ['sink', { jsonl: 'sink/results.jsonl' }]] }),
     );
-    const run = e2v(['analyze', SPEECH, OTHER, '--embedding', '--json', '--model', testModelDir('tiny-a'), '--plugin', `classifier=${JSON.stringify({ model: 'clf.json' })}`], cwd);
+    const classifier = `classifier=${JSON.stringify({ model: 'clf.json' })}`;
+    const run = e2v(['analyze', SPEECH, OTHER, '--embedding', '--json', '--out', 'out', '--save-outputs', '--model', testModelDir('tiny-a'), '--plugin', classifier], cwd);
     expect(run.status, run.stderr).toBe(0);
     const results = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { file: string; plugins: Record<string, any> });
     expect(results.find((r) => r.file === SPEECH)!.plugins.classifier.label).toBe('speech');
     expect(results.find((r) => r.file === OTHER)!.plugins.classifier.label).toBe('noise');
     for (const r of results) expect(r.plugins['low-confidence']).toMatchObject({ low: true, threshold: 0.99, tag: 'review' });
+    // each outputs folder's result.json, written after the plugins, holds their outputs
+    const records = (await readFile(join(cwd, 'out', 'results.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { file: string; output_dir: string });
+    for (const record of records) {
+      const saved = JSON.parse(await readFile(resolve(cwd, record.output_dir, 'result.json'), 'utf8')) as { plugins: unknown };
+      expect(saved.plugins).toEqual(results.find((r) => r.file === record.file)!.plugins);
+    }
     // Relative sink paths resolve from the config file's folder.
     const sunk = (await readFile(join(cwd, 'sink', 'results.jsonl'), 'utf8')).trimEnd().split('\n');
     expect(sunk).toHaveLength(2);

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodeWavPcm16 } from '@e2v/engine';
 import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { rawRequest } from '../support/e2e-server.js';
 import { CLI_MAIN, serveCli, type ServedCli } from '../support/serve-cli.js';
 import { freePort } from '../support/free-port.js';
 
+const EXAMPLE_PLUGIN = fileURLToPath(new URL('../../examples/e2v-plugin-example/', import.meta.url));
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
@@ -99,11 +101,17 @@ describe('e2v serve', () => {
     expect(await server.exited).toBe(0);
   });
 
-  it('should run --plugin plugins on every analysis and close them at shutdown', async () => {
+  it('should run --plugin plugins on every analysis, save their outputs in result.json, and close them at shutdown', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'e2v-serve-plugins-'));
-    const server = await serve(['--model', testModelDir('tiny-a'), '--plugin', `sink=${JSON.stringify({ jsonl: 'results.jsonl' })}`], cwd);
-    const analyzed = await fetch(`${server.url}/api/v1/analyze`, { method: 'POST', body: await readFile(join(GOLDEN_DIR, 'inputs', 'speech_8k_mono.wav')) });
+    const plugins = ['--plugin', `sink=${JSON.stringify({ jsonl: 'results.jsonl' })}`, '--plugin', `${EXAMPLE_PLUGIN}=${JSON.stringify({ threshold: 0.99, tag: 'review' })}`];
+    const server = await serve(['--model', testModelDir('tiny-a'), ...plugins], cwd);
+    const analyzed = await fetch(`${server.url}/api/v1/analyze?save=true`, { method: 'POST', body: await readFile(join(GOLDEN_DIR, 'inputs', 'speech_8k_mono.wav')) });
     expect(analyzed.status).toBe(200);
+    const body = (await analyzed.json()) as { plugins: Record<string, unknown>; files: { result_json: string } };
+    expect(body.plugins['low-confidence']).toMatchObject({ low: true, threshold: 0.99, tag: 'review' });
+    // the outputs folder is written after the plugins: its result.json holds their outputs
+    const saved = (await (await fetch(`${server.url}${body.files.result_json}`)).json()) as { plugins: unknown };
+    expect(saved.plugins).toEqual(body.plugins);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     const lines = (await readFile(join(cwd, 'results.jsonl'), 'utf8')).trimEnd().split('\n');

@@ -9,6 +9,7 @@ import { checkpointDir, GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, type GoldenCheckpoint
 import { goldenNormalizedWaveform, goldenWaveform } from './test-support/golden.js';
 import { argmax, layerNormWaveform, softmax } from './test-support/numeric.js';
 import { checkInputSamples, openSession, runBatch, runOne } from './test-support/ort.js';
+import { openCheckpoint } from './checkpoint/open.js';
 
 /** Tolerances of the issue / GOLDEN-README (about 25x the fp32-vs-fp64 gap). */
 const TOL = { frames: 1e-4, embedding: 5e-5, logits: 5e-5, scores: 1e-5 };
@@ -69,6 +70,48 @@ describe.each(GOLDEN_CHECKPOINTS)('parity with FunASR: %s', (ckpt: GoldenCheckpo
   });
 });
 
+/** `proj` on every frame, in float64: `[T, C]` from frames `[T, D]` and the checkpoint's weight `[C, D]` and bias. */
+function headOnFrames(frames: Float32Array, T: number, head: { weight: Float32Array; bias: Float32Array }): Float64Array {
+  const C = head.bias.length;
+  const D = frames.length / T;
+  const out = new Float64Array(T * C);
+  for (let t = 0; t < T; t++) {
+    for (let c = 0; c < C; c++) {
+      let z = head.bias[c]!;
+      for (let d = 0; d < D; d++) z += frames[t * D + d]! * head.weight[c * D + d]!;
+      out[t * C + c] = z;
+    }
+  }
+  return out;
+}
+
+/** Mean over time of `[T, C]` logits. */
+function meanOverTime(logits: ArrayLike<number>, T: number, C: number): Float64Array {
+  const mean = new Float64Array(C);
+  for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) mean[c]! += logits[t * C + c]! / T;
+  return mean;
+}
+
+describe.each(GOLDEN_CHECKPOINTS)('frame_logits: %s', (ckpt: GoldenCheckpoint) => {
+  let head: { weight: Float32Array; bias: Float32Array };
+  beforeAll(async () => {
+    const reader = await openCheckpoint(join(checkpointDir(ckpt), 'model.pt'));
+    head = { weight: await reader.read('proj.weight'), bias: await reader.read('proj.bias') };
+    await reader.close();
+  });
+
+  it.each(GOLDEN_INPUTS)('should be proj on each reference frame of %s, and average to the utterance logits', async (input) => {
+    const expected = goldenExpected(ckpt, input);
+    const T = expected.result.num_frames;
+    const C = expected.result.labels.length;
+    const { frame_logits: frameLogits, logits } = await runOne(session(ckpt), layerNormWaveform(goldenWaveform(input)));
+    expect(frameLogits?.dims).toEqual([1, T, C]);
+    expect(maxDiff(frameLogits!.data, headOnFrames(expected.frames.data, T, head))).toBeLessThanOrEqual(TOL.logits);
+    // the head is linear: pooling frame logits over the whole input is the utterance's logits
+    expect(maxDiff(meanOverTime(frameLogits!.data, T, C), logits!.data)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
 describe('FunASR unuse* label masking (tiny-b-5class, maskUnusedLabels)', () => {
   it('should record the masked labels in model.json', () => {
     expect(reports.get('tiny-b-masked')?.manifest.maskedLabels).toEqual({
@@ -90,6 +133,12 @@ describe('FunASR unuse* label masking (tiny-b-5class, maskUnusedLabels)', () => 
     expect(maxDiff(scores, result.masked_scores)).toBeLessThanOrEqual(TOL.scores);
     expect(result.labels[argmax(scores)]).toBe(result.argmax_label);
   });
+
+  it('should mask the same labels in every frame of frame_logits', async () => {
+    const { frame_logits: frameLogits } = await runOne(session('tiny-b-masked'), layerNormWaveform(goldenWaveform('speech_16k_mono')));
+    const C = frameLogits!.dims[2]!;
+    frameLogits!.data.forEach((z, i) => expect(z === Number.NEGATIVE_INFINITY, `frame ${Math.floor(i / C)} label ${i % C}`).toBe([1, 2, 5, 7].includes(i % C)));
+  });
 });
 
 describe('batching', () => {
@@ -100,7 +149,7 @@ describe('batching', () => {
     for (const ckpt of GOLDEN_CHECKPOINTS) {
       const batch = await runBatch(session(ckpt), [a, b]);
       const single = [await runOne(session(ckpt), a), await runOne(session(ckpt), b)];
-      for (const name of ['frames', 'embedding', 'logits'] as const) {
+      for (const name of ['frames', 'embedding', 'logits', 'frame_logits'] as const) {
         const all = batch[name]!.data;
         const per = all.length / 2;
         expect(batch[name]!.dims[0]).toBe(2);
@@ -151,7 +200,7 @@ describe('model folder', () => {
       normalizeEps: 1e-5,
       minInputSamples: 400,
       variant: 'fp32',
-      graph: { opsets: { '': 17, 'com.microsoft': 1 }, input: 'waveform', outputs: ['frames', 'embedding', 'logits'] },
+      graph: { opsets: { '': 17, 'com.microsoft': 1 }, input: 'waveform', outputs: ['frames', 'embedding', 'logits', 'frame_logits'] },
       source: { files: ['model.pt', 'config.yaml', 'tokens.txt'] },
     });
     expect(manifest.labels.map((l) => l.key)).toEqual([

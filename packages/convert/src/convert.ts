@@ -27,6 +27,7 @@ import {
   buildEmotion2vecGraph,
   minInputSamples,
 } from './onnx/emotion2vec-graph.js';
+import { EMOTION2VEC_OUTPUTS } from './onnx/emotion2vec-head.js';
 import { writeModel } from './onnx/write-model.js';
 
 /** The three files a checkpoint folder must hold. */
@@ -266,7 +267,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
       minInputSamples: minInputSamples(config),
       variant: 'fp32',
       variants: { ...written, fp32 },
-      graph: { opsets, input: 'waveform', outputs: ['frames', 'embedding', 'logits'] },
+      graph: { opsets, input: 'waveform', outputs: [...EMOTION2VEC_OUTPUTS] },
       ...(masked.length > 0 ? { maskedLabels: { indices: masked, keys: masked.map((i) => labels[i]?.key ?? '') } } : {}),
       source: { files: [...SOURCE_FILES], sha256, bytes: sizes, ignoredGlobals: [...reader.ignoredGlobals] },
       ...(random ? { random: true } : {}),

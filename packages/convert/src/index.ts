@@ -18,16 +18,8 @@ export {
   type ConvertReport,
   type ConvertStage,
 } from './convert.js';
-export {
-  alibiSlopes,
-  buildEmotion2vecGraph,
-  EMOTION2VEC_IR_VERSION,
-  EMOTION2VEC_OPSET,
-  frameCount,
-  minInputSamples,
-  type AttentionImpl,
-  type Emotion2vecGraphOptions,
-  type GraphVariant,
-  type WeightSource,
-} from './onnx/emotion2vec-graph.js';
+export { buildEmotion2vecGraph, EMOTION2VEC_IR_VERSION, EMOTION2VEC_OPSET, frameCount, minInputSamples } from './onnx/emotion2vec-graph.js';
+export { alibiSlopes } from './onnx/emotion2vec-alibi.js';
+export type { AttentionImpl, Emotion2vecGraphOptions, GraphVariant, WeightSource } from './onnx/emotion2vec-options.js';
 export { INT8_WEIGHT_LIMIT } from './onnx/quantize-int8.js';
+export { writeModel, type WriteModelOptions, type WrittenModel } from './onnx/write-model.js';

@@ -1,7 +1,8 @@
 /**
  * Frame granularity: each frame's scores are the softmax of the head applied to the mean of the
- * frame features over a centred window (default 1.0 s). Checked against a direct computation from
- * the reference's frames.npy and the head weights read from the original model.pt.
+ * frame features over a centred window (default 1.0 s), computed by pooling the graph's
+ * `frame_logits`. Checked against a direct computation from the reference's frames.npy and the
+ * head weights read from the original model.pt.
  */
 import { join } from 'node:path';
 import { openCheckpoint } from '@e2v/convert';
@@ -102,6 +103,17 @@ describe('frame granularity', () => {
     const utterance = Object.values(result.scores);
     // the graph's utterance logits come from the same head on the mean of all frames
     for (const row of result.frames!.scores) expect(maxDiff(row, utterance)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('should do the same with the int8 graph, whose frame and utterance logits share one head', async () => {
+    const int8 = await Engine.load(testModelDir('tiny-a-int8'), { variant: 'int8', threads: 1 });
+    try {
+      const { result } = await int8.analyze(goldenFixture('speech_16k_mono.wav'), { granularity: 'frame', windowS: 100 });
+      const utterance = Object.values(result.scores);
+      for (const row of result.frames!.scores) expect(maxDiff(row, utterance)).toBeLessThanOrEqual(1e-5);
+    } finally {
+      await int8.close();
+    }
   });
 
   it('should keep masked labels at 0 in every frame', async () => {

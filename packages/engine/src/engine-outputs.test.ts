@@ -2,7 +2,8 @@
  * The outputs folder written by `analyze`, checked byte by byte: WAV header and samples, .npy
  * header, shape and data, result.json equal to the returned Result; unique names under concurrency;
  * a folder that cannot be written fails the analysis, or (`outputFailure: 'report'`) is reported
- * next to the kept result.
+ * next to the kept result. `analyzeStaged`: nothing final before `commit`, result.json written once
+ * with the Result `commit` is given, nothing left after `discard`.
  */
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -176,5 +177,32 @@ describe('outputs folder', () => {
 
   it('should refuse an unknown outputFailure', async () => {
     await expect(engine.analyze(goldenFixture('speech_8k_mono.wav'), { outputFailure: 'ignore' as never })).rejects.toThrow(TypeError);
+  });
+});
+
+describe('staged outputs (analyzeStaged)', () => {
+  it('should keep the folder hidden until commit, then write result.json once with the Result it is given', async () => {
+    const dir = await tempDir();
+    const embeddingFile = join(dir, 'utterance.npy');
+    const staged = await engine.analyzeStaged(goldenFixture('speech_16k_mono.wav'), { embedding: true, outputDir: dir, embeddingFile });
+    expect(await readdir(dir)).toEqual([expect.stringMatching(/^\.outputs-tmp-\d+-[0-9a-f]+$/)]); // audio staged, nothing final
+    const final = { ...staged.result, plugins: { tagger: { tag: 'calm' } } };
+    const analysis = await staged.commit(final);
+    expect(analysis.result).toBe(final);
+    expect(analysis.embedding).toBe(staged.embedding);
+    expect(analysis.embeddingFile).toBe(embeddingFile);
+    expect((await readdir(dir)).sort()).toEqual([analysis.outputDir!.slice(dir.length + 1), 'utterance.npy'].sort());
+    expect(JSON.parse(await readFile(join(analysis.outputDir!, 'result.json'), 'utf8'))).toEqual(final);
+    await expect(staged.commit(final)).rejects.toThrow(TypeError);
+    await staged.discard(); // after commit: nothing to do, the folder stays
+    expect((await readdir(analysis.outputDir!)).sort()).toEqual(['embedding.npy', 'processed_audio.wav', 'result.json']);
+  });
+
+  it('should leave nothing behind when discarded', async () => {
+    const dir = await tempDir();
+    const staged = await engine.analyzeStaged(goldenFixture('speech_8k_mono.wav'), { embedding: true, outputDir: dir, embeddingFile: join(dir, 'e.npy') });
+    await staged.discard();
+    expect(await readdir(dir)).toEqual([]);
+    await expect(staged.commit(staged.result)).rejects.toThrow(TypeError);
   });
 });

@@ -6,7 +6,9 @@
  * cut at quiet points as soon as each is decided (segment-feed.ts) -> per segment:
  * whole-utterance layer norm (model.json `normalize`) -> the graph (one ORT session per engine,
  * on its own thread) -> folded into the Result (segment-results.ts) and appended to the files
- * being written (analysis-outputs.ts). Memory is bounded by the segment, not the input: the
+ * being written (analysis-outputs.ts) -> the Result, with the files staged; they are committed
+ * (result.json, the renames) once the caller has the final Result: at once by `analyze`, after the
+ * plugins by `analyzeStaged`'s caller. Memory is bounded by the segment, not the input: the
  * decoder runs at most two chunks ahead, and a long frame embedding goes to files only.
  *
  * Concurrency: at most `queueDepth` analyses at once (more: `QueueFullError`); model runs go
@@ -25,7 +27,6 @@ import { resolveAnalyzeOptions, resolveEngineOptions, type AnalyzeOptions, type 
 import type { FloatTensor } from './infer/ort-protocol.js';
 import { MODEL_SAMPLE_RATE } from './load-audio.js';
 import type { Logger } from './logger.js';
-import { frameLogits } from './model/head.js';
 import { loadModel, type LoadedModel } from './model/load-model.js';
 import { firstNonFinite, layerNormUtterance } from './preprocess.js';
 import { SegmentPlanner, type Segment } from './segment.js';
@@ -59,6 +60,30 @@ export interface Analysis {
    * was asked and the write failed; absent otherwise.
    */
   outputError?: InferenceError;
+}
+
+/**
+ * An analysis whose files are staged: the audio and a frame embedding are written under temporary
+ * names, and {@link StagedAnalysis.commit} writes result.json and the embedding and gives every
+ * file its final name (design.md, "Outputs folders": whole or absent). Call `commit` or `discard`
+ * exactly once.
+ */
+export interface StagedAnalysis {
+  /** The design.md Result, as the engine made it. */
+  result: Result;
+  /** As {@link Analysis.embedding}. */
+  embedding: Embedding | null;
+  /**
+   * [async] Writes the files and renames them to their final names.
+   * @param result what result.json holds: {@link result}, or a copy with more fields (the plugins' outputs)
+   * @returns the Analysis, with `result` and where the files went
+   * @throws InferenceError `E2V_ERR_OUTPUT_WRITE` (the outputs folder under `outputFailure: 'throw'`, or
+   *   the embedding file); nothing is left behind
+   * @throws TypeError when called after `commit` or `discard`
+   */
+  commit<R extends Result>(result: R): Promise<Analysis & { result: R }>;
+  /** [async] Removes the staged files (the analysis is given up). Never throws; does nothing after `commit`. */
+  discard(): Promise<void>;
 }
 
 /** Facts about the loaded model. */
@@ -137,7 +162,8 @@ export class Engine {
    * @throws ModelLoadError `E2V_ERR_MODEL_NOT_FOUND` (folder, model.json or a graph file missing),
    *   `E2V_ERR_MODEL_MANIFEST`, `E2V_ERR_MODEL_VARIANT`, `E2V_ERR_MODEL_SESSION` (ORT cannot open the
    *   graph), `E2V_ERR_MODEL_GRAPH_IO` (inputs / outputs not as the contract), `E2V_ERR_MODEL_LABELS`
-   *   (label count differs from the graph), `E2V_ERR_MODEL_HEAD`
+   *   (label count differs from the graph), `E2V_ERR_MODEL_OUTDATED` (converted by an older e2v:
+   *   the graph has no `frame_logits`; the message says how to convert it again)
    * @throws TypeError / RangeError for bad options, naming the option
    * @example
    * const engine = await Engine.load('models/emotion2vec_plus_large', { variant: 'int8', threads: 2 });
@@ -205,6 +231,20 @@ export class Engine {
    * @throws TypeError / RangeError for a bad input type or bad options
    */
   async analyze(input: AnalyzeInput, options?: AnalyzeOptions): Promise<Analysis> {
+    const staged = await this.analyzeStaged(input, options);
+    return staged.commit(staged.result);
+  }
+
+  /**
+   * [async] Analyzes one input like {@link analyze}, but leaves the files staged: the caller
+   * commits them with the final Result (e.g. after plugins added their outputs), so result.json
+   * is written once. Counted against `queueDepth` until the Result is made, not while staged.
+   * @param input as for {@link analyze}
+   * @param options as for {@link analyze}
+   * @returns the Result and embedding, and the staged files' commit / discard
+   * @throws as {@link analyze}, except `E2V_ERR_OUTPUT_WRITE` at the end (then from `commit`)
+   */
+  async analyzeStaged(input: AnalyzeInput, options?: AnalyzeOptions): Promise<StagedAnalysis> {
     const started = performance.now();
     const opts = resolveAnalyzeOptions(options);
     if (typeof input !== 'string' && !(input instanceof Uint8Array) && !(input instanceof Float32Array)) {
@@ -269,7 +309,7 @@ export class Engine {
   }
 
   private async runSegment(samples: Float32Array, segment: Segment, keepFrameLogits: boolean, keepFrames: boolean, signal: AbortSignal | undefined): Promise<{ out: SegmentOutput; ms: number }> {
-    const { manifest, head, session } = this.model;
+    const { manifest, session } = this.model;
     const waveform = manifest.normalize ? layerNormUtterance(samples, manifest.normalizeEps) : samples.slice();
     const { outputs, ms } = await session.run(waveform, signal);
     const D = manifest.embeddingDim;
@@ -290,13 +330,13 @@ export class Engine {
       logits: get('logits', [1, C]).data,
       embedding: get('embedding', [1, D]).data,
       frames: T,
-      frameLogits: keepFrameLogits ? frameLogits(head, frames.data, T) : undefined,
+      frameLogits: keepFrameLogits ? get('frame_logits', [1, T, C]).data : undefined,
       frameFeatures: keepFrames ? frames.data : undefined,
     };
     return { out, ms };
   }
 
-  private async run(input: AnalyzeInput, opts: ResolvedAnalyzeOptions, started: number): Promise<Analysis> {
+  private async run(input: AnalyzeInput, opts: ResolvedAnalyzeOptions, started: number): Promise<StagedAnalysis> {
     const { manifest } = this.model;
     const { signal } = opts;
     const rate = MODEL_SAMPLE_RATE;
@@ -346,16 +386,42 @@ export class Engine {
       });
       const embedding = opts.embedding ? this.embeddingOf(results, frameMode) : null;
       result.timings_ms.total = Math.round((performance.now() - started) * 100) / 100;
-      const written = await files.commit(result, opts.embedding && !frameMode ? results.utteranceEmbedding() : null, finishedAt);
-      this.log.debug(
-        { durationS: source.audio.duration_s, segments: results.count, granularity: opts.granularity, emotion: result.emotion, timings: result.timings_ms, outputDir: written.outputDir },
-        'analyzed',
-      );
-      return { result, embedding, ...written };
+      const utteranceEmbedding = opts.embedding && !frameMode ? results.utteranceEmbedding() : null;
+      this.log.debug({ durationS: source.audio.duration_s, segments: results.count, granularity: opts.granularity, emotion: result.emotion, timings: result.timings_ms }, 'analyzed');
+      return this.staged(files, result, embedding, utteranceEmbedding, finishedAt);
     } catch (error) {
       await files.discard();
       throw error;
     }
+  }
+
+  /** The {@link StagedAnalysis} of a finished run whose files are open. */
+  private staged(files: AnalysisOutputs, result: Result, embedding: Embedding | null, utteranceEmbedding: Float32Array | null, finishedAt: Date): StagedAnalysis {
+    let settled = false;
+    const settle = (): void => {
+      if (settled) throw new TypeError('This analysis was already committed or discarded');
+      settled = true;
+    };
+    return {
+      result,
+      embedding,
+      commit: async (final) => {
+        settle();
+        try {
+          const written = await files.commit(final, utteranceEmbedding, finishedAt);
+          this.log.debug({ outputDir: written.outputDir, embeddingFile: written.embeddingFile }, 'outputs written');
+          return { ...written, result: final, embedding };
+        } catch (error) {
+          await files.discard();
+          throw error;
+        }
+      },
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await files.discard();
+      },
+    };
   }
 
   private embeddingOf(results: SegmentResults, frameMode: boolean): Embedding | null {

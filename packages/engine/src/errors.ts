@@ -67,10 +67,11 @@ export function isAudioErrorCode(code: unknown): code is AudioErrorCode {
  * - `E2V_ERR_MODEL_MANIFEST`: model.json is not JSON or lacks / mistypes a field the engine needs.
  * - `E2V_ERR_MODEL_VARIANT`: the requested variant (`fp32` / `int8`) is not in the folder.
  * - `E2V_ERR_MODEL_SESSION`: ONNX Runtime could not open the graph (corrupt or unsupported file).
- * - `E2V_ERR_MODEL_GRAPH_IO`: the graph's inputs / outputs are not `waveform` -> `frames`, `embedding`, `logits`
+ * - `E2V_ERR_MODEL_GRAPH_IO`: the graph's inputs / outputs are not `waveform` -> `frames`, `embedding`, `logits`, `frame_logits`
  *   with the contract's types and ranks, or its embedding size differs from model.json.
  * - `E2V_ERR_MODEL_LABELS`: the graph's label count differs from model.json's `labels`.
- * - `E2V_ERR_MODEL_HEAD`: the `proj` head's weights cannot be found or read in the graph file.
+ * - `E2V_ERR_MODEL_OUTDATED`: the graph lacks the `frame_logits` output (converted by an older e2v):
+ *   convert the folder again.
  */
 export const MODEL_ERROR_CODES = [
   'E2V_ERR_MODEL_NOT_FOUND',
@@ -79,7 +80,7 @@ export const MODEL_ERROR_CODES = [
   'E2V_ERR_MODEL_SESSION',
   'E2V_ERR_MODEL_GRAPH_IO',
   'E2V_ERR_MODEL_LABELS',
-  'E2V_ERR_MODEL_HEAD',
+  'E2V_ERR_MODEL_OUTDATED',
 ] as const;
 
 /** One of {@link MODEL_ERROR_CODES}. */

@@ -3,7 +3,7 @@
  * Names and shapes follow docs/design.md.
  * @module
  */
-export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineInfo } from './engine.js';
+export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineInfo, type StagedAnalysis } from './engine.js';
 export { type AnalyzeOptions, type EngineOptions, type OutputFailure, DEFAULT_WINDOW_S, MAX_WINDOW_S } from './engine-options.js';
 // the Result and model types are @e2v/core's; re-exported for users of the Engine API
 export type { AudioWarning, FrameSeries, Granularity, ModelLabel, ModelVariant, Result, Scores, SegmentResult } from '@e2v/core';
@@ -11,7 +11,6 @@ export { int8IsFaster, type VariantRequest } from './model/variant-choice.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { OUTPUT_FILES, removeStaleStaging } from './outputs.js';
 export { encodeWavPcm16 } from './wav-writer.js';
-export { formatResultJson } from './result/result-json.js';
 export { siblingWorkerScript } from './worker-script.js';
 export { installExitGuard } from './infer/exit-guard.js';
 export { loadAudio16k, type LoadedAudio } from './load-audio.js';

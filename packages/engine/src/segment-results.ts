@@ -23,8 +23,8 @@ export interface SegmentOutput {
   embedding: Float32Array;
   /** T: frames of this segment. */
   frames: number;
-  /** Per-frame head logits [T, C], for frame granularity. */
-  frameLogits: Float64Array | undefined;
+  /** The graph's `frame_logits` [T, C] (masked labels at -inf), for frame granularity. */
+  frameLogits: Float32Array | undefined;
   /** Frame features [T, D], for a frame embedding. */
   frameFeatures: Float32Array | undefined;
 }
@@ -160,7 +160,7 @@ export class SegmentResults {
     const { manifest } = this;
     const C = manifest.labels.length;
     const T = this.#outputs.reduce((n, o) => n + o.frames, 0);
-    const all = new Float64Array(T * C);
+    const all = new Float32Array(T * C);
     const startS: number[] = [];
     const hop = MODEL_SAMPLE_RATE / manifest.frameRate;
     let at = 0;

@@ -1,13 +1,13 @@
 /**
- * One analysis with the plugins around it, as the server, the CLI and library users run it:
- * `beforeAnalyze` (a veto stops the analysis with {@link PluginVetoError}), the analysis, then
- * `onResult` (the result gains `plugins`; an outputs folder's result.json is rewritten
- * atomically so it holds them too) or `onError` (the error is passed on unchanged).
+ * One analysis as the server, the CLI and library users run it, the one path from the engine's
+ * Result through the plugins to the files: `beforeAnalyze` (a veto stops the analysis with
+ * {@link PluginVetoError}), the analysis with its files staged, `onResult` (the result gains
+ * `plugins`), then the files committed once, result.json holding the plugins' outputs. A failed
+ * analysis, or files that cannot be committed, reach `onError`; the error is passed on unchanged.
  * @module
  */
-import { join } from 'node:path';
-import { formatResultJson, OUTPUT_FILES, type Analysis } from '@e2v/engine';
-import { writeFileAtomic } from '@e2v/core';
+import type { Result } from '@e2v/core';
+import type { Analysis, StagedAnalysis } from '@e2v/engine';
 import { PluginVetoError } from './errors.js';
 import type { PluginHost } from './host.js';
 import type { AnalysisContext, ResultWithPlugins } from './types.js';
@@ -18,26 +18,42 @@ export interface AnalysisWithPlugins extends Analysis {
 }
 
 /**
- * Runs `analyze` between the host's hooks.
- * @param host the plugin host
+ * Runs `analyze` between the hooks of `host`, then commits its files with the final Result.
+ * @param host the plugin host, or undefined for none (the files are committed with the engine's Result)
  * @param context the analysis id, input name and options the plugins see
- * @param analyze runs the analysis (e.g. `() => engine.analyze(bytes, options)`)
- * @throws PluginVetoError when a plugin refuses; the analysis's own errors otherwise
+ * @param analyze runs the analysis with its files staged (e.g. `() => engine.analyzeStaged(bytes, options)`)
+ * @throws PluginVetoError when a plugin refuses; the analysis's and the commit's own errors otherwise
  * @example
- * const { result } = await analyzeWithPlugins(host, { id: sha256, input: { name: file }, options: { granularity } },
- *   () => engine.analyze(bytes, { granularity }));
+ * const { result, outputDir } = await analyzeWithPlugins(host, { id: sha256, input: { name: file }, options: { granularity } },
+ *   () => engine.analyzeStaged(bytes, { granularity, outputDir: 'outputs' }));
  */
-export async function analyzeWithPlugins(host: PluginHost, context: AnalysisContext, analyze: () => Promise<Analysis>): Promise<AnalysisWithPlugins> {
-  const before = await host.beforeAnalyze(context);
-  if (before.vetoed !== undefined) throw new PluginVetoError(before.vetoed.reason, { plugin: before.vetoed.plugin });
-  let analysis: Analysis;
-  try {
-    analysis = await analyze();
-  } catch (error) {
-    await host.onError(error, context);
+export function analyzeWithPlugins(host: PluginHost, context: AnalysisContext, analyze: () => Promise<StagedAnalysis>): Promise<AnalysisWithPlugins>;
+export function analyzeWithPlugins(host: PluginHost | undefined, context: AnalysisContext, analyze: () => Promise<StagedAnalysis>): Promise<Analysis>;
+export async function analyzeWithPlugins(host: PluginHost | undefined, context: AnalysisContext, analyze: () => Promise<StagedAnalysis>): Promise<Analysis> {
+  const before = await host?.beforeAnalyze(context);
+  if (before?.vetoed !== undefined) throw new PluginVetoError(before.vetoed.reason, { plugin: before.vetoed.plugin });
+  const failed = async (error: unknown): Promise<never> => {
+    await host?.onError(error, context);
     throw error;
+  };
+  let staged: StagedAnalysis;
+  try {
+    staged = await analyze();
+  } catch (error) {
+    return failed(error);
   }
-  const result = await host.onResult(analysis.result, { ...context, annotations: before.annotations, failures: before.failures, embedding: analysis.embedding });
-  if (analysis.outputDir !== null) await writeFileAtomic(join(analysis.outputDir, OUTPUT_FILES.result), formatResultJson(result));
-  return { ...analysis, result };
+  let result: Result = staged.result;
+  if (host !== undefined && before !== undefined) {
+    try {
+      result = await host.onResult(staged.result, { ...context, annotations: before.annotations, failures: before.failures, embedding: staged.embedding });
+    } catch (error) {
+      await staged.discard();
+      throw error;
+    }
+  }
+  try {
+    return await staged.commit(result);
+  } catch (error) {
+    return failed(error);
+  }
 }

@@ -143,8 +143,13 @@ describe('int8 variant on the golden checkpoints', () => {
     let decided = 0;
     for (const input of GOLDEN_INPUTS) {
       const { result } = goldenExpected(ckpt, input);
-      const { logits, frames } = await runOne(session, layerNormWaveform(goldenWaveform(input)));
+      const { logits, frames, frame_logits: frameLogits } = await runOne(session, layerNormWaveform(goldenWaveform(input)));
       expect(frames!.dims[1]).toBe(result.num_frames);
+      // one head for both logits (int8-stored, float activations): pooling every frame gives the utterance
+      const T = result.num_frames;
+      const C = logits!.data.length;
+      const pooled = Array.from({ length: C }, (_, c) => frameLogits!.data.filter((_, i) => i % C === c).reduce((a, b) => a + b, 0) / T);
+      expect(maxDiff(pooled, logits!.data), `${ckpt} ${input}: mean of frame_logits vs logits`).toBeLessThanOrEqual(1e-5);
       const scores = softmax(logits!.data);
       const [first, second] = [...result.scores].sort((a, b) => b - a) as [number, number];
       if (first - second > 2 * SCORE_TOLERANCE) {

@@ -7,7 +7,9 @@
  * is plain ONNX, and ORT's optimizer fuses it into its `DynamicQuantizeMatMul`
  * kernel (checked on the optimized graph: every linear becomes one
  * DynamicQuantizeMatMul). Only MatMul weights are quantized (ORT has no fast
- * int8 conv path); convs, LayerNorms, attention and the ALiBi bias stay float32.
+ * int8 conv path); convs, LayerNorms, attention and the ALiBi bias stay float32. A layer can
+ * also keep float activations with int8-stored weights ({@link linearWeightDequantized}: the
+ * `proj` head, so that its frame and utterance logits agree).
  *
  * Why 7 bits: on x86 CPUs without VNNI (AVX2 only: Haswell to Zen 3, most laptops), ORT's
  * u8 x s8 kernels multiply with `vpmaddubsw`, which adds each pair of u8 x s8 products into a
@@ -92,44 +94,81 @@ export interface LinearLayer {
 }
 
 /**
- * Emits `x @ W^T + b` with float32 weights (pre-transposed, MatMul + Add).
+ * Registers a layer's float32 weight, pre-transposed: `<name>.weight_t` [inFeatures, outFeatures].
  * @param g the graph that holds the weights
- * @param into the builder the nodes go to (a `Loop` body of `g`; default `g`)
  */
-export function emitLinearFp32(g: GraphBuilder, x: string, layer: LinearLayer, into: GraphBuilder = g): string {
-  const w = g.weight(`${layer.name}.weight_t`, DataType.FLOAT, [layer.inFeatures, layer.outFeatures], layer.readWeightT);
-  return addBias(g, into, into.op('MatMul', [x, w]), layer);
+export function linearWeightFp32(g: GraphBuilder, layer: LinearLayer): string {
+  return g.weight(`${layer.name}.weight_t`, DataType.FLOAT, [layer.inFeatures, layer.outFeatures], layer.readWeightT);
 }
 
 /**
- * Emits `x @ W^T + b` with per-channel int8 weights and dynamically quantized
- * activations. The weight is read once; its scales are kept until the model
- * writer asks for them (they are registered right after the int8 values).
+ * Registers a layer's per-column int8 weight `<name>.weight_t_int8` [inFeatures, outFeatures] and
+ * its scales `<name>.weight_scale` [outFeatures]. The weight is read once; its scales are kept
+ * until the model writer asks for them (they are registered right after the int8 values).
  * @param g the graph that holds the weights
- * @param into the builder the nodes go to (a `Loop` body of `g`; default `g`)
  */
-export function emitLinearInt8(g: GraphBuilder, x: string, layer: LinearLayer, into: GraphBuilder = g): string {
+function linearWeightInt8(g: GraphBuilder, layer: LinearLayer): { values: string; scales: string } {
   let pendingScales: Float32Array | undefined;
-  const wq = g.weight(`${layer.name}.weight_t_int8`, DataType.INT8, [layer.inFeatures, layer.outFeatures], async () => {
+  const values = g.weight(`${layer.name}.weight_t_int8`, DataType.INT8, [layer.inFeatures, layer.outFeatures], async () => {
     const q = quantizeInt8PerColumn(await layer.readWeightT(), layer.inFeatures, layer.outFeatures);
     pendingScales = q.scales;
     return q.values;
   });
-  const ws = g.weight(`${layer.name}.weight_scale`, DataType.FLOAT, [layer.outFeatures], () => {
+  const scales = g.weight(`${layer.name}.weight_scale`, DataType.FLOAT, [layer.outFeatures], () => {
     if (pendingScales === undefined) throw new RangeError(`scales of ${layer.name} requested before its weights`);
     const s = pendingScales;
     pendingScales = undefined;
     return s;
   });
+  return { values, scales };
+}
+
+/**
+ * Registers a layer's weight stored as per-column int8 (like {@link emitLinearInt8}) and returns it
+ * as a float32 [inFeatures, outFeatures] value, `Cast(values) * scales`: a product of initializers
+ * only, which ONNX Runtime folds into one float constant when the session opens. For a small layer
+ * that must give the same numbers on inputs of any size (activations stay float, unlike
+ * {@link emitLinearInt8}'s per-tensor quantization).
+ * @param g the graph that holds the weights
+ */
+export function linearWeightDequantized(g: GraphBuilder, layer: LinearLayer): string {
+  const { values, scales } = linearWeightInt8(g, layer);
+  return g.op('Mul', [g.op('Cast', [values], { to: { kind: 'int', value: DataType.FLOAT } }), scales]);
+}
+
+/**
+ * Registers a layer's bias `<name>.bias` [outFeatures].
+ * @param g the graph that holds the weights
+ * @throws RangeError for a layer without bias
+ */
+export function linearBias(g: GraphBuilder, layer: LinearLayer): string {
+  if (layer.readBias === undefined) throw new RangeError(`layer ${layer.name} has no bias`);
+  return g.weight(`${layer.name}.bias`, DataType.FLOAT, [layer.outFeatures], layer.readBias);
+}
+
+/**
+ * Emits `x @ W^T + b` with float32 weights (pre-transposed, MatMul + Add).
+ * @param g the graph that holds the weights
+ * @param into the builder the nodes go to (a `Loop` body of `g`; default `g`)
+ */
+export function emitLinearFp32(g: GraphBuilder, x: string, layer: LinearLayer, into: GraphBuilder = g): string {
+  return addBias(g, into, into.op('MatMul', [x, linearWeightFp32(g, layer)]), layer);
+}
+
+/**
+ * Emits `x @ W^T + b` with per-channel int8 weights and dynamically quantized activations.
+ * @param g the graph that holds the weights
+ * @param into the builder the nodes go to (a `Loop` body of `g`; default `g`)
+ */
+export function emitLinearInt8(g: GraphBuilder, x: string, layer: LinearLayer, into: GraphBuilder = g): string {
+  const { values, scales } = linearWeightInt8(g, layer);
   const [xq, xScale, xZero] = into.node('DynamicQuantizeLinear', [x], {}, { outputCount: 3 }) as [string, string, string];
-  const acc = into.op('MatMulInteger', [xq, wq, xZero]);
+  const acc = into.op('MatMulInteger', [xq, values, xZero]);
   const accF = into.op('Cast', [acc], { to: { kind: 'int', value: DataType.FLOAT } });
-  const scale = into.op('Mul', [xScale, ws]);
+  const scale = into.op('Mul', [xScale, scales]);
   return addBias(g, into, into.op('Mul', [accF, scale]), layer);
 }
 
 function addBias(g: GraphBuilder, into: GraphBuilder, y: string, layer: LinearLayer): string {
-  if (layer.readBias === undefined) return y;
-  const b = g.weight(`${layer.name}.bias`, DataType.FLOAT, [layer.outFeatures], layer.readBias);
-  return into.op('Add', [y, b]);
+  return layer.readBias === undefined ? y : into.op('Add', [y, linearBias(g, layer)]);
 }

@@ -107,7 +107,7 @@ export interface WrittenManifest extends ModelManifest {
     opsets: Record<string, number>;
     /** `waveform` [batch, samples]. */
     input: string;
-    /** `frames` [batch, frames, D], `embedding` [batch, D], `logits` [batch, labels]. */
+    /** `frames` [batch, frames, D], `embedding` [batch, D], `logits` [batch, labels], `frame_logits` [batch, frames, labels]. */
     outputs: string[];
   };
   /**

@@ -40,7 +40,7 @@ describe('ModelSession', () => {
   it('should report the graph I/O and run jobs in order', async () => {
     const session = await open();
     expect(session.inputs).toEqual([{ name: 'waveform', type: 'float32', shape: ['batch', 'samples'] }]);
-    expect(session.outputs.map((o) => o.name)).toEqual(['frames', 'embedding', 'logits']);
+    expect(session.outputs.map((o) => o.name)).toEqual(['frames', 'embedding', 'logits', 'frame_logits']);
     const order: number[] = [];
     const lengths = [16000, 8000, 4000];
     await Promise.all(lengths.map((n, i) => session.run(normalized.slice(0, n)).then((r) => {

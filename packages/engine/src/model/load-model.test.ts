@@ -1,11 +1,12 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildEmotion2vecGraph, EMOTION2VEC_IR_VERSION, EMOTION2VEC_OPSET, openCheckpoint, parseConfig, writeModel } from '@e2v/convert';
 import { Engine } from '../engine.js';
 import { ModelLoadError } from '../errors.js';
-import { testModelDir } from '@e2v/testkit';
+import { checkpointDir, testModelDir } from '@e2v/testkit';
 import { modelCopy } from '../test-support/golden.js';
-import { buildOnnx, type InitializerSpec } from '../test-support/onnx-builder.js';
+import { buildOnnx } from '../test-support/onnx-builder.js';
 import { chooseVariant, int8IsFaster } from './variant-choice.js';
 import { cpuFeatures } from '@e2v/native';
 
@@ -27,12 +28,21 @@ async function editManifest(dir: string, edit: (m: Record<string, unknown>) => v
   await writeFile(path, JSON.stringify(m));
 }
 
-/** A proj head for tiny-a's shape (D 32, C 9), so graphs below get past the head check. */
-function tinyHead(): InitializerSpec[] {
-  return [
-    { name: 'proj.weight_t', dims: [32, 9], data: new Float32Array(32 * 9).fill(0.01) },
-    { name: 'proj.bias', dims: [9], data: new Float32Array(9) },
-  ];
+/**
+ * Writes tiny-a's fp32 graph into `dir` as e2v wrote it before the contract had `frame_logits`:
+ * the converter's graph without that output.
+ */
+async function writeGraphWithoutFrameLogits(dir: string): Promise<void> {
+  const config = parseConfig(await readFile(join(checkpointDir('tiny-a'), 'config.yaml'), 'utf8'));
+  const reader = await openCheckpoint(join(checkpointDir('tiny-a'), 'model.pt'));
+  try {
+    const graph = buildEmotion2vecGraph({ config, numLabels: 9, weights: reader });
+    graph.outputs.splice(graph.outputs.findIndex((o) => o.name === 'frame_logits'), 1);
+    const versions = { irVersion: EMOTION2VEC_IR_VERSION, opsetVersion: EMOTION2VEC_OPSET, producerName: 'test', producerVersion: '0' };
+    await writeModel(graph, { modelPath: join(dir, 'model.onnx'), dataFileName: 'model.onnx.data', ...versions });
+  } finally {
+    await reader.close();
+  }
 }
 
 describe('Engine.load: EXPECTED FAILURE', () => {
@@ -88,7 +98,7 @@ describe('Engine.load: EXPECTED FAILURE', () => {
     });
     const error = await loadError(dir);
     expect(error.code).toBe('E2V_ERR_MODEL_LABELS');
-    expect(error.message).toMatch(/9 outputs but model\.json lists 8 labels/);
+    expect(error.message).toMatch(/the graph's logits have 9 labels but model\.json lists 8/);
   });
 
   it('should refuse a graph whose input is not `waveform`', async () => {
@@ -97,7 +107,6 @@ describe('Engine.load: EXPECTED FAILURE', () => {
       inputs: [{ name: 'audio', shape: ['batch', 'samples'] }],
       outputs: [{ name: 'frames', shape: ['batch', 'samples'] }],
       nodes: [{ op: 'Identity', inputs: ['audio'], outputs: ['frames'] }],
-      initializers: tinyHead(),
     });
     await writeFile(join(dir, 'model.onnx'), onnx);
     const error = await loadError(dir);
@@ -111,7 +120,6 @@ describe('Engine.load: EXPECTED FAILURE', () => {
       inputs: [{ name: 'waveform', shape: ['batch', 'samples'] }],
       outputs: [{ name: 'logits', shape: ['batch', 'samples'] }],
       nodes: [{ op: 'Identity', inputs: ['waveform'], outputs: ['logits'] }],
-      initializers: tinyHead(),
     });
     await writeFile(join(dir, 'model.onnx'), onnx);
     const error = await loadError(dir);
@@ -125,7 +133,6 @@ describe('Engine.load: EXPECTED FAILURE', () => {
       inputs: [{ name: 'waveform', shape: ['batch', 'samples'] }],
       outputs: [{ name: 'frames', shape: ['batch', 'samples'] }],
       nodes: [{ op: 'NoSuchOperator', inputs: ['waveform'], outputs: ['frames'] }],
-      initializers: tinyHead(),
     });
     await writeFile(join(dir, 'model.onnx'), onnx);
     const error = await loadError(dir);
@@ -133,15 +140,14 @@ describe('Engine.load: EXPECTED FAILURE', () => {
     expect(error.message).toMatch(/NoSuchOperator/);
   });
 
-  it('should refuse a graph without a proj head', async () => {
-    const dir = await modelCopy('tiny-a');
-    const onnx = buildOnnx({
-      inputs: [{ name: 'waveform', shape: ['batch', 'samples'] }],
-      outputs: [{ name: 'frames', shape: ['batch', 'samples'] }],
-      nodes: [{ op: 'Identity', inputs: ['waveform'], outputs: ['frames'] }],
-    });
-    await writeFile(join(dir, 'model.onnx'), onnx);
-    expect((await loadError(dir)).code).toBe('E2V_ERR_MODEL_HEAD');
+  it('should tell how to convert again a folder whose graph has no frame_logits (an older e2v wrote it)', async () => {
+    const dir = await modelCopy('tiny-a-int8');
+    await writeGraphWithoutFrameLogits(dir);
+    const error = await loadError(dir, { variant: 'fp32' });
+    expect(error.code).toBe('E2V_ERR_MODEL_OUTDATED');
+    expect(error.message).toContain(`${dir} was converted by an older e2v: its graph has no 'frame_logits' output`);
+    expect(error.message).toContain(`\`e2v model convert --from DIR --out ${dir} --int8 --force\``);
+    expect(error.message).toContain('`e2v model pull tiny-a-int8 --force --int8`');
   });
 });
 

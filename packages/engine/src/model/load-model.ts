@@ -1,7 +1,8 @@
 /**
- * Loading a converted model folder: model.json, the variant's files, the `proj` head, the ORT
- * session, and a check of the graph against the contract of design.md (input `waveform` float32
- * [batch, samples]; outputs `frames` [batch, T', D], `embedding` [batch, D], `logits` [batch, C]).
+ * Loading a converted model folder: model.json, the variant's files, the ORT session, and a check
+ * of the graph against the contract of design.md (input `waveform` float32 [batch, samples];
+ * outputs `frames` [batch, T', D], `embedding` [batch, D], `logits` [batch, C], `frame_logits`
+ * [batch, T', C]).
  * @module
  */
 import type { ModelManifest, ModelVariant } from '@e2v/core';
@@ -12,14 +13,13 @@ import { ModelLoadError } from '../errors.js';
 import type { OrtSessionSettings } from '../infer/ort-protocol.js';
 import { ModelSession } from '../infer/model-session.js';
 import type { Logger } from '../logger.js';
-import { loadHead, type LinearHead } from './head.js';
 import { readManifest } from './manifest.js';
 import { chooseVariant, type VariantRequest } from './variant-choice.js';
 
 /** Graph input name of the contract. */
 export const INPUT_NAME = 'waveform';
 /** Graph output names of the contract. */
-export const OUTPUT_NAMES = ['frames', 'embedding', 'logits'] as const;
+export const OUTPUT_NAMES = ['frames', 'embedding', 'logits', 'frame_logits'] as const;
 
 /** A loaded model. */
 export interface LoadedModel {
@@ -29,7 +29,6 @@ export interface LoadedModel {
   variant: ModelVariant;
   /** Why that variant (see variant-choice.ts). */
   variantReason: string;
-  head: LinearHead;
   session: ModelSession;
   /** Wall time of the whole load, and of the session creation alone. */
   timingsMs: { total: number; session: number };
@@ -47,10 +46,27 @@ async function checkFile(dir: string, name: string, what: string): Promise<strin
 }
 
 /**
- * Checks the session's inputs and outputs against the contract and model.json.
- * @throws ModelLoadError `E2V_ERR_MODEL_GRAPH_IO` or `E2V_ERR_MODEL_LABELS`
+ * The error for a graph converted before the contract had `frame_logits` (the engine read the
+ * `proj` weights out of the ONNX file then): the folder must be converted again.
  */
-export function checkGraphIo(session: Pick<ModelSession, 'inputs' | 'outputs'>, manifest: ModelManifest, head: LinearHead, dir: string, logger: Logger): void {
+function outdatedGraph(manifest: ModelManifest, dir: string): ModelLoadError {
+  const int8 = manifest.variants.int8 === undefined ? '' : ' --int8';
+  const masked = (manifest.maskedLabels?.indices.length ?? 0) > 0 ? ' --mask-unused' : '';
+  return new ModelLoadError(
+    'E2V_ERR_MODEL_OUTDATED',
+    dir,
+    `${dir} was converted by an older e2v: its graph has no 'frame_logits' output. Convert it again with ` +
+      `\`e2v model convert --from DIR --out ${dir}${int8}${masked} --force\` (DIR holds model.pt, config.yaml and tokens.txt), ` +
+      `or for a model pulled from a hub \`e2v model pull ${manifest.name} --force${int8}\` (it reuses the downloaded files)`,
+  );
+}
+
+/**
+ * Checks the session's inputs and outputs against the contract and model.json.
+ * @throws ModelLoadError `E2V_ERR_MODEL_GRAPH_IO`, `E2V_ERR_MODEL_LABELS`, or `E2V_ERR_MODEL_OUTDATED`
+ *   (a graph with the other outputs but not `frame_logits`: converted by an older e2v)
+ */
+export function checkGraphIo(session: Pick<ModelSession, 'inputs' | 'outputs'>, manifest: ModelManifest, dir: string, logger: Logger): void {
   const io = (what: string): ModelLoadError => new ModelLoadError('E2V_ERR_MODEL_GRAPH_IO', dir, `the graph does not follow the e2v contract: ${what}`);
   const show = (m: { name: string; type: string | undefined; shape: (number | string)[] }): string => `${m.name} ${m.type ?? 'non-tensor'} [${m.shape.join(', ')}]`;
   const input = session.inputs[0];
@@ -60,30 +76,30 @@ export function checkGraphIo(session: Pick<ModelSession, 'inputs' | 'outputs'>, 
   if (input.type !== 'float32' || input.shape.length !== 2) throw io(`input ${show(input)}, expected float32 [batch, samples]`);
   const D = manifest.embeddingDim;
   const C = manifest.labels.length;
-  const expected: Record<(typeof OUTPUT_NAMES)[number], { rank: number; last: number }> = {
-    frames: { rank: 3, last: D },
-    embedding: { rank: 2, last: D },
-    logits: { rank: 2, last: C },
+  // the last axis of each output holds D features or C labels
+  const expected: Record<(typeof OUTPUT_NAMES)[number], { rank: number; perLabel: boolean }> = {
+    frames: { rank: 3, perLabel: false },
+    embedding: { rank: 2, perLabel: false },
+    logits: { rank: 2, perLabel: true },
+    frame_logits: { rank: 3, perLabel: true },
   };
   for (const name of OUTPUT_NAMES) {
     const out = session.outputs.find((o) => o.name === name);
+    if (out === undefined && name === 'frame_logits') throw outdatedGraph(manifest, dir);
     if (out === undefined) throw io(`output '${name}' is missing (outputs: ${session.outputs.map((o) => o.name).join(', ') || 'none'})`);
-    const { rank, last } = expected[name];
+    const { rank, perLabel } = expected[name];
+    const last = perLabel ? C : D;
     if (out.type !== 'float32' || out.shape.length !== rank) throw io(`output ${show(out)}, expected float32 of rank ${rank}`);
     const dim = out.shape[rank - 1];
     if (typeof dim === 'number' && dim !== last) {
-      if (name === 'logits') {
-        throw new ModelLoadError('E2V_ERR_MODEL_LABELS', dir, `the graph has ${dim} logits but model.json lists ${C} labels (${manifest.labels.map((l) => l.key).join(', ')})`);
+      if (perLabel) {
+        throw new ModelLoadError('E2V_ERR_MODEL_LABELS', dir, `the graph's ${name} have ${dim} labels but model.json lists ${C} (${manifest.labels.map((l) => l.key).join(', ')})`);
       }
       throw io(`output ${show(out)}, but model.json says embeddingDim ${D}`);
     }
   }
   const extra = session.outputs.filter((o) => !(OUTPUT_NAMES as readonly string[]).includes(o.name));
   if (extra.length > 0) logger.warn({ outputs: extra.map((o) => o.name) }, 'the graph has outputs beyond the contract; they are computed and ignored');
-  if (head.outDim !== C) {
-    throw new ModelLoadError('E2V_ERR_MODEL_LABELS', dir, `the graph's proj head has ${head.outDim} outputs but model.json lists ${C} labels`);
-  }
-  if (head.inDim !== D) throw io(`the proj head takes ${head.inDim} features, but model.json says embeddingDim ${D}`);
 }
 
 /**
@@ -110,13 +126,9 @@ export async function loadModel(modelDir: string, variant: VariantRequest, setti
   }
   const modelPath = await checkFile(dir, files.model, `the ${chosen} graph`);
   await checkFile(dir, files.data, `the ${chosen} weights`);
-  const head = await loadHead(modelPath, dir);
-  if (head.outDim !== manifest.labels.length) {
-    throw new ModelLoadError('E2V_ERR_MODEL_LABELS', dir, `the graph's proj head has ${head.outDim} outputs but model.json lists ${manifest.labels.length} labels`);
-  }
   const session = await ModelSession.open({ modelPath, modelDir: dir, inputName: INPUT_NAME, settings });
   try {
-    checkGraphIo(session, manifest, head, dir, logger);
+    checkGraphIo(session, manifest, dir, logger);
   } catch (error) {
     await session.close();
     throw error;
@@ -124,5 +136,5 @@ export async function loadModel(modelDir: string, variant: VariantRequest, setti
   const total = performance.now() - t0;
   logger.info({ modelDir: dir, name: manifest.name, variant: chosen, variantReason: choice.reason, threads: settings.intraOpNumThreads, loadMs: Math.round(total), sessionMs: Math.round(session.openMs) }, 'model loaded');
   if (manifest.random) logger.warn({ name: manifest.name }, 'this is a random (synthetic) model: its emotions are meaningless');
-  return { dir, manifest, variant: chosen, variantReason: choice.reason, head, session, timingsMs: { total, session: session.openMs } };
+  return { dir, manifest, variant: chosen, variantReason: choice.reason, session, timingsMs: { total, session: session.openMs } };
 }

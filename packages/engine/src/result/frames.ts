@@ -1,8 +1,8 @@
 /**
  * Frame scores. The head was trained on utterance-pooled features, so a single 20 ms frame is a
- * poor input for it; each frame is scored from the mean of the per-frame logits over a centred
- * window instead. The head is linear, so that mean equals the head applied to the window's mean
- * feature.
+ * poor input for it; each frame is scored from the mean of the per-frame logits (the graph's
+ * `frame_logits`) over a centred window instead. The head is linear, so that mean equals the head
+ * applied to the window's mean feature.
  *
  * Window of frame i: frames i-h .. i+h with h = round(windowS * rate / 2) (51 frames for the
  * default 1.0 s at 50 frames/s), clipped at both ends of the input; windowS 0 scores each frame
@@ -18,14 +18,15 @@ export function halfWindowFrames(windowS: number, rate: number): number {
 
 /**
  * Softmax of the window-pooled logits of every frame.
- * @param logits per-frame logits, [T, C] row-major
+ * @param logits per-frame logits, [T, C] row-major (masked labels may be -Infinity: the window
+ *   sums of their columns are not used)
  * @param count T
  * @param labels C
  * @param half h (see the module docs)
- * @param masked label indices forced to -Infinity (probability 0), as the graph does for the utterance
+ * @param masked label indices forced to -Infinity (probability 0), as the graph does
  * @returns T rows of C probabilities
  */
-export function pooledFrameScores(logits: Float64Array, count: number, labels: number, half: number, masked: readonly number[]): number[][] {
+export function pooledFrameScores(logits: Float32Array, count: number, labels: number, half: number, masked: readonly number[]): number[][] {
   const C = labels;
   const prefix = new Float64Array((count + 1) * C);
   for (let t = 0; t < count; t++) {

@@ -18,12 +18,20 @@ describe('softmax / argmax', () => {
 describe('pooledFrameScores', () => {
   it('should average logits over a centred window clipped at the ends', () => {
     // T=4, C=2: logits of label 0 are 0, 4, 8, 12; label 1 always 0
-    const logits = Float64Array.from([0, 0, 4, 0, 8, 0, 12, 0]);
+    const logits = Float32Array.from([0, 0, 4, 0, 8, 0, 12, 0]);
     const rows = pooledFrameScores(logits, 4, 2, 1, []);
     const means = [2, 4, 8, 10]; // (0+4)/2, (0+4+8)/3, (4+8+12)/3, (8+12)/2
     rows.forEach((row, i) => expect(row).toEqual(Array.from(softmax([means[i]!, 0]))));
     expect(pooledFrameScores(logits, 4, 2, 0, [])[1]).toEqual(Array.from(softmax([4, 0])));
     expect(pooledFrameScores(logits, 4, 2, 1, [0]).every((r) => r[0] === 0 && r[1] === 1)).toBe(true);
+  });
+
+  it('should give 0 to labels the graph masked at -Infinity in every frame, and pool the others', () => {
+    // T=3, C=3: label 1 masked as the graph's frame_logits give it
+    const logits = Float32Array.from([1, -Infinity, 0, 3, -Infinity, 0, 5, -Infinity, 0]);
+    const rows = pooledFrameScores(logits, 3, 3, 1, [1]);
+    const means = [2, 3, 4];
+    rows.forEach((row, i) => expect(row).toEqual(Array.from(softmax([means[i]!, Number.NEGATIVE_INFINITY, 0]))));
   });
 
   it('should size the window from seconds', () => {

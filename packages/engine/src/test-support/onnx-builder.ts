@@ -1,7 +1,6 @@
 /**
  * Test helper (not built into dist): writes small ONNX models byte by byte (protobuf), for
- * graphs that break the e2v contract (wrong input / outputs, an unknown operator) and for
- * initializers stored inline.
+ * graphs that break the e2v contract (wrong input / outputs, an unknown operator).
  * @module
  */
 
@@ -18,15 +17,6 @@ export interface NodeSpec {
   inputs: string[];
   outputs: string[];
   domain?: string;
-}
-
-/** An initializer with inline data. */
-export interface InitializerSpec {
-  name: string;
-  dims: number[];
-  data: Float32Array | Int8Array;
-  /** Store floats in `float_data` instead of `raw_data`. */
-  asFloatData?: boolean;
 }
 
 const ELEM = { float32: 1, int64: 7 } as const;
@@ -64,20 +54,11 @@ function valueInfo(v: ValueSpec): number[] {
   return [...stringField(1, v.name), ...bytesField(2, bytesField(1, tensorType))];
 }
 
-function tensor(t: InitializerSpec): number[] {
-  const out = [...t.dims.flatMap((d) => intField(1, d)), ...intField(2, t.data instanceof Float32Array ? 1 : 3)];
-  const raw = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  if (t.asFloatData === true && t.data instanceof Float32Array) out.push(...bytesField(4, [...raw]));
-  out.push(...stringField(8, t.name));
-  if (t.asFloatData !== true) out.push(...bytesField(9, [...raw]));
-  return out;
-}
-
 /**
  * Encodes a ModelProto (IR version 8, default opset 17).
  * @returns the bytes of a .onnx file
  */
-export function buildOnnx(graph: { inputs: ValueSpec[]; outputs: ValueSpec[]; nodes: NodeSpec[]; initializers?: InitializerSpec[] }): Uint8Array {
+export function buildOnnx(graph: { inputs: ValueSpec[]; outputs: ValueSpec[]; nodes: NodeSpec[] }): Uint8Array {
   const g: number[] = [];
   graph.nodes.forEach((n, i) => {
     const node = [...n.inputs.flatMap((s) => stringField(1, s)), ...n.outputs.flatMap((s) => stringField(2, s)), ...stringField(3, `n${i}`), ...stringField(4, n.op)];
@@ -85,7 +66,6 @@ export function buildOnnx(graph: { inputs: ValueSpec[]; outputs: ValueSpec[]; no
     g.push(...bytesField(1, node));
   });
   g.push(...stringField(2, 'test'));
-  for (const t of graph.initializers ?? []) g.push(...bytesField(5, tensor(t)));
   for (const v of graph.inputs) g.push(...bytesField(11, valueInfo(v)));
   for (const v of graph.outputs) g.push(...bytesField(12, valueInfo(v)));
   const model = [...intField(1, 8), ...bytesField(8, [...stringField(1, ''), ...intField(2, 17)]), ...bytesField(7, g)];

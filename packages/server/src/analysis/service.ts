@@ -1,13 +1,15 @@
 /**
- * One analysis as every API runs it: through the server's queue, into the engine, optionally
- * into an outputs folder, with metrics and the processing log. The Gradio routes, the REST API
- * and the web UI all call {@link AnalysisService.analyze}.
+ * One analysis as every API runs it: through the server's queue, into the engine, through the
+ * plugins, optionally into an outputs folder (written once, after the plugins), with metrics and
+ * the processing log; the spectrogram is built from the audio the analysis decodes (`onAudio`),
+ * never from a second decode. The Gradio routes, the REST API and the web UI all call
+ * {@link AnalysisService.analyze}.
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { Granularity, Result } from '@e2v/core';
-import { OUTPUT_FILES, type Analysis, type Embedding } from '@e2v/engine';
+import { OUTPUT_FILES, type Embedding, type StagedAnalysis } from '@e2v/engine';
 import { analyzeWithPlugins, type PluginHost } from '@e2v/plugins';
 import { toHttpError } from '../errors.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -99,8 +101,8 @@ export class AnalysisService {
       // a frame embedding may be too large to return inline, and one not returned needs a file
       const save = request.save || (request.embedding && (request.granularity === 'frame' || !inline));
       const spectrogram = request.spectrogram === true ? new SpectrogramBuilder() : undefined;
-      const run = (): Promise<Analysis> =>
-        engine.analyze(input, {
+      const run = (): Promise<StagedAnalysis> =>
+        engine.analyzeStaged(input, {
           granularity: request.granularity,
           embedding: request.embedding,
           outputDir: save ? this.store.folders.outputsDir : undefined,
@@ -111,14 +113,11 @@ export class AnalysisService {
           signal: request.signal,
         });
       const name = request.audio.name ?? basename(input);
-      const plugins = this.plugins;
-      // only the engine's work holds a queue slot: plugin hooks run outside it, so a slow plugin
-      // delays its own result, never the analyses waiting behind it
-      const queued = (): Promise<Analysis> => this.queue.submit(run, request.progress, request.signal, request.reservation);
-      const analysis =
-        plugins === undefined
-          ? await queued()
-          : await analyzeWithPlugins(plugins, { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } }, queued);
+      // only the engine's work holds a queue slot: plugin hooks and the outputs folder's commit run
+      // outside it, so a slow plugin delays its own result, never the analyses waiting behind it
+      const queued = (): Promise<StagedAnalysis> => this.queue.submit(run, request.progress, request.signal, request.reservation);
+      const context = { id: randomUUID(), input: { name }, options: { granularity: request.granularity, embedding: request.embedding } };
+      const analysis = await analyzeWithPlugins(this.plugins, context, queued);
       const { result, outputDir } = analysis;
       if (save) this.store.health.record('outputs', analysis.outputError);
       const warnings: AnalysisWarning[] = [...result.audio.warnings];

@@ -113,15 +113,16 @@ export class FileAnalyzer {
   }
 
   /**
-   * The engine (with plugins), writing the outputs folder and the embedding file under `--out`;
-   * a failure to write them turned into an OutputError.
+   * The engine, then the plugins, then the outputs folder and the embedding file under `--out`
+   * (written once, result.json with the plugins' outputs); a failure to write them turned into an
+   * OutputError.
    */
   private async run(file: string, key: string, bytes: Uint8Array, sha256: string): Promise<Analysis> {
     const { engine, plugins, store, options } = this.context;
     const outputDir = options.saveOutputs && store !== null ? store.outputsDir : undefined;
     const embeddingFile = options.embedding && store !== null ? await store.embeddingPath(sha256) : undefined;
     const run = () =>
-      engine.analyze(bytes, {
+      engine.analyzeStaged(bytes, {
         granularity: options.granularity,
         windowS: options.windowS,
         embedding: options.embedding,
@@ -129,7 +130,7 @@ export class FileAnalyzer {
         ...(embeddingFile === undefined ? {} : { embeddingFile }),
       });
     try {
-      return plugins === undefined ? await run() : await analyzeWithPlugins(plugins, { id: key, input: { name: file }, options: { granularity: options.granularity, embedding: options.embedding } }, run);
+      return await analyzeWithPlugins(plugins, { id: key, input: { name: file }, options: { granularity: options.granularity, embedding: options.embedding } }, run);
     } catch (error) {
       const target = outputDir ?? (embeddingFile === undefined ? undefined : dirname(embeddingFile));
       throw (target === undefined ? null : outputsWriteError(error, target)) ?? error;
