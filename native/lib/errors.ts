@@ -1,27 +1,8 @@
 /**
- * Error classes shared by every e2v package.
+ * The error of loading the native addon.
  * @module
  */
-
-/**
- * Base class of every e2v error: a stable machine-readable `code`
- * (`E2V_ERR_<AREA>_<WHAT>`, catalogued in docs/errors.md) and an optional `cause`.
- */
-export class E2vError extends Error {
-  /** Stable machine-readable code, e.g. `E2V_ERR_NATIVE_LOAD`. */
-  readonly code: string;
-
-  /**
-   * @param code stable code, `E2V_ERR_<AREA>_<WHAT>`
-   * @param message human-readable message
-   * @param options standard error options (`cause`)
-   */
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
-Object.defineProperty(E2vError.prototype, 'name', { value: 'E2vError' });
+import { E2vError } from '@e2v/core';
 
 /** One place the loader looked for the compiled addon, and why it failed there. */
 export interface NativeLoadAttempt {

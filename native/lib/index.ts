@@ -5,7 +5,7 @@
  */
 import { binding } from './binding.js';
 
-export { E2vError, NativeLoadError, type NativeLoadAttempt } from './errors.js';
+export { NativeLoadError, type NativeLoadAttempt } from './errors.js';
 export { fbank, fbankAsync, type FbankOptions, type FbankResult, type WindowType } from './fbank.js';
 export { resample, resampleAsync, Resampler, type ResampleOptions, type ResampleQuality } from './resample.js';
 export { downmix } from './downmix.js';

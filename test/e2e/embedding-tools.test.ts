@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeNpy } from '@e2v/npy';
-import { createRandom } from '@e2v/plugins';
+import { createRandom } from '@e2v/core';
 import { GOLDEN_DIR, testModelDir } from '@e2v/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,7 +1,7 @@
 /**
  * The names the original WebUI's guide gives the nine emotion2vec+ labels, as the tests expect
  * them in the page, the Gradio outputs and result.json (written out here on purpose: the tests
- * check the engine's table against them, not against itself).
+ * check @e2v/core's table against them, not against itself).
  * @module
  */
 

@@ -1,4 +1,4 @@
-import { E2vError } from '@e2v/native';
+import { E2vError } from '@e2v/core';
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf, failureLine, FileError, OutputError, UsageError } from './errors.js';
 

@@ -2,7 +2,7 @@
  * CLI errors: each carries a stable code (docs/errors.md) and the process exit code to use.
  * @module
  */
-import { E2vError } from '@e2v/native';
+import { E2vError, type E2vErrorCode } from '@e2v/core';
 
 /** Exit codes of the `e2v` command. */
 export const EXIT = {
@@ -25,7 +25,7 @@ export class CliError extends E2vError {
    * @param options standard error options (`cause`)
    */
   constructor(
-    code: string,
+    code: E2vErrorCode,
     message: string,
     /** Process exit code. */
     readonly exitCode: number,

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConvertProgress, type ConvertReport, convertCheckpoint } from './convert.js';
-import { MANIFEST_FILE, type ModelManifest, checkInputSamples } from './manifest.js';
+import { MANIFEST_FILE, type WrittenManifest } from '@e2v/core';
 import { checkpointDir, GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, type GoldenCheckpoint, goldenExpected, maxDiff } from '@e2v/testkit';
 import { goldenNormalizedWaveform, goldenWaveform } from './test-support/golden.js';
 import { argmax, layerNormWaveform, softmax } from './test-support/numeric.js';
-import { openSession, runBatch, runOne } from './test-support/ort.js';
+import { checkInputSamples, openSession, runBatch, runOne } from './test-support/ort.js';
 
 /** Tolerances of the issue / GOLDEN-README (about 25x the fp32-vs-fp64 gap). */
 const TOL = { frames: 1e-4, embedding: 5e-5, logits: 5e-5, scores: 1e-5 };
@@ -139,7 +139,7 @@ describe('inputs shorter than the receptive field', () => {
 describe('model folder', () => {
   it('should write model.json per design.md', async () => {
     const report = reports.get('tiny-a')!;
-    const manifest = JSON.parse(await readFile(join(report.out, MANIFEST_FILE), 'utf8')) as ModelManifest;
+    const manifest = JSON.parse(await readFile(join(report.out, MANIFEST_FILE), 'utf8')) as WrittenManifest;
     expect(manifest).toEqual(report.manifest);
     expect(manifest).toMatchObject({
       format: 'e2v-model',

@@ -11,16 +11,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { MANIFEST_FILE, MANIFEST_FORMAT_VERSION, type ModelVariant, type WrittenLabel, type WrittenManifest, type WrittenVariantFiles } from '@e2v/core';
 import { openCheckpoint } from './checkpoint/open.js';
 import type { CheckpointReader } from './checkpoint/types.js';
 import { parseConfig } from './config/config.js';
 import { manifestLabel } from './config/label-names.js';
 import { maskedLabelIndices, parseTokens } from './config/tokens.js';
-import type { Emotion2vecConfig, ModelLabel } from './config/types.js';
+import type { Emotion2vecConfig } from './config/types.js';
 import { expectedTensorShapes, validateTensors } from './config/validate-tensors.js';
 import { ConvertError } from './errors.js';
 import { SYNTH_MARKER } from './synth/synth.js';
-import { MANIFEST_FILE, MANIFEST_FORMAT_VERSION, type ModelManifest, type ModelVariant, type VariantFiles } from './manifest.js';
 import {
   EMOTION2VEC_IR_VERSION,
   EMOTION2VEC_OPSET,
@@ -83,7 +83,7 @@ export interface ConvertReport {
   /** The model folder. */
   out: string;
   /** The manifest written to `<out>/model.json`. */
-  manifest: ModelManifest;
+  manifest: WrittenManifest;
   /** Every file in the folder with its size in bytes. */
   files: { name: string; bytes: number }[];
   /** Wall time of the conversion. */
@@ -114,7 +114,7 @@ async function sha256File(path: string, onBytes: (n: number) => void): Promise<s
   return hash.digest('hex');
 }
 
-async function readSource(from: string): Promise<{ config: Emotion2vecConfig; labels: ModelLabel[]; random: boolean }> {
+async function readSource(from: string): Promise<{ config: Emotion2vecConfig; labels: WrittenLabel[]; random: boolean }> {
   const missing: string[] = [];
   for (const f of SOURCE_FILES) if (!(await exists(join(from, f)))) missing.push(f);
   if (missing.length > 0) {
@@ -216,7 +216,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
     const masked = options.maskUnusedLabels === true ? maskedLabelIndices(labels) : [];
     staging = await makeStagingDir(options.out);
     const variants: ModelVariant[] = options.int8 === true ? ['fp32', 'int8'] : ['fp32'];
-    const written: Partial<Record<ModelVariant, VariantFiles>> = {};
+    const written: Partial<Record<ModelVariant, WrittenVariantFiles>> = {};
     const opsets: Record<string, number> = { '': EMOTION2VEC_OPSET };
     for (const variant of variants) {
       const files = VARIANT_FILES[variant];
@@ -252,7 +252,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
 
     const totalStride = config.audio.featureEncoderSpec.reduce((p, [, , stride]) => p * stride, 1);
     const fp32 = written.fp32!; // always the first variant written
-    const manifest: ModelManifest = {
+    const manifest: WrittenManifest = {
       format: 'e2v-model',
       formatVersion: MANIFEST_FORMAT_VERSION,
       name,

@@ -3,7 +3,7 @@
  * catalogued in docs/errors.md.
  * @module
  */
-import { E2vError } from '@e2v/native';
+import { E2vError } from '@e2v/core';
 
 /** A checkpoint file cannot be read: `E2V_ERR_CHECKPOINT_<WHAT>` (zip, pickle, tensor data, missing tensor). */
 export class CheckpointError extends E2vError {}

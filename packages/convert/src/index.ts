@@ -3,7 +3,7 @@
  * @module
  */
 export type { CheckpointReader, SourceDtype, TensorInfo } from './checkpoint/types.js';
-export type { ConvLayerSpec, Emotion2vecConfig, ModelLabel } from './config/types.js';
+export type { ConvLayerSpec, Emotion2vecConfig } from './config/types.js';
 export { CheckpointError, ConfigError, ConvertError, PullError } from './errors.js';
 export { openCheckpoint } from './checkpoint/open.js';
 export { parseConfig } from './config/config.js';
@@ -24,14 +24,6 @@ export {
   type ConvertReport,
   type ConvertStage,
 } from './convert.js';
-export {
-  checkInputSamples,
-  MANIFEST_FILE,
-  MANIFEST_FORMAT_VERSION,
-  type ModelManifest,
-  type ModelVariant,
-  type VariantFiles,
-} from './manifest.js';
 export {
   alibiSlopes,
   buildEmotion2vecGraph,

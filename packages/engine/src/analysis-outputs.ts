@@ -13,7 +13,7 @@ import type { OutputFailure } from './engine-options.js';
 import { InferenceError } from './errors.js';
 import type { Logger } from './logger.js';
 import { OutputsStaging } from './outputs.js';
-import type { Result } from './result/types.js';
+import type { Result } from '@e2v/core';
 
 /** What to write. */
 export interface AnalysisOutputsOptions {

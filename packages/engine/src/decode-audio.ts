@@ -11,7 +11,7 @@ import { sniffFormat, type AudioFormat } from './decode/sniff.js';
 import { AudioDecodeError } from './errors.js';
 import { resolveDecodeOptions, type DecodeOptions } from './options.js';
 import type { DecodedOutput, DecodeRequest, StreamSummary } from './decode/worker-protocol.js';
-import type { AudioWarning } from './decode/warnings.js';
+import type { AudioWarning } from '@e2v/core';
 
 /** Decoded audio, at the file's own sample rate and channel count. */
 export interface DecodedAudio {

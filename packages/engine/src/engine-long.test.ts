@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openCheckpoint } from '@e2v/convert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type Analysis } from './engine.js';
-import type { SegmentResult } from './result/types.js';
+import type { SegmentResult } from '@e2v/core';
 import { goldenFixture } from './test-support/fixtures.js';
 import { checkpointDir, loadF32, maxDiff, testModelDir } from '@e2v/testkit';
 

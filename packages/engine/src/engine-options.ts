@@ -9,7 +9,7 @@ import { DEFAULT_MAX_DURATION_S } from './decode/limits.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { VariantRequest } from './model/variant-choice.js';
 import { resolveDecodeOptions, type DecodeOptions } from './options.js';
-import type { Granularity } from './result/types.js';
+import type { Granularity } from '@e2v/core';
 
 /** Options of `Engine.load`. */
 export interface EngineOptions {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { MAX_WINDOW_S } from './engine-options.js';
-import { labelZh } from './result/labels.js';
+import { labelZh } from '@e2v/core';
 import { AbortedError, AudioDecodeError, InferenceError, InputError, QueueFullError } from './errors.js';
 import { withWorstStall } from './test-support/event-loop.js';
 import { goldenFixture } from './test-support/fixtures.js';

@@ -16,6 +16,7 @@
  * them one after the other with all intra-op threads.
  * @module
  */
+import type { ModelLabel, ModelVariant, Result } from '@e2v/core';
 import { readFile } from 'node:fs/promises';
 import { AnalysisOutputs } from './analysis-outputs.js';
 import { streamAudio16k } from './decode-audio.js';
@@ -26,9 +27,7 @@ import { MODEL_SAMPLE_RATE } from './load-audio.js';
 import type { Logger } from './logger.js';
 import { frameLogits } from './model/head.js';
 import { loadModel, type LoadedModel } from './model/load-model.js';
-import type { ModelLabel, ModelVariant } from './model/manifest.js';
 import { firstNonFinite, layerNormUtterance } from './preprocess.js';
-import type { Result } from './result/types.js';
 import { SegmentPlanner, type Segment } from './segment.js';
 import { SegmentFeed } from './segment-feed.js';
 import { SegmentResults, type SegmentOutput } from './segment-results.js';
@@ -180,7 +179,7 @@ export class Engine {
       embeddingDim: manifest.embeddingDim,
       frameRate: manifest.frameRate,
       threads: this.options.threads,
-      random: manifest.random,
+      random: manifest.random === true,
       loadMs: { ...this.model.timingsMs },
     };
   }

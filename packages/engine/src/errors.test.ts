@@ -1,4 +1,4 @@
-import { E2vError } from '@e2v/native';
+import { E2vError } from '@e2v/core';
 import { describe, expect, it } from 'vitest';
 import { AUDIO_ERROR_CODES, AudioDecodeError, isAudioErrorCode } from './errors.js';
 

@@ -4,7 +4,7 @@
  * programmer mistakes (wrong argument types, bad options) are TypeError / RangeError.
  * @module
  */
-import { E2vError } from '@e2v/native';
+import { E2vError } from '@e2v/core';
 
 /**
  * Stable codes of {@link AudioDecodeError}, `E2V_ERR_AUDIO_<WHAT>`:

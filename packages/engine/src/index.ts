@@ -5,10 +5,9 @@
  */
 export { Engine, type AnalyzeInput, type Analysis, type Embedding, type EngineInfo } from './engine.js';
 export { type AnalyzeOptions, type EngineOptions, type OutputFailure, DEFAULT_MAX_SEGMENT_S, DEFAULT_QUEUE_DEPTH, DEFAULT_WINDOW_S, MAX_WINDOW_S } from './engine-options.js';
-export type { FrameSeries, Granularity, Result, Scores, SegmentResult } from './result/types.js';
-export type { ModelLabel, ModelVariant } from './model/manifest.js';
+// the Result and model types are @e2v/core's; re-exported for users of the Engine API
+export type { AudioWarning, FrameSeries, Granularity, ModelLabel, ModelVariant, Result, Scores, SegmentResult } from '@e2v/core';
 export { chooseVariant, int8IsFaster, type VariantChoice, type VariantRequest } from './model/variant-choice.js';
-export { labelEmoji, labelEn, labelNames, labelZh, type LabelNames } from './result/labels.js';
 export { silentLogger, type Logger, type LogFields } from './logger.js';
 export { OUTPUT_FILES, removeStaleStaging } from './outputs.js';
 export { formatLocalTimestamp, outputsFolderName } from './local-time.js';
@@ -19,7 +18,6 @@ export { siblingWorkerScript } from './worker-script.js';
 export { loadAudio16k, MODEL_SAMPLE_RATE, type LoadedAudio } from './load-audio.js';
 export type { DecodeOptions } from './options.js';
 export type { AudioFormat } from './decode/sniff.js';
-export { AUDIO_WARNING_CODES, type AudioWarning, type AudioWarningCode } from './decode/warnings.js';
 export {
   AbortedError,
   AUDIO_ERROR_CODES,

@@ -9,7 +9,7 @@
 import { streamAudio16k } from './decode-audio.js';
 import { concatSamples } from './decode/pcm-sink.js';
 import type { AudioFormat } from './decode/sniff.js';
-import type { AudioWarning } from './decode/warnings.js';
+import type { AudioWarning } from '@e2v/core';
 import type { DecodeOptions } from './options.js';
 
 /** The model's input rate. */

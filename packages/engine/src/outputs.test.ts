@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InferenceError } from './errors.js';
 import { readNpy } from '@e2v/npy';
 import { OutputsStaging, removeStaleStaging } from './outputs.js';
-import type { Result } from './result/types.js';
+import type { Result } from '@e2v/core';
 import { encodeWavPcm16 } from './wav-writer.js';
 
 const RESULT = { emotion: 'happy', frames: null } as unknown as Result;

@@ -15,7 +15,7 @@ import { encodeNpy, NpyRowWriter } from '@e2v/npy';
 import { InferenceError } from './errors.js';
 import { outputsFolderName } from './local-time.js';
 import { formatResultJson } from './result/result-json.js';
-import type { Result } from './result/types.js';
+import type { Result } from '@e2v/core';
 import { Pcm16WavWriter } from './wav-writer.js';
 
 /** File names inside an outputs folder. */

@@ -9,13 +9,11 @@
  * own result; frame scores and frame embeddings are stitched on the input's time axis.
  * @module
  */
+import { labelEmoji, labelZh, type FrameSeries, type Granularity, type ModelManifest, type ModelVariant, type Result, type Scores, type SegmentResult } from '@e2v/core';
 import { MODEL_SAMPLE_RATE } from './load-audio.js';
 import { formatLocalTimestamp } from './local-time.js';
-import type { ModelManifest, ModelVariant } from './model/manifest.js';
 import { halfWindowFrames, pooledFrameScores } from './result/frames.js';
-import { labelEmoji, labelZh } from './result/labels.js';
 import { argmax, softmax } from './result/scores.js';
-import type { FrameSeries, Granularity, Result, Scores, SegmentResult } from './result/types.js';
 import type { Segment } from './segment.js';
 
 /** What one segment's run gave. */
@@ -172,6 +170,6 @@ export class SegmentResults {
       at += o.frames;
     }
     const half = halfWindowFrames(windowS, manifest.frameRate);
-    return { rate: manifest.frameRate, window_s: windowS, start_s: startS, scores: pooledFrameScores(all, T, C, half, manifest.maskedLabelIndices) };
+    return { rate: manifest.frameRate, window_s: windowS, start_s: startS, scores: pooledFrameScores(all, T, C, half, manifest.maskedLabels?.indices ?? []) };
   }
 }

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { formatResultJson, OUTPUT_FILES, type Analysis } from '@e2v/engine';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '@e2v/core';
 import { PluginVetoError } from './errors.js';
 import type { PluginHost } from './host.js';
 import type { AnalysisContext, ResultWithPlugins } from './types.js';

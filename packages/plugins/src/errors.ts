@@ -1,9 +1,9 @@
 /**
  * Typed errors of the plugin system. Every one is an `E2vError` (the project's base class from
- * `@e2v/native`) with a stable `code`, catalogued in docs/writing-plugins.md.
+ * `@e2v/core`) with a stable `code`, catalogued in docs/writing-plugins.md.
  * @module
  */
-import { E2vError } from '@e2v/native';
+import { E2vError } from '@e2v/core';
 
 /** Names of the hooks a plugin may implement (`setup` and `close` included, for error reports). */
 export type HookName = 'setup' | 'beforeAnalyze' | 'onResult' | 'onError' | 'close';

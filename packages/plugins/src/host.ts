@@ -5,7 +5,8 @@
  * @module
  */
 import { join, resolve } from 'node:path';
-import { silentLogger, type Logger, type Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
+import { silentLogger, type Logger } from '@e2v/engine';
 import { PluginError, type HookName } from './errors.js';
 import { frozenCopy } from './freeze.js';
 import { ThreadRunner } from './isolation/thread-runner.js';

@@ -1,14 +1,11 @@
 /**
  * `@e2v/plugins`: the plugin interface (`definePlugin`), the plugin host (isolation, timeouts,
  * lifecycle), loading from `e2v.config.*` and `--plugin` specs, the built-in plugins (`alert`,
- * `classifier`, `sink`), classifier training, and the embedding math the CLI uses
- * (cosine similarity, k-means, silhouette). See docs/writing-plugins.md.
+ * `classifier`, `sink`) and classifier training. See docs/writing-plugins.md.
  * @module
  */
 export { definePlugin, assertPlugin, PLUGIN_NAME_PATTERN } from './define.js';
 export { analyzeWithPlugins, type AnalysisWithPlugins } from './analyze.js';
-export { writeFileAtomic } from './atomic-write.js';
-export { csvLine } from './csv.js';
 export { createPluginHost, DEFAULT_HOOK_TIMEOUT_MS, type LoadedPlugin, type PluginHost, type PluginHostOptions } from './host.js';
 export { loadPlugins, loadPluginEntries, type LoadPluginsOptions } from './load/load-plugins.js';
 export { CONFIG_FILE_NAMES, findConfigFile } from './load/config-file.js';
@@ -70,8 +67,3 @@ export {
 } from './builtin/classifier/model.js';
 export { crossValidate, type CrossValidation } from './builtin/classifier/cross-validate.js';
 export { embeddingVector, loadTrainingData, type EmbeddingLike, type TrainingSet } from './builtin/classifier/data.js';
-
-export { cosineSimilarity, type Vector } from './math/vector.js';
-export { kmeans, type KMeansOptions, type KMeansResult } from './math/kmeans.js';
-export { chooseK, silhouette, type ChooseKResult } from './math/silhouette.js';
-export { createRandom, normal, shuffled, type Random } from './math/random.js';

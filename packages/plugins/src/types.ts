@@ -8,7 +8,8 @@
  * reverse order. Every hook call is bounded by the host's `hookTimeoutMs`.
  * @module
  */
-import type { Granularity, Logger, Result } from '@e2v/engine';
+import type { Granularity, Result } from '@e2v/core';
+import type { Logger } from '@e2v/engine';
 import type { HookName } from './errors.js';
 import type { PluginSource } from './isolation/protocol.js';
 

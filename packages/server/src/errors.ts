@@ -5,7 +5,7 @@
  * @module
  */
 import { AbortedError, AudioDecodeError, InferenceError, InputError, ModelLoadError, QueueFullError } from '@e2v/engine';
-import { E2vError } from '@e2v/native';
+import { E2vError, type E2vErrorCode } from '@e2v/core';
 import { PluginVetoError } from '@e2v/plugins';
 
 /** HTTP statuses the server answers errors with. */
@@ -21,7 +21,7 @@ export class HttpError extends E2vError {
    */
   constructor(
     readonly status: ErrorStatus,
-    code: string,
+    code: E2vErrorCode,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
     options?: { cause?: unknown },

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Granularity } from '@e2v/engine';
+import type { Granularity } from '@e2v/core';
 
 /** The folder of the shipped example audio. */
 export const EXAMPLES_DIR = fileURLToPath(new URL('../assets/examples/', import.meta.url));

@@ -5,7 +5,7 @@
  */
 export { DEFAULT_UPLOADS_RETENTION, startServer, SERVER_VERSION, type RunningServer, type ServerOptions } from './server.js';
 export { createApp, type AppParts, type E2vApp } from './app.js';
-export { DEFAULT_MODEL_NAME, INSTALL_COMMAND, loadModelStatus, type ModelStatus } from './analysis/model-state.js';
+export { INSTALL_COMMAND, loadModelStatus, type ModelStatus } from './analysis/model-state.js';
 export { DEFAULT_LIMITS, resolveLimits, type RequestLimits } from './http/limits.js';
 export type { RetentionLimits } from './storage/retention.js';
 export { FileStore, type FileStoreFolders } from './storage/file-store.js';

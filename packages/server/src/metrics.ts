@@ -4,7 +4,7 @@
  * per server, so several servers in one process (tests) never share counters.
  * @module
  */
-import type { Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The server's metrics. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { join, resolve } from 'node:path';
-import { DEFAULT_MODEL_NAME } from '@e2v/server';
+import { DEFAULT_MODEL_NAME } from '@e2v/core';
 
 /**
  * The model folder and whether the user chose it.

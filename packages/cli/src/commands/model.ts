@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { convertCheckpoint, createProgressRenderer, listModels, pullModel, synthCheckpoint, type ConvertReport } from '@e2v/convert';
+import { listModels } from '@e2v/core';
+import { convertCheckpoint, createProgressRenderer, pullModel, synthCheckpoint, type ConvertReport } from '@e2v/convert';
 import { EXIT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 

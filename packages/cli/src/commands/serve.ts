@@ -12,7 +12,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { int8IsFaster } from '@e2v/engine';
-import { DEFAULT_MODEL_NAME, DEFAULT_UPLOADS_RETENTION, startServer, type RetentionLimits } from '@e2v/server';
+import { DEFAULT_MODEL_NAME, MANIFEST_FILE } from '@e2v/core';
+import { DEFAULT_UPLOADS_RETENTION, startServer, type RetentionLimits } from '@e2v/server';
 import pino from 'pino';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -80,7 +81,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const outputsRetention = retentionFlags(values, 'outputs', {});
   const modelsDir = resolveModelsDir(values['models-dir']);
   const model = modelFolder(values.model, modelsDir);
-  if (!model.chosen && !existsSync(join(model.dir, 'model.json')) && !values['no-pull']) {
+  if (!model.chosen && !existsSync(join(model.dir, MANIFEST_FILE)) && !values['no-pull']) {
     io.stderr(`e2v: no model in ${model.dir}; trying 'e2v model pull ${DEFAULT_MODEL_NAME}' once\n`);
     try {
       // the int8 graph too when it will run: asked for, or the faster one on this CPU

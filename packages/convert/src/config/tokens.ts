@@ -1,10 +1,10 @@
 /**
- * `tokens.txt` (one label per line, in logits order) to {@link ModelLabel}s,
+ * `tokens.txt` (one label per line, in logits order) to {@link WrittenLabel}s,
  * and FunASR's `unuse*` label masking.
  * @module
  */
+import type { WrittenLabel } from '@e2v/core';
 import { ConfigError } from '../errors.js';
-import type { ModelLabel } from './types.js';
 
 /** Token FunASR uses for the "unknown" class; its key is `unknown`. */
 const UNKNOWN_TOKEN = '<unk>';
@@ -16,7 +16,7 @@ const UNUSED_PREFIX = 'unuse';
  * Turns one token into a label: `生气/angry` -> key `angry`, zh `生气`;
  * `<unk>` -> key `unknown`; a token without `/` (e.g. `unuse_0`) is its own key with an empty zh.
  */
-function toLabel(token: string): ModelLabel {
+function toLabel(token: string): WrittenLabel {
   if (token === UNKNOWN_TOKEN) return { key: 'unknown', zh: '', token };
   const slash = token.indexOf('/');
   if (slash < 0) return { key: token, zh: '', token };
@@ -32,11 +32,11 @@ function toLabel(token: string): ModelLabel {
  * @example
  * parseTokens('生气/angry\n<unk>'); // [{ key: 'angry', zh: '生气', token: '生气/angry' }, { key: 'unknown', zh: '', token: '<unk>' }]
  */
-export function parseTokens(text: string): ModelLabel[] {
+export function parseTokens(text: string): WrittenLabel[] {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   if (lines.length === 0) throw new ConfigError('E2V_ERR_CONFIG_TOKENS', 'tokens.txt has no labels');
-  const labels: ModelLabel[] = [];
+  const labels: WrittenLabel[] = [];
   const seen = new Map<string, number>();
   lines.forEach((line, index) => {
     const token = line.trimEnd();
@@ -61,6 +61,6 @@ export function parseTokens(text: string): ModelLabel[] {
  * @param labels labels from {@link parseTokens}
  * @returns ascending indices into the logits
  */
-export function maskedLabelIndices(labels: readonly ModelLabel[]): number[] {
+export function maskedLabelIndices(labels: readonly WrittenLabel[]): number[] {
   return labels.flatMap((label, index) => (label.token.startsWith(UNUSED_PREFIX) ? [index] : []));
 }

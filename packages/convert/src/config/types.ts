@@ -38,13 +38,3 @@ export interface Emotion2vecConfig {
     numAlibiHeads: number;
   };
 }
-
-/** One output label of the model, in logits order. */
-export interface ModelLabel {
-  /** English key, e.g. `angry`; `<unk>` becomes `unknown`; `unuse_0` stays `unuse_0`. */
-  key: string;
-  /** Chinese label, e.g. `生气` (empty when the token has none). */
-  zh: string;
-  /** The line of tokens.txt as written (after rstrip). */
-  token: string;
-}

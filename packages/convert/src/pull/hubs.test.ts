@@ -10,7 +10,7 @@ import {
   resolveSource,
   shaFromHeaders,
 } from './hubs.js';
-import { findModel, loadRegistry } from './registry.js';
+import { findModel, loadRegistry } from '@e2v/core';
 
 const SHA = 'be501a01f26fcdc7663a062dff86af839afbaef7c4de32f5e42d7e1ad2784da4';
 const large = findModel('emotion2vec_plus_large', loadRegistry());

@@ -5,7 +5,7 @@
  * @module
  */
 import { PullError } from '../errors.js';
-import type { HubSource, RegistryModel } from './registry.js';
+import type { HubSource, RegistryModel } from '@e2v/core';
 
 /** Public Hugging Face endpoint (overridden by `HF_ENDPOINT`). */
 export const HF_DEFAULT_ENDPOINT = 'https://huggingface.co';

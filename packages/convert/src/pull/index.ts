@@ -1,5 +1,5 @@
 /**
- * Model pull: registry, resumable verified download, progress rendering.
+ * Model pull: resumable verified download of a registry model, progress rendering.
  * @module
  */
 export type {
@@ -12,17 +12,5 @@ export type {
   PullProgressEvent,
 } from './events.js';
 export { filesPageUrl, fileUrl, listingUrl, resolveEndpoints, resolveSource, type HubEndpoints, type ShaSource } from './hubs.js';
-export { createProgressRenderer, formatBytes, formatDuration, type ProgressRenderer, type ProgressRendererOptions } from './progress.js';
-export { listModels, pullModel, type ListedModel, type PulledFile, type PullOptions, type PullReport } from './pull.js';
-export {
-  DEFAULT_REGISTRY_PATH,
-  defaultModelsDir,
-  findModel,
-  loadRegistry,
-  parseRegistry,
-  type HubSource,
-  type Registry,
-  type RegistryFile,
-  type RegistryLabel,
-  type RegistryModel,
-} from './registry.js';
+export { createProgressRenderer, formatBytes, type ProgressRenderer, type ProgressRendererOptions } from './progress.js';
+export { pullModel, type PulledFile, type PullOptions, type PullReport } from './pull.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PullError } from '../errors.js';
 import type { Exchange, NetworkFailure } from './http.js';
 import { filesPageUrl } from './hubs.js';
-import type { HubSource, RegistryModel } from './registry.js';
+import type { HubSource, RegistryModel } from '@e2v/core';
 
 /** Display names of the hubs. */
 export const HUB_NAMES: Record<HubSource, string> = { huggingface: 'Hugging Face', modelscope: 'ModelScope' };

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { PullProgressEvent } from './events.js';
-import { createProgressRenderer, formatBytes, formatDuration } from './progress.js';
+import { createProgressRenderer, formatBytes } from './progress.js';
 
 /** A writable that records what was written, optionally pretending to be a terminal. */
 function fakeStream(tty: boolean, columns = 100): Writable & { text(): string; isTTY?: boolean; columns?: number } {
@@ -34,7 +34,7 @@ const progress = (bytesDone: number, bytesPerSecond = 12_300_000, etaSeconds: nu
 });
 const done: PullProgressEvent = { type: 'file-done', file: 'model.pt', index: 0, count: 3, bytes: GB, sha256: 'f'.repeat(64), verified: true, cached: false };
 
-describe('formatBytes / formatDuration', () => {
+describe('formatBytes', () => {
   it.each([
     [0, '0 B'],
     [999, '999 B'],
@@ -43,12 +43,6 @@ describe('formatBytes / formatDuration', () => {
     [999_999, '1.00 MB'],
     [GB, '1.95 GB'],
   ])('should format %d bytes as %s', (n, s) => expect(formatBytes(n)).toBe(s));
-  it.each([
-    [0.4, '0s'],
-    [45, '45s'],
-    [85, '1m25s'],
-    [7380, '2h03m'],
-  ])('should format %d s as %s', (n, s) => expect(formatDuration(n)).toBe(s));
 });
 
 describe('createProgressRenderer on a terminal', () => {

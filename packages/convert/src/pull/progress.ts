@@ -4,6 +4,7 @@
  * @module
  */
 import type { Writable } from 'node:stream';
+import { formatDuration } from '@e2v/core';
 import type { PullProgressEvent } from './events.js';
 
 /** Options of {@link createProgressRenderer}. */
@@ -47,17 +48,6 @@ export function formatBytes(n: number): string {
     unit = units[units.indexOf(unit) + 1] ?? unit;
   }
   return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${unit}`;
-}
-
-/**
- * A duration: `45s`, `1m25s`, `2h03m`.
- * @param seconds length in seconds
- */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 function percent(done: number, total: number): string {

@@ -6,11 +6,11 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listModels, loadRegistry, parseRegistry, type Registry } from '@e2v/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PullError } from '../errors.js';
 import type { PullProgressEvent } from './events.js';
-import { listModels, pullModel, type PullOptions } from './pull.js';
-import { loadRegistry, parseRegistry, type Registry } from './registry.js';
+import { pullModel, type PullOptions } from './pull.js';
 
 // ---------------------------------------------------------------------------
 // The golden tiny checkpoint, served by a fake hub on 127.0.0.1.
@@ -681,9 +681,11 @@ describe('pullModel offline', () => {
 
 describe('pullModel arguments', () => {
   it('should reject an unknown model with the known names before any request', async () => {
-    const err = await caught(pullModel('emotion2vec_plus_xl', opts()));
-    expect(err.code).toBe('E2V_ERR_PULL_UNKNOWN_MODEL');
-    expect(err.message).toContain('emotion2vec_plus_large, emotion2vec_plus_base, emotion2vec_plus_seed');
+    await expect(pullModel('emotion2vec_plus_xl', opts())).rejects.toMatchObject({
+      name: 'RegistryError',
+      code: 'E2V_ERR_PULL_UNKNOWN_MODEL',
+      message: expect.stringContaining('emotion2vec_plus_large, emotion2vec_plus_base, emotion2vec_plus_seed'),
+    });
     expect(hub.seen).toEqual([]);
   });
 

@@ -1,11 +1,12 @@
 /**
- * `e2v model pull NAME` and `e2v model list`: download a registry model's files
+ * `e2v model pull NAME`: download a registry model's files
  * from Hugging Face or ModelScope (resumable, verified), then hand them to the
  * converter, which writes `models/<name>/`.
  * @module
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { defaultModelsDir, findModel, loadRegistry, type HubSource, type Registry } from '@e2v/core';
 import { PullError } from '../errors.js';
 import { asIoError, downloadFile, type DownloadResult } from './download.js';
 import type { PullProgressEvent } from './events.js';
@@ -22,7 +23,6 @@ import {
 import { CallerAbort, NetworkFailure, request, type Exchange } from './http.js';
 import { acquireLock } from './lock.js';
 import { HUB_NAMES, httpErrorFor, networkError } from './messages.js';
-import { defaultModelsDir, findModel, loadRegistry, type HubSource, type Registry } from './registry.js';
 
 /** Options of {@link pullModel}. */
 export interface PullOptions {
@@ -90,24 +90,6 @@ export interface PullReport {
   notes: string[];
   /** Wall time, ms. */
   elapsedMs: number;
-}
-
-/** One registry model as `e2v model list` shows it. */
-export interface ListedModel {
-  /** Model id. */
-  id: string;
-  /** One-line description. */
-  description: string;
-  /** True when `<modelsDir>/<id>/model.json` exists. */
-  installed: boolean;
-  /** `<modelsDir>/<id>`. */
-  dir: string;
-  /** Hugging Face repository. */
-  huggingface: string;
-  /** ModelScope id. */
-  modelscope: string;
-  /** Approximate download size of all files, bytes (null when unknown). */
-  approxBytes: number | null;
 }
 
 interface DoneRecord {
@@ -203,8 +185,9 @@ async function fetchListing(
  * @param name model id from `models/manifest.json`, e.g. `emotion2vec_plus_large`
  * @param options see {@link PullOptions}
  * @returns what was downloaded, verified and converted
- * @throws PullError `E2V_ERR_PULL_*` (unknown model, offline, HTTP status, checksum, abort, ...);
+ * @throws PullError `E2V_ERR_PULL_*` (offline, HTTP status, checksum, abort, ...);
  *   errors thrown by `convert` pass through unchanged
+ * @throws RegistryError `E2V_ERR_PULL_UNKNOWN_MODEL` for a name the registry does not list
  * @throws RangeError for a negative or non-numeric timeout/retry option
  * @example
  * const report = await pullModel('emotion2vec_plus_large', {
@@ -360,28 +343,4 @@ function isAborted(signal: AbortSignal | undefined): boolean {
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
-}
-
-/**
- * The registry's models with whether each is installed (`<modelsDir>/<id>/model.json` exists),
- * for `e2v model list`. [async]
- * @param modelsDir folder of converted models (default {@link defaultModelsDir}())
- * @param registry registry to list (default {@link loadRegistry}())
- */
-export async function listModels(modelsDir: string = defaultModelsDir(), registry: Registry = loadRegistry()): Promise<ListedModel[]> {
-  return Promise.all(
-    registry.models.map(async (m): Promise<ListedModel> => {
-      const dir = path.join(path.resolve(modelsDir), m.id);
-      const sizes = m.files.map((f) => f.approxBytes);
-      return {
-        id: m.id,
-        description: m.description,
-        installed: (await fileSize(path.join(dir, 'model.json'))) !== null,
-        dir,
-        huggingface: m.huggingface,
-        modelscope: m.modelscope,
-        approxBytes: sizes.every((s) => s !== null) ? sizes.reduce<number>((a, s) => a + (s ?? 0), 0) : null,
-      };
-    }),
-  );
 }

@@ -1,8 +1,9 @@
 /**
  * Runs a converted model with onnxruntime-node in tests (the engine owns
- * real inference).
+ * real inference), and the input length check a caller makes before.
  * @module
  */
+import type { ModelManifest } from '@e2v/core';
 import * as ort from 'onnxruntime-node';
 
 /** Outputs of one run, as flat float32 data with dims. */
@@ -38,4 +39,23 @@ export async function runBatch(session: ort.InferenceSession, waveforms: readonl
 /** Runs one waveform. */
 export function runOne(session: ort.InferenceSession, waveform: Float32Array): Promise<RunOutputs> {
   return runBatch(session, [waveform]);
+}
+
+/**
+ * Checks that a waveform is long enough for the model to produce a frame.
+ * Call it before running the graph: with fewer samples one conv layer gets
+ * an input shorter than its kernel, and ONNX Runtime fails with an opaque
+ * `Conv ... Invalid input shape` (a runtime that allowed empty tensors would
+ * return the NaN mean of zero frames instead).
+ * @param manifest the model's manifest (only `minInputSamples` and `sampleRate` are used)
+ * @param samples number of 16 kHz samples of one utterance
+ * @throws RangeError naming the minimum when `samples` is too small
+ */
+export function checkInputSamples(manifest: Pick<ModelManifest, 'minInputSamples' | 'sampleRate'>, samples: number): void {
+  if (!Number.isInteger(samples) || samples < manifest.minInputSamples) {
+    const ms = (manifest.minInputSamples / manifest.sampleRate) * 1000;
+    throw new RangeError(
+      `Expected at least ${manifest.minInputSamples} samples (${ms} ms at ${manifest.sampleRate} Hz) for waveform but received ${samples}`,
+    );
+  }
 }

@@ -16,13 +16,14 @@
  * worker thread (see worker.ts): the decoders are synchronous and some can spin on bad input.
  * @module
  */
+import type { AudioWarning } from '@e2v/core';
 import { AudioDecodeError } from '../errors.js';
 import { MAX_SAMPLE_RATE } from './limits.js';
 import { findFrameStream, id3v2Size, mpegFrameLength, parseMpegAudioHeader } from './mpeg-header.js';
 import type { PcmSink } from './pcm-sink.js';
 import type { AudioFormat } from './sniff.js';
 import { inspectContainer } from './integrity.js';
-import { damagedWarning, decoderErrorsDetail, truncatedWarning, type AudioWarning } from './warnings.js';
+import { damagedWarning, decoderErrorsDetail, truncatedWarning } from './warnings.js';
 
 /** Formats decoded by a WASM package (everything but WAV). */
 export type CompressedFormat = Exclude<AudioFormat, 'wav'>;

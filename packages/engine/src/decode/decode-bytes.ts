@@ -3,6 +3,7 @@
  * decode worker; it is synchronous CPU work apart from loading the WASM decoders.
  * @module
  */
+import type { AudioWarning } from '@e2v/core';
 import { AudioDecodeError } from '../errors.js';
 import { checkFinite, decodeCompressed, type DecodeFindings } from './codecs.js';
 import { DECLARED_DURATION_MARGIN_S, declaredDurationS } from './declared-duration.js';
@@ -10,7 +11,7 @@ import type { PcmSink } from './pcm-sink.js';
 import { PCM_BYTES, deinterleave } from './pcm.js';
 import type { AudioFormat } from './sniff.js';
 import { parseWav, type WavInfo } from './wav.js';
-import { truncatedWarning, type AudioWarning } from './warnings.js';
+import { truncatedWarning } from './warnings.js';
 
 /** WAV frames converted per chunk. */
 const WAV_CHUNK_FRAMES = 1 << 17;

@@ -7,7 +7,7 @@ import { AudioDecodeError, isAudioErrorCode, type AudioErrorCode } from '../erro
 import type { RawAudio } from './codecs.js';
 import type { Mono16kSource } from './pcm-sink.js';
 import type { AudioFormat } from './sniff.js';
-import type { AudioWarning } from './warnings.js';
+import type { AudioWarning } from '@e2v/core';
 
 /** Main thread -> worker: decode these bytes. */
 export interface DecodeRequest {

@@ -4,6 +4,7 @@
  * [batch, samples]; outputs `frames` [batch, T', D], `embedding` [batch, D], `logits` [batch, C]).
  * @module
  */
+import type { ModelManifest, ModelVariant } from '@e2v/core';
 import { cpuFeatures } from '@e2v/native';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,7 +13,7 @@ import type { OrtSessionSettings } from '../infer/ort-protocol.js';
 import { ModelSession } from '../infer/model-session.js';
 import type { Logger } from '../logger.js';
 import { loadHead, type LinearHead } from './head.js';
-import { readManifest, type ModelManifest, type ModelVariant } from './manifest.js';
+import { readManifest } from './manifest.js';
 import { chooseVariant, type VariantRequest } from './variant-choice.js';
 
 /** Graph input name of the contract. */

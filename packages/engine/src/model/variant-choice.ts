@@ -7,8 +7,8 @@
  * with the dot-product extension; elsewhere (SSE-only x86, older ARM64) fp32 stays the choice.
  * @module
  */
+import type { ModelVariant } from '@e2v/core';
 import { cpuFeatures, type CpuFeatures } from '@e2v/native';
-import type { ModelVariant } from './manifest.js';
 
 /** A variant to run, or `auto` for {@link chooseVariant}'s choice. */
 export type VariantRequest = ModelVariant | 'auto';

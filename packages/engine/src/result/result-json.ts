@@ -5,7 +5,7 @@
  * still diffs and greps row by row.
  * @module
  */
-import type { Result } from './types.js';
+import type { Result } from '@e2v/core';
 
 /** Stands in for the frame series while the rest is indented by JSON.stringify. */
 const FRAMES_MARK = '\u0000e2v-frames\u0000';

@@ -1,12 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { testModelDir } from '@e2v/testkit';
 import { describe, expect, it } from 'vitest';
 import { halfWindowFrames, pooledFrameScores } from './frames.js';
-import { labelEmoji, labelEn, labelNames, labelZh } from './labels.js';
 import { formatResultJson } from './result-json.js';
 import { argmax, softmax } from './scores.js';
-import type { Result } from './types.js';
+import type { Result } from '@e2v/core';
 
 describe('softmax / argmax', () => {
   it('should give -Infinity logits probability 0 and sum to 1', () => {
@@ -34,37 +30,6 @@ describe('pooledFrameScores', () => {
     expect(halfWindowFrames(1, 50)).toBe(25);
     expect(halfWindowFrames(0, 50)).toBe(0);
     expect(halfWindowFrames(0.5, 50)).toBe(13);
-  });
-});
-
-describe('labels', () => {
-  const GUIDE = { angry: '愤怒', disgusted: '厌恶', fearful: '恐惧', happy: '快乐', neutral: '中性', other: '其他', sad: '悲伤', surprised: '惊讶', unknown: '未知' };
-
-  it("should name the nine emotion2vec+ keys as the guide does, whatever model.json's zh says", () => {
-    for (const [key, zh] of Object.entries(GUIDE)) {
-      expect(labelZh(key, '')).toBe(zh);
-      expect(labelEn(key)).toBe(key[0]!.toUpperCase() + key.slice(1));
-    }
-    // an older model.json holds the checkpoint's token words
-    expect(labelZh('angry', '生气')).toBe('愤怒');
-    expect(labelZh('happy', '开心')).toBe('快乐');
-    expect(labelNames('angry', '生气')).toEqual({ zh: '愤怒', en: 'Angry', emoji: '😠' });
-  });
-
-  it("should name another key by the model's word, else by the key", () => {
-    expect(labelEmoji('angry')).toBe('😠');
-    expect(labelEmoji('unuse_0')).toBe('❔');
-    expect(labelZh('calm', '平静')).toBe('平静');
-    expect(labelZh('unuse_0', '')).toBe('unuse_0');
-    expect(labelEn('unuse_0')).toBe('unuse_0');
-    expect(labelZh('constructor', '')).toBe('constructor');
-  });
-
-  it('should agree with the names the converter writes into model.json, next to the tokens', async () => {
-    const manifest = JSON.parse(await readFile(join(testModelDir('tiny-a'), 'model.json'), 'utf8')) as { labels: { key: string; zh: string; token: string }[] };
-    expect(manifest.labels.map((l) => l.key)).toEqual(Object.keys(GUIDE));
-    for (const label of manifest.labels) expect(label.zh).toBe(labelZh(label.key, ''));
-    expect(manifest.labels.map((l) => l.token)).toEqual(['生气/angry', '厌恶/disgusted', '恐惧/fearful', '开心/happy', '中立/neutral', '其他/other', '难过/sad', '吃惊/surprised', '<unk>']);
   });
 });
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCsv } from '../csv.js';
+import { parseCsv } from '@e2v/core';
 import { createPluginHost, type PluginHost } from '../host.js';
 import { makeResult, tempDir } from '../test-support/index.js';
 import { SINK_CSV_COLUMNS, sinkPlugin } from './sink.js';

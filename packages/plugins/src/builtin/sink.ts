@@ -14,10 +14,8 @@
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { Result } from '@e2v/engine';
-import { writeFileAtomic } from '../atomic-write.js';
+import { csvLine, writeFileAtomic, type Result } from '@e2v/core';
 import { checkBoolean, checkObject, checkString, orDefault } from '../check.js';
-import { csvLine } from '../csv.js';
 import { definePlugin } from '../define.js';
 
 /** Score columns of the CSV: emotion2vec+'s labels in model order. */

@@ -3,7 +3,7 @@
  * that enforces the Armijo sufficient-decrease condition.
  * @module
  */
-import { dot } from './vector.js';
+import { dot } from '@e2v/core';
 
 /** The objective: its value and gradient at `x`. */
 export type Objective = (x: Float64Array) => { value: number; gradient: Float64Array };

@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LogFields, Logger, Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
+import type { LogFields, Logger } from '@e2v/engine';
 
 /** emotion2vec+ labels in model order. */
 export const LABELS = ['angry', 'disgusted', 'fearful', 'happy', 'neutral', 'other', 'sad', 'surprised', 'unknown'];

@@ -6,11 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_MODEL_NAME, MANIFEST_FILE } from '@e2v/core';
 import { Engine, type EngineOptions } from '@e2v/engine';
 import { HttpError } from '../errors.js';
-
-/** The model the server tries to load when none is named. */
-export const DEFAULT_MODEL_NAME = 'emotion2vec_plus_large';
 
 /** The command that installs the default model. */
 export const INSTALL_COMMAND = `pnpm e2v model pull ${DEFAULT_MODEL_NAME}`;
@@ -29,8 +27,8 @@ export async function loadModelStatus(modelDir: string | undefined, options: Eng
   if (modelDir === undefined) {
     return { ready: false, reason: 'no model folder was given (--model DIR or E2V_MODEL_DIR)', installCommand: INSTALL_COMMAND };
   }
-  if (!existsSync(join(modelDir, 'model.json'))) {
-    return { ready: false, reason: `no converted model in ${modelDir} (model.json missing)`, installCommand: INSTALL_COMMAND };
+  if (!existsSync(join(modelDir, MANIFEST_FILE))) {
+    return { ready: false, reason: `no converted model in ${modelDir} (${MANIFEST_FILE} missing)`, installCommand: INSTALL_COMMAND };
   }
   try {
     return { ready: true, engine: await Engine.load(modelDir, options) };

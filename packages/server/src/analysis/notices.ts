@@ -5,7 +5,7 @@
  * REST sends them as `notices`, the processing log has a line for each, the web page shows them.
  * @module
  */
-import type { Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
 
 /** Audio shorter than this many seconds gets {@link AnalysisNotice} `E2V_NOTICE_AUDIO_SHORT`. */
 export const SHORT_AUDIO_S = 1;

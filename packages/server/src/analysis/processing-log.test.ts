@@ -1,4 +1,4 @@
-import type { Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
 import { describe, expect, it } from 'vitest';
 import { processingLog } from './processing-log.js';
 

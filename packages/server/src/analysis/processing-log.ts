@@ -3,7 +3,7 @@
  * `log`), built from the Result's facts.
  * @module
  */
-import type { Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
 import { analysisNotices } from './notices.js';
 import type { AnalysisWarning } from './warnings.js';
 

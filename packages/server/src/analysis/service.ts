@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
-import { OUTPUT_FILES, type Analysis, type Embedding, type Granularity, type Result } from '@e2v/engine';
+import type { Granularity, Result } from '@e2v/core';
+import { OUTPUT_FILES, type Analysis, type Embedding } from '@e2v/engine';
 import { analyzeWithPlugins, type PluginHost } from '@e2v/plugins';
 import { toHttpError } from '../errors.js';
 import type { ServerMetrics } from '../metrics.js';

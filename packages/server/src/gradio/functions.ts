@@ -7,7 +7,7 @@
  * the warning in its processing log.
  * @module
  */
-import { labelEn, type Granularity, type Result } from '@e2v/engine';
+import { labelEn, type Granularity, type Result } from '@e2v/core';
 import type { QueueCallbacks, Reservation } from '../analysis/queue.js';
 import type { AnalysisService } from '../analysis/service.js';
 import { HttpError } from '../errors.js';

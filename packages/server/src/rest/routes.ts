@@ -7,8 +7,8 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { listModels } from '@e2v/convert';
-import { labelNames, type Embedding } from '@e2v/engine';
+import { labelNames, listModels } from '@e2v/core';
+import type { Embedding } from '@e2v/engine';
 import type { PluginHost } from '@e2v/plugins';
 import { Hono, type Context } from 'hono';
 import { requireEngine, type ModelStatus } from '../analysis/model-state.js';

@@ -9,7 +9,8 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_WINDOW_S, Engine, MAX_WINDOW_S, removeStaleStaging, type Granularity } from '@e2v/engine';
+import type { Granularity } from '@e2v/core';
+import { DEFAULT_WINDOW_S, Engine, MAX_WINDOW_S, removeStaleStaging } from '@e2v/engine';
 import { EXIT, failureLine, OutputError, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
 import { DEFAULT_MAX_DURATION_MIN, integerFlag, numberFlag, variantFlag } from '../flags.js';

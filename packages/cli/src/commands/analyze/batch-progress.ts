@@ -3,7 +3,7 @@
  * files/s, audio seconds/s, ETA, failures), plain lines at most every `intervalMs` otherwise.
  * @module
  */
-import { formatDuration } from '@e2v/convert';
+import { formatDuration } from '@e2v/core';
 
 /** Options of {@link BatchProgress}. */
 export interface BatchProgressOptions {

@@ -1,7 +1,7 @@
 import { appendFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
 import { describe, expect, it } from 'vitest';
 import { OutputError } from '../../errors.js';
 import { canMount, fillDisk, Tmpfs } from '../../test-support/tmpfs.js';

@@ -9,8 +9,7 @@
  */
 import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Result } from '@e2v/engine';
-import { csvLine, writeFileAtomic } from '@e2v/plugins';
+import { csvLine, writeFileAtomic, type Result } from '@e2v/core';
 import { OutputError } from '../../errors.js';
 import { appendWhole, type Append } from './append-whole.js';
 import { parseLine, RecordIndex, type ErrorRecord, type RecordFile } from './record-index.js';

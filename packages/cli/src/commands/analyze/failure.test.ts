@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { E2vError } from '@e2v/native';
+import { E2vError } from '@e2v/core';
 import { describe, expect, it } from 'vitest';
 import { OutputError } from '../../errors.js';
 import { outputsWriteError, toFailure } from './failure.js';

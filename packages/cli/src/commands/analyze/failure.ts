@@ -4,7 +4,7 @@
  * batch instead.
  * @module
  */
-import { E2vError } from '@e2v/native';
+import { E2vError } from '@e2v/core';
 import { FileError, OutputError, systemCode } from '../../errors.js';
 
 /** The `error` of an errors.jsonl record. */

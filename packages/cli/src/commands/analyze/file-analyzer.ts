@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import type { Analysis, Engine, Granularity } from '@e2v/engine';
+import type { Granularity } from '@e2v/core';
+import type { Analysis, Engine } from '@e2v/engine';
 import { analyzeWithPlugins, type PluginHost } from '@e2v/plugins';
 import { OutputError } from '../../errors.js';
 import type { CliIo } from '../../io.js';

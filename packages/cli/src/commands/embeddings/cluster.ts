@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Engine } from '@e2v/engine';
-import { chooseK, cosineSimilarity, csvLine, kmeans, silhouette, writeFileAtomic, type KMeansResult } from '@e2v/plugins';
+import { chooseK, cosineSimilarity, csvLine, kmeans, silhouette, writeFileAtomic, type KMeansResult } from '@e2v/core';
 import { EXIT, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
 import { AUDIO_EXTENSIONS, expandInputs } from '../analyze/inputs.js';

@@ -5,7 +5,8 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { Engine, type Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
+import { Engine } from '@e2v/engine';
 import { readNpy } from '@e2v/npy';
 import { embeddingVector } from '@e2v/plugins';
 

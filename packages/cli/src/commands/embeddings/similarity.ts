@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '@e2v/engine';
-import { cosineSimilarity } from '@e2v/plugins';
+import { cosineSimilarity } from '@e2v/core';
 import { EXIT, UsageError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
 import { modelFolder } from '../model-folder.js';

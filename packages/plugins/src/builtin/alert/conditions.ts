@@ -9,7 +9,7 @@
  * - `{ "all": [...] }`, `{ "any": [...] }`, `{ "not": {...} }`: boolean combinations.
  * @module
  */
-import type { Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
 import { checkArray, checkNumber, checkObject, checkString, describe } from '../../check.js';
 
 /** A condition on one result. */

@@ -13,7 +13,7 @@
  * `{ delivered, pending }`: alerts delivered by this run, and those left queued for the next.
  * @module
  */
-import type { Result } from '@e2v/engine';
+import type { Result } from '@e2v/core';
 import { definePlugin } from '../../define.js';
 import { evaluate } from './conditions.js';
 import { deliverWithRetries, type DeliveryContext } from './deliver.js';

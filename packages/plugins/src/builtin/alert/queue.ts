@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEMP_SUFFIX, writeFileAtomic } from '../../atomic-write.js';
+import { TEMP_SUFFIX, writeFileAtomic } from '@e2v/core';
 import type { AlertAction } from './options.js';
 
 /** One queued alert: everything needed to deliver it, even after a restart with another config. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { encodeNpy } from '@e2v/npy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPluginHost } from '../../host.js';
-import { createRandom, normal } from '../../math/random.js';
+import { createRandom, normal } from '@e2v/core';
 import { makeResult, tempDir } from '../../test-support/index.js';
 import { crossValidate } from './cross-validate.js';
 import { embeddingVector, loadTrainingData, type TrainingSet } from './data.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import { ClassifierError } from '../../errors.js';
-import { createRandom, shuffled } from '../../math/random.js';
+import { createRandom, shuffled } from '@e2v/core';
 import type { TrainingSet } from './data.js';
 import { fitClassifier, predict, type ClassifierSpec } from './model.js';
 

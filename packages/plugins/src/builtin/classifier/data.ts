@@ -8,7 +8,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { readNpy } from '@e2v/npy';
-import { parseCsv } from '../../csv.js';
+import { parseCsv } from '@e2v/core';
 import { ClassifierError } from '../../errors.js';
 
 /** Labelled vectors: `labels[i]` is the label of `vectors[i]`. */

@@ -2,7 +2,7 @@
  * k-nearest-neighbour classification by cosine similarity.
  * @module
  */
-import { cosineSimilarity, type Vector } from '../../math/vector.js';
+import { cosineSimilarity, type Vector } from '@e2v/core';
 
 /**
  * Class scores of one vector: the share of the `k` most similar training vectors in each class.

@@ -4,7 +4,7 @@
  * @module
  */
 import { minimizeLbfgs } from '../../math/lbfgs.js';
-import { dot, type Vector } from '../../math/vector.js';
+import { dot, type Vector } from '@e2v/core';
 
 /** The fitted parameters: one weight row and one bias per class. */
 export interface LogregParameters {

@@ -10,9 +10,8 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../../atomic-write.js';
+import { checkPoints, writeFileAtomic, type Vector } from '@e2v/core';
 import { ClassifierError } from '../../errors.js';
-import { checkPoints, type Vector } from '../../math/vector.js';
 import type { TrainingSet } from './data.js';
 import { knnProbabilities } from './knn.js';
 import { fitLogreg, logregProbabilities } from './logreg.js';

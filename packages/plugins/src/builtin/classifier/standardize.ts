@@ -2,7 +2,7 @@
  * Feature standardisation: per-dimension mean and scale fitted on training vectors.
  * @module
  */
-import type { Vector } from '../../math/vector.js';
+import type { Vector } from '@e2v/core';
 
 /** Per-dimension mean and scale (the standard deviation, or 1 for a constant dimension). */
 export interface Standardizer {

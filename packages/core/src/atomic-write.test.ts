@@ -1,15 +1,14 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from './atomic-write.js';
-import { tempDir } from './test-support/index.js';
 
 let dir: string;
-let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
+  dir = await mkdtemp(join(tmpdir(), 'e2v-core-'));
 });
-afterEach(() => cleanup());
+afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('writeFileAtomic', () => {
   it('should replace a file and leave no temporary file', async () => {

@@ -27,6 +27,15 @@ const GUIDE_NAMES: ReadonlyMap<string, LabelNames> = new Map([
   ['unknown', { zh: '未知', en: 'Unknown', emoji: '❓' }],
 ]);
 
+/**
+ * The original WebUI guide's names of a label: defined for the nine emotion2vec+ keys only.
+ * @param key the label key
+ * @returns the names, or undefined for a key outside the emotion2vec+ list
+ */
+export function guideLabelNames(key: string): LabelNames | undefined {
+  return GUIDE_NAMES.get(key);
+}
+
 /** Emoji of a label key (`❔` for a key outside the emotion2vec+ list). */
 export function labelEmoji(key: string): string {
   return GUIDE_NAMES.get(key)?.emoji ?? '❔';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PullError } from '../errors.js';
-import { DEFAULT_REGISTRY_PATH, defaultModelsDir, findModel, loadRegistry, parseRegistry } from './registry.js';
+import { RegistryError } from '../errors.js';
+import { DEFAULT_MODEL_NAME, DEFAULT_REGISTRY_PATH, defaultModelsDir, findModel, loadRegistry, parseRegistry } from './registry.js';
 
 const LABELS = ['angry', 'disgusted', 'fearful', 'happy', 'neutral', 'other', 'sad', 'surprised', 'unknown'];
 const ZH = ['生气', '厌恶', '恐惧', '开心', '中立', '其他', '难过', '吃惊', '<unk>'];
@@ -36,6 +36,10 @@ describe('models/manifest.json', () => {
     }
     expect(findModel('emotion2vec_plus_large', reg).files[0]?.approxBytes).toBe(1_945_790_254);
   });
+
+  it('should list the default model', () => {
+    expect(findModel(DEFAULT_MODEL_NAME, loadRegistry()).id).toBe('emotion2vec_plus_large');
+  });
 });
 
 describe('findModel', () => {
@@ -47,8 +51,8 @@ describe('findModel', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(PullError);
-    expect(err).toMatchObject({ name: 'PullError', code: 'E2V_ERR_PULL_UNKNOWN_MODEL' });
+    expect(err).toBeInstanceOf(RegistryError);
+    expect(err).toMatchObject({ name: 'RegistryError', code: 'E2V_ERR_PULL_UNKNOWN_MODEL' });
     expect((err as Error).message).toMatch(/"emotion2vec_plus_huge".*emotion2vec_plus_large, emotion2vec_plus_base, emotion2vec_plus_seed/);
   });
 });

@@ -1,13 +1,14 @@
 /**
  * The registry of known models (`models/manifest.json` at the repository root):
  * where each model lives on Hugging Face and ModelScope, which files make it,
- * and its labels. Loaded and validated here; `pull` and `list` read it.
+ * and its labels; the default model, and the folder converted models live in.
+ * Loaded and validated here; `e2v model pull`, `e2v model list` and the server read it.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PullError } from '../errors.js';
+import { RegistryError } from '../errors.js';
 
 /** The two hubs a model can be pulled from. */
 export type HubSource = 'huggingface' | 'modelscope';
@@ -59,6 +60,9 @@ export interface Registry {
   models: RegistryModel[];
 }
 
+/** The model e2v runs when none is named: the registry id, and its folder's name under the models folder. */
+export const DEFAULT_MODEL_NAME = 'emotion2vec_plus_large';
+
 /** Absolute path of the repository's `models/manifest.json` (resolved from this module, src or dist). */
 export const DEFAULT_REGISTRY_PATH: string = fileURLToPath(
   new URL('../../../../models/manifest.json', import.meta.url),
@@ -85,8 +89,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function bad(where: string, what: string): PullError {
-  return new PullError('E2V_ERR_PULL_REGISTRY', `Invalid model registry ${where}: ${what}`);
+function bad(where: string, what: string): RegistryError {
+  return new RegistryError('E2V_ERR_PULL_REGISTRY', `Invalid model registry ${where}: ${what}`);
 }
 
 function str(obj: Record<string, unknown>, key: string, re: RegExp | null, where: string, at: string): string {
@@ -144,7 +148,7 @@ function parseModel(raw: unknown, where: string, at: string): RegistryModel {
  * @param json the parsed JSON
  * @param where where it came from, for messages (a path)
  * @returns the typed registry
- * @throws PullError `E2V_ERR_PULL_REGISTRY` naming the first invalid field
+ * @throws RegistryError `E2V_ERR_PULL_REGISTRY` naming the first invalid field
  */
 export function parseRegistry(json: unknown, where = 'manifest'): Registry {
   if (!isRecord(json)) throw bad(where, 'the top level must be an object');
@@ -166,20 +170,20 @@ export function parseRegistry(json: unknown, where = 'manifest'): Registry {
  * Reads and validates the registry. [sync]
  * @param file path of a manifest.json (defaults to the repository's `models/manifest.json`)
  * @returns the typed registry
- * @throws PullError `E2V_ERR_PULL_REGISTRY` when the file is missing, not JSON, or invalid
+ * @throws RegistryError `E2V_ERR_PULL_REGISTRY` when the file is missing, not JSON, or invalid
  */
 export function loadRegistry(file: string = DEFAULT_REGISTRY_PATH): Registry {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PullError('E2V_ERR_PULL_REGISTRY', `Cannot read the model registry ${file}: ${(err as Error).message}`, { cause: err });
+    throw new RegistryError('E2V_ERR_PULL_REGISTRY', `Cannot read the model registry ${file}: ${(err as Error).message}`, { cause: err });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new PullError('E2V_ERR_PULL_REGISTRY', `The model registry ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new RegistryError('E2V_ERR_PULL_REGISTRY', `The model registry ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return parseRegistry(json, file);
 }
@@ -189,13 +193,13 @@ export function loadRegistry(file: string = DEFAULT_REGISTRY_PATH): Registry {
  * @param name the model id, e.g. `emotion2vec_plus_large`
  * @param registry the registry to search (defaults to {@link loadRegistry}())
  * @returns the registry entry
- * @throws PullError `E2V_ERR_PULL_UNKNOWN_MODEL` listing the known ids
+ * @throws RegistryError `E2V_ERR_PULL_UNKNOWN_MODEL` listing the known ids
  */
 export function findModel(name: string, registry: Registry = loadRegistry()): RegistryModel {
   const found = registry.models.find((m) => m.id === name);
   if (found !== undefined) return found;
   const known = registry.models.map((m) => m.id).join(', ');
-  throw new PullError(
+  throw new RegistryError(
     'E2V_ERR_PULL_UNKNOWN_MODEL',
     `Unknown model ${JSON.stringify(name)}. Known models: ${known === '' ? '(none)' : known}.`,
   );

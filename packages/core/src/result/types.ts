@@ -3,8 +3,8 @@
  * JSON output). Field names are snake_case because they are a wire format.
  * @module
  */
-import type { AudioWarning } from '../decode/warnings.js';
-import type { ModelVariant } from '../model/manifest.js';
+import type { ModelVariant } from '../model-folder/manifest.js';
+import type { AudioWarning } from './warnings.js';
 
 /** Analysis granularity. */
 export type Granularity = 'utterance' | 'frame';

@@ -1,6 +1,6 @@
 /**
- * The bit of CSV (RFC 4180) e2v needs: quoting fields for the sink, splitting lines for
- * classifier training files.
+ * The bit of CSV (RFC 4180) e2v needs: quoting fields for the sink plugin and the CLI's
+ * results, splitting lines for classifier training files.
  * @module
  */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModelLoadError } from '../errors.js';
+import { ManifestError } from '../errors.js';
 import { parseManifest } from './manifest.js';
 
 const GOOD = {
@@ -32,15 +32,15 @@ function problem(edit: (m: Record<string, unknown>) => void): string {
   try {
     parse(edit);
   } catch (error) {
-    expect(error).toBeInstanceOf(ModelLoadError);
-    expect((error as ModelLoadError).code).toBe('E2V_ERR_MODEL_MANIFEST');
+    expect(error).toBeInstanceOf(ManifestError);
+    expect(error).toMatchObject({ code: 'E2V_ERR_MODEL_MANIFEST', modelDir: '/models/m' });
     return (error as Error).message;
   }
   throw new Error('parsed');
 }
 
 describe('parseManifest', () => {
-  it('should read the fields the engine uses and ignore unknown ones', () => {
+  it('should read the fields a reader uses and ignore unknown ones', () => {
     expect(parse()).toEqual({
       name: 'm',
       labels: GOOD.labels,
@@ -52,7 +52,7 @@ describe('parseManifest', () => {
       minInputSamples: 400,
       variant: 'fp32',
       variants: GOOD.variants,
-      maskedLabelIndices: [1],
+      maskedLabels: { indices: [1], keys: ['unuse_0'] },
       random: false,
     });
   });
