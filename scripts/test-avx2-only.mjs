@@ -43,7 +43,16 @@ process.env.E2V_AVX2_ONLY = 'qemu';
 const qemu = chooseMechanism();
 if (qemu.mechanism === 'qemu') {
   // one process (threads pool): qemu-user emulates only the process it starts
-  ok = vitest('packages/convert', qemu, 'test-output/vitest-qemu.json', ['src/onnx/quantize-int8.test.ts', '--pool', 'threads', '--testTimeout', '900000', '--hookTimeout', '900000']) && ok;
+  ok =
+    vitest('packages/convert', qemu, 'test-output/vitest-qemu.json', [
+      'src/onnx/quantize-int8.test.ts',
+      '--pool',
+      'threads',
+      '--testTimeout',
+      '900000',
+      '--hookTimeout',
+      '900000',
+    ]) && ok;
 } else {
   console.log(`avx2-only tests: no qemu cross-check (${qemu.reason})`);
   if (choice.mechanism !== 'cpuid-mask') ok = false;

@@ -15,7 +15,11 @@ const root = new URL('..', import.meta.url).pathname;
 const packageDirs = ['native', 'test', ...readdirSync(join(root, 'packages')).map((d) => join('packages', d))];
 const reports = packageDirs.flatMap((dir) => {
   const folder = join(root, dir, 'test-output');
-  return existsSync(folder) ? readdirSync(folder).filter((f) => /^vitest.*\.json$/.test(f)).map((f) => join(folder, f)) : [];
+  return existsSync(folder)
+    ? readdirSync(folder)
+        .filter((f) => /^vitest.*\.json$/.test(f))
+        .map((f) => join(folder, f))
+    : [];
 });
 
 if (process.argv.includes('--clean')) {

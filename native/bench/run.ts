@@ -56,7 +56,9 @@ async function main(): Promise<void> {
       c.target ? (a.realtime >= c.target ? 'yes' : 'NO') : '',
     ];
   });
-  console.log(markdownTable(['group', 'case', `${path} (x realtime)`, 'scalar (x realtime)', `${path}/scalar`, 'reference', 'vs reference', 'target', 'met'], rows));
+  console.log(
+    markdownTable(['group', 'case', `${path} (x realtime)`, 'scalar (x realtime)', `${path}/scalar`, 'reference', 'vs reference', 'target', 'met'], rows),
+  );
 }
 
 if (isMainThread) {

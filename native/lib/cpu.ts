@@ -30,7 +30,21 @@ export interface CpuFlags {
 }
 
 const FLAG_NAMES = [
-  'sse2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx_vnni', 'amx_tile', 'amx_int8', 'amx_bf16', 'neon', 'dotprod', 'i8mm',
+  'sse2',
+  'avx',
+  'avx2',
+  'fma',
+  'avx512f',
+  'avx512bw',
+  'avx512vl',
+  'avx512_vnni',
+  'avx_vnni',
+  'amx_tile',
+  'amx_int8',
+  'amx_bf16',
+  'neon',
+  'dotprod',
+  'i8mm',
 ] as const satisfies readonly (keyof CpuFlags)[];
 
 /** Identity and extensions of the CPU. */

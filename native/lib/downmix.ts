@@ -29,10 +29,7 @@ export function downmix(channels: readonly Float32Array[]): Float32Array {
   const length = channels[0]!.length;
   channels.forEach((channel, c) => {
     if (channel.length !== length) {
-      throw new RangeError(
-        `Expected channels of equal length but channels[0] has ${length} samples ` +
-          `and channels[${c}] has ${channel.length}`,
-      );
+      throw new RangeError(`Expected channels of equal length but channels[0] has ${length} samples ` + `and channels[${c}] has ${channel.length}`);
     }
   });
   return binding().downmix(channels);

@@ -5,15 +5,7 @@
  * @module
  */
 import { binding, type Binding } from './binding.js';
-import {
-  MAX_SAMPLE_RATE,
-  describe,
-  expectBoolean,
-  expectFloat32Array,
-  expectNumberInRange,
-  expectOneOf,
-  expectOptionsObject,
-} from './validate.js';
+import { MAX_SAMPLE_RATE, describe, expectBoolean, expectFloat32Array, expectNumberInRange, expectOneOf, expectOptionsObject } from './validate.js';
 
 /** Analysis window shapes (Kaldi's `--window-type`). */
 export type WindowType = 'povey' | 'hamming' | 'hanning' | 'rectangular' | 'blackman';
@@ -124,20 +116,14 @@ function checkConsistency(o: Binding.RawFbankOptions): void {
   const { windowSize, windowShift, paddedWindowSize } = frameGeometry(o);
   if (windowSize < 2 || windowSize > MAX_WINDOW) {
     throw new RangeError(
-      `frameLengthMs ${o.frameLengthMs} gives a window of ${windowSize} samples at sampleFrequency ` +
-        `${o.sampleFrequency}; expected 2 to ${MAX_WINDOW}`,
+      `frameLengthMs ${o.frameLengthMs} gives a window of ${windowSize} samples at sampleFrequency ` + `${o.sampleFrequency}; expected 2 to ${MAX_WINDOW}`,
     );
   }
   if (windowShift < 1) {
-    throw new RangeError(
-      `frameShiftMs ${o.frameShiftMs} gives a shift of 0 samples at sampleFrequency ${o.sampleFrequency}; expected at least 1`,
-    );
+    throw new RangeError(`frameShiftMs ${o.frameShiftMs} gives a shift of 0 samples at sampleFrequency ${o.sampleFrequency}; expected at least 1`);
   }
   if (!o.roundToPowerOfTwo && windowSize % 2 !== 0) {
-    throw new RangeError(
-      `frameLengthMs ${o.frameLengthMs} gives an odd window of ${windowSize} samples; ` +
-        'with roundToPowerOfTwo false the window must be even',
-    );
+    throw new RangeError(`frameLengthMs ${o.frameLengthMs} gives an odd window of ${windowSize} samples; with roundToPowerOfTwo false the window must be even`);
   }
   const fftBins = paddedWindowSize / 2;
   if (o.numMelBins > fftBins) {
@@ -149,10 +135,7 @@ function checkConsistency(o: Binding.RawFbankOptions): void {
   }
   const high = o.highFreq > 0 ? o.highFreq : nyquist + o.highFreq;
   if (!(high > 0 && high <= nyquist)) {
-    throw new RangeError(
-      `highFreq ${o.highFreq} resolves to ${high} Hz; expected in (0, ${nyquist}] ` +
-        '(values <= 0 are offsets from the Nyquist frequency)',
-    );
+    throw new RangeError(`highFreq ${o.highFreq} resolves to ${high} Hz; expected in (0, ${nyquist}] (values <= 0 are offsets from the Nyquist frequency)`);
   }
   if (o.lowFreq >= high) {
     throw new RangeError(`lowFreq ${o.lowFreq} must be below highFreq (${high} Hz)`);

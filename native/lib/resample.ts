@@ -67,8 +67,7 @@ function checkOneShot(samples: unknown, fromHz: unknown, toHz: unknown, options:
   const length = outputLength(samples.length, fromHz, toHz);
   if (length > MAX_OUTPUT_SAMPLES) {
     throw new RangeError(
-      `The resampled output would have ${length} samples, more than the limit of ${MAX_OUTPUT_SAMPLES}; ` +
-        'pass shorter samples or a lower toHz',
+      `The resampled output would have ${length} samples, more than the limit of ${MAX_OUTPUT_SAMPLES}; pass shorter samples or a lower toHz`,
     );
   }
   return quality;
@@ -124,12 +123,7 @@ export function resample(samples: Float32Array, fromHz: number, toHz: number, op
  * @example
  * const speech16k = await resampleAsync(audio48k, 48000, 16000, { quality: 'vhq' });
  */
-export async function resampleAsync(
-  samples: Float32Array,
-  fromHz: number,
-  toHz: number,
-  options?: ResampleOptions,
-): Promise<Float32Array> {
+export async function resampleAsync(samples: Float32Array, fromHz: number, toHz: number, options?: ResampleOptions): Promise<Float32Array> {
   const quality = checkOneShot(samples, fromHz, toHz, options);
   const caller = new Error();
   try {

@@ -36,13 +36,7 @@ export function expectFiniteSamples(name: string, samples: Float32Array): void {
 }
 
 /** Throws unless `value` is a finite number in [min, max] (an integer when `integer`). */
-export function expectNumberInRange(
-  name: string,
-  value: unknown,
-  min: number,
-  max: number,
-  integer = false,
-): asserts value is number {
+export function expectNumberInRange(name: string, value: unknown, min: number, max: number, integer = false): asserts value is number {
   if (typeof value !== 'number') {
     throw new TypeError(`Expected a number for ${name} but received ${describe(value)}`);
   }

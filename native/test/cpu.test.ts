@@ -8,7 +8,9 @@ import { cpuFeatures } from '../lib/index.js';
 
 const procFlags = (() => {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => /^(flags|Features)\s*:/.test(l));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => /^(flags|Features)\s*:/.test(l));
     return line === undefined ? undefined : new Set(line.split(':')[1]!.trim().split(/\s+/));
   } catch {
     return undefined;

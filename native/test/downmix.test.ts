@@ -19,8 +19,7 @@ function referenceMean(channels: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-const float32Channel = (length: number) =>
-  fc.float32Array({ minLength: length, maxLength: length, noDefaultInfinity: true, noNaN: true });
+const float32Channel = (length: number) => fc.float32Array({ minLength: length, maxLength: length, noDefaultInfinity: true, noNaN: true });
 
 describe('downmix', () => {
   it('averages two channels', () => {
@@ -61,9 +60,7 @@ describe('downmix', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 8 }),
-        fc
-          .integer({ min: 0, max: 1500 })
-          .chain((length) => fc.array(float32Channel(length), { minLength: 8, maxLength: 8 })),
+        fc.integer({ min: 0, max: 1500 }).chain((length) => fc.array(float32Channel(length), { minLength: 8, maxLength: 8 })),
         (count, pool) => {
           const channels = pool.slice(0, count);
           expect(downmix(channels)).toEqual(referenceMean(channels));

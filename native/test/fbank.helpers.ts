@@ -18,9 +18,7 @@ export const LOG_FLOOR = Math.fround(Math.log(2 ** -23));
 
 /** The addon file the tests load (as lib/binding.ts resolves it first). */
 export function nativeAddonPath(): string {
-  return process.env.E2V_NATIVE_PATH
-    ? resolve(process.env.E2V_NATIVE_PATH)
-    : resolve(HERE, '..', 'build', 'Release', 'e2v_native.node');
+  return process.env.E2V_NATIVE_PATH ? resolve(process.env.E2V_NATIVE_PATH) : resolve(HERE, '..', 'build', 'Release', 'e2v_native.node');
 }
 
 /** torchaudio keyword arguments as the manifest lists them. */

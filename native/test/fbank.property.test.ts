@@ -108,11 +108,7 @@ describe('fbank properties', () => {
   });
 
   it('accepts exactly the documented option space, in TS and in the native re-check', () => {
-    const anyNumber = fc.oneof(
-      fc.double(),
-      fc.integer({ min: -100, max: 100 }),
-      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 0.5, 1, 1e7),
-    );
+    const anyNumber = fc.oneof(fc.double(), fc.integer({ min: -100, max: 100 }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 0.5, 1, 1e7));
     const field = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: anyNumber });
     const options = fc.record({
       sampleFrequency: field(fc.constantFrom(8000, 16000, 11025)),
@@ -178,8 +174,7 @@ describe('fbank properties', () => {
       usePower: fc.boolean(),
     });
     // A band of at least 50 Hz (narrower ones are valid but degenerate: every filter is empty).
-    const usable = (o: CompleteFbankOptions) =>
-      consistent(o) && (o.highFreq > 0 ? o.highFreq : o.sampleFrequency / 2 + o.highFreq) - o.lowFreq >= 50;
+    const usable = (o: CompleteFbankOptions) => consistent(o) && (o.highFreq > 0 ? o.highFreq : o.sampleFrequency / 2 + o.highFreq) - o.lowFreq >= 50;
     fc.assert(
       fc.property(small.filter(usable), fc.integer({ min: 0, max: 3000 }), fc.integer(), (o, length, seed) => {
         const input = noise(length, seed);
@@ -189,7 +184,14 @@ describe('fbank properties', () => {
         const label = `options ${JSON.stringify(o)}, ${length} samples, seed ${seed}`;
         if (o.useLogFbank) {
           const rounding = melWeightRounding(o);
-          const c = compareLogFeatures(actual.data, expected.data, actual.frames, actual.bins, o.useEnergy, (f, m) => rounding * expected.support[f * o.numMelBins + m]!);
+          const c = compareLogFeatures(
+            actual.data,
+            expected.data,
+            actual.frames,
+            actual.bins,
+            o.useEnergy,
+            (f, m) => rounding * expected.support[f * o.numMelBins + m]!,
+          );
           expect(c.nearMax.diff, `${label}: ${where(c.nearMax)}`).toBeLessThanOrEqual(1e-3);
           expect(c.all.diff, `${label}: ${where(c.all)}`).toBeLessThanOrEqual(5e-3);
           if (c.energy) expect(c.energy.diff, `${label}: energy ${where(c.energy)}`).toBeLessThanOrEqual(1e-4);

@@ -15,10 +15,18 @@ function windowFunction(o: CompleteFbankOptions, size: number): Float64Array {
   for (let i = 0; i < size; i++) {
     const hann = 0.5 - 0.5 * Math.cos(a * i);
     switch (o.windowType) {
-      case 'povey': w[i] = hann ** 0.85; break;
-      case 'hanning': w[i] = hann; break;
-      case 'hamming': w[i] = 0.54 - 0.46 * Math.cos(a * i); break;
-      case 'rectangular': w[i] = 1; break;
+      case 'povey':
+        w[i] = hann ** 0.85;
+        break;
+      case 'hanning':
+        w[i] = hann;
+        break;
+      case 'hamming':
+        w[i] = 0.54 - 0.46 * Math.cos(a * i);
+        break;
+      case 'rectangular':
+        w[i] = 1;
+        break;
       case 'blackman':
         w[i] = o.blackmanCoeff - 0.5 * Math.cos(a * i) + (0.5 - o.blackmanCoeff) * Math.cos(2 * a * i);
         break;

@@ -119,10 +119,7 @@ function fbankInWorker(samples: Float32Array, options: object, useAsync = false)
 describe('worker threads', () => {
   it('loads the addon in a worker and gives the same features', async () => {
     const here = fbank(speech, { useEnergy: true });
-    const [sync, async] = await Promise.all([
-      fbankInWorker(speech, { useEnergy: true }),
-      fbankInWorker(speech, { useEnergy: true }, true),
-    ]);
+    const [sync, async] = await Promise.all([fbankInWorker(speech, { useEnergy: true }), fbankInWorker(speech, { useEnergy: true }, true)]);
     expect(sync.simd).toBe(simd());
     expect(firstDifference(sync.data, here.data)).toBe(-1);
     expect(firstDifference(async.data, here.data)).toBe(-1);

@@ -83,27 +83,24 @@ describe('resample: torchaudio golden data (parity)', () => {
     expect(rms, describeFailure(c, actual, expected)).toBeLessThanOrEqual(MAX_RMS);
   });
 
-  it.each(manifest.cases.filter((c) => c.name.startsWith('speech_')).map((c) => [c.name, c] as const))(
-    '%s streamed in 997-sample chunks',
-    (_name, c) => {
-      const input = loadFloat32(c.input_npy);
-      const expected = loadFloat32(c.expected);
-      const resampler = new Resampler(c.orig_freq, c.new_freq);
-      const parts: Float32Array[] = [];
-      for (let start = 0; start < input.length; start += 997) {
-        parts.push(resampler.process(input.subarray(start, start + 997)));
-      }
-      parts.push(resampler.flush());
-      const actual = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-      let offset = 0;
-      for (const p of parts) {
-        actual.set(p, offset);
-        offset += p.length;
-      }
-      expect(actual.length).toBe(expected.length);
-      const { maxAbs, rms } = compare(actual, expected);
-      expect(maxAbs, describeFailure(c, actual, expected)).toBeLessThanOrEqual(MAX_ABS);
-      expect(rms, describeFailure(c, actual, expected)).toBeLessThanOrEqual(MAX_RMS);
-    },
-  );
+  it.each(manifest.cases.filter((c) => c.name.startsWith('speech_')).map((c) => [c.name, c] as const))('%s streamed in 997-sample chunks', (_name, c) => {
+    const input = loadFloat32(c.input_npy);
+    const expected = loadFloat32(c.expected);
+    const resampler = new Resampler(c.orig_freq, c.new_freq);
+    const parts: Float32Array[] = [];
+    for (let start = 0; start < input.length; start += 997) {
+      parts.push(resampler.process(input.subarray(start, start + 997)));
+    }
+    parts.push(resampler.flush());
+    const actual = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      actual.set(p, offset);
+      offset += p.length;
+    }
+    expect(actual.length).toBe(expected.length);
+    const { maxAbs, rms } = compare(actual, expected);
+    expect(maxAbs, describeFailure(c, actual, expected)).toBeLessThanOrEqual(MAX_ABS);
+    expect(rms, describeFailure(c, actual, expected)).toBeLessThanOrEqual(MAX_RMS);
+  });
 });

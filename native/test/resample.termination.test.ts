@@ -12,7 +12,10 @@ describe('resample and downmix in a worker that is terminated mid-call', () => {
   it.each([
     ['resampleAsync calls are running', "for (let i = 0; i < 4; i++) addon.resampleAsync(s, 44100, 16000, 'vhq');"],
     ['it loops over resample calls', "setImmediate(() => { for (;;) addon.resample(s, 44100, 16000, 'parity'); });"],
-    ['it loops over Resampler.process', "setImmediate(() => { const r = addon.resamplerCreate(44100, 16000, 'vhq'); for (;;) addon.resamplerProcess(r, s); });"],
+    [
+      'it loops over Resampler.process',
+      "setImmediate(() => { const r = addon.resamplerCreate(44100, 16000, 'vhq'); for (;;) addon.resamplerProcess(r, s); });",
+    ],
     ['it loops over downmix calls', 'setImmediate(() => { for (;;) addon.downmix([s, s]); });'],
   ])('should survive a worker terminated while %s', async (_what, calls) => {
     const code = `

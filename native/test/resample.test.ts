@@ -15,9 +15,7 @@ import { expectError } from './support/expect-error.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The .node file the tests load (lib/binding.ts tries E2V_NATIVE_PATH first, then build/Release). */
-const ADDON_PATH = process.env.E2V_NATIVE_PATH
-  ? resolve(process.env.E2V_NATIVE_PATH)
-  : resolve(here, '..', 'build', 'Release', 'e2v_native.node');
+const ADDON_PATH = process.env.E2V_NATIVE_PATH ? resolve(process.env.E2V_NATIVE_PATH) : resolve(here, '..', 'build', 'Release', 'e2v_native.node');
 
 const COMMON_RATES = [8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000] as const;
 const QUALITIES: readonly ResampleQuality[] = ['parity', 'vhq'];
@@ -114,11 +112,7 @@ function referenceParity(x: Float32Array, fromHz: number, toHz: number): Float64
   return y;
 }
 
-async function expectRejection(
-  promise: Promise<unknown>,
-  name: 'TypeError' | 'RangeError',
-  message: RegExp,
-): Promise<void> {
+async function expectRejection(promise: Promise<unknown>, name: 'TypeError' | 'RangeError', message: RegExp): Promise<void> {
   const error = await promise.then(
     () => {
       throw new Error('expected the promise to reject');
@@ -199,9 +193,7 @@ const JOBS: Job[] = [
   [22050, 16000],
   [16000, 44100],
   [96000, 16000],
-].flatMap(([fromHz, toHz], i) =>
-  QUALITIES.map((quality) => ({ samples: noise(fromHz! / 5, 100 + i), fromHz: fromHz!, toHz: toHz!, quality })),
-);
+].flatMap(([fromHz, toHz], i) => QUALITIES.map((quality) => ({ samples: noise(fromHz! / 5, 100 + i), fromHz: fromHz!, toHz: toHz!, quality })));
 
 // ---------------------------------------------------------------- behaviour
 
@@ -369,21 +361,18 @@ describe('properties', () => {
   it.each([
     ['parity', 100_000, 120],
     ['vhq', 20_000, 40],
-  ] as const)(
-    '%s: random lengths (0..5000) and random rate pairs never crash and give ceil(N * to / from) samples',
-    (quality, budget, numRuns) => {
-      fc.assert(
-        fc.property(anyRate, anyRate, fc.integer({ min: 0, max: 5000 }), fc.integer(), (fromHz, toHz, n, seed) => {
-          // Keep the output (and the test's run time) bounded for extreme upsampling.
-          const length = Math.min(n, Math.floor((budget * fromHz) / toHz));
-          const y = resample(noise(length, seed), fromHz, toHz, { quality });
-          expect(y.length).toBe(expectedLength(length, fromHz, toHz));
-          expect(y.every(Number.isFinite)).toBe(true);
-        }),
-        { numRuns },
-      );
-    },
-  );
+  ] as const)('%s: random lengths (0..5000) and random rate pairs never crash and give ceil(N * to / from) samples', (quality, budget, numRuns) => {
+    fc.assert(
+      fc.property(anyRate, anyRate, fc.integer({ min: 0, max: 5000 }), fc.integer(), (fromHz, toHz, n, seed) => {
+        // Keep the output (and the test's run time) bounded for extreme upsampling.
+        const length = Math.min(n, Math.floor((budget * fromHz) / toHz));
+        const y = resample(noise(length, seed), fromHz, toHz, { quality });
+        expect(y.length).toBe(expectedLength(length, fromHz, toHz));
+        expect(y.every(Number.isFinite)).toBe(true);
+      }),
+      { numRuns },
+    );
+  });
 
   it('parity matches the float64 formula for random rate pairs and short inputs', () => {
     fc.assert(
@@ -428,19 +417,16 @@ describe('properties', () => {
 // ---------------------------------------------------------------- SIMD and threads
 
 describe.skipIf(simd() === 'scalar')('SIMD paths', () => {
-  it.each(['scalar', 'sse2'])(
-    'the %s path (worker thread with E2V_SIMD) agrees with the SIMD path within 1e-6',
-    async (level) => {
-      const { simd: workerSimd, reply } = await runInWorker(JOBS, level);
-      expect(workerSimd).toBe(level);
-      JOBS.forEach((job, i) => {
-        const expected = resample(job.samples, job.fromHz, job.toHz, { quality: job.quality });
-        const { value, index } = maxDiff(reply.outputs[i]!, expected);
-        const what = `${job.quality} ${job.fromHz} -> ${job.toHz}`;
-        expect(value, `${what}: largest difference ${value} at ${index}`).toBeLessThanOrEqual(1e-6);
-      });
-    },
-  );
+  it.each(['scalar', 'sse2'])('the %s path (worker thread with E2V_SIMD) agrees with the SIMD path within 1e-6', async (level) => {
+    const { simd: workerSimd, reply } = await runInWorker(JOBS, level);
+    expect(workerSimd).toBe(level);
+    JOBS.forEach((job, i) => {
+      const expected = resample(job.samples, job.fromHz, job.toHz, { quality: job.quality });
+      const { value, index } = maxDiff(reply.outputs[i]!, expected);
+      const what = `${job.quality} ${job.fromHz} -> ${job.toHz}`;
+      expect(value, `${what}: largest difference ${value} at ${index}`).toBeLessThanOrEqual(1e-6);
+    });
+  });
 });
 
 describe('worker_threads', () => {

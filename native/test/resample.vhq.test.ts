@@ -13,10 +13,7 @@ const RIPPLE_DB = 0.01;
 const FFT_SIZE = 1 << 15;
 
 // 7-term Blackman-Harris window coefficients (peak sidelobe about -180 dB).
-const BH7 = [
-  0.27105140069342, -0.43329793923448, 0.21812299954311, -0.06592544638803, 0.01081174209837, -0.00077658482522,
-  0.00001388721735,
-];
+const BH7 = [0.27105140069342, -0.43329793923448, 0.21812299954311, -0.06592544638803, 0.01081174209837, -0.00077658482522, 0.00001388721735];
 
 function blackmanHarris7(size: number): Float64Array {
   const w = new Float64Array(size);
@@ -124,14 +121,7 @@ describe("resample quality 'vhq': alias rejection when downsampling", () => {
     // Just above the new Nyquist, inside the stopband, near the old Nyquist, and tones whose aliases
     // repeat every few outputs (toHz aliases to 0 Hz, 0.75 toHz to 0.25 toHz), where float32
     // rounding errors would pile up in one bin.
-    const tones = [
-      nyquistOut * 1.002,
-      nyquistOut * 1.05,
-      (nyquistOut + fromHz / 2) / 2,
-      0.75 * toHz,
-      toHz,
-      fromHz * 0.49,
-    ].filter((hz) => hz < fromHz * 0.495);
+    const tones = [nyquistOut * 1.002, nyquistOut * 1.05, (nyquistOut + fromHz / 2) / 2, 0.75 * toHz, toHz, fromHz * 0.49].filter((hz) => hz < fromHz * 0.495);
     for (const hz of tones) {
       const y = resample(tone(hz, fromHz, length), fromHz, toHz, { quality: 'vhq' });
       const spectrum = amplitudeSpectrum(y, start);
@@ -143,8 +133,7 @@ describe("resample quality 'vhq': alias rejection when downsampling", () => {
       const db = toDb(worst);
       expect(
         db,
-        `${fromHz} -> ${toHz}: a full-scale ${hz.toFixed(1)} Hz tone leaves ${db.toFixed(1)} dB ` +
-          `at ${((worstBin * toHz) / FFT_SIZE).toFixed(1)} Hz`,
+        `${fromHz} -> ${toHz}: a full-scale ${hz.toFixed(1)} Hz tone leaves ${db.toFixed(1)} dB ` + `at ${((worstBin * toHz) / FFT_SIZE).toFixed(1)} Hz`,
       ).toBeLessThanOrEqual(-REJECTION_DB);
     }
   });
@@ -190,8 +179,7 @@ describe("resample quality 'vhq': image rejection when upsampling", () => {
       const db = toDb(worst / signal);
       expect(
         db,
-        `${fromHz} -> ${toHz}: a ${hz.toFixed(1)} Hz tone leaves ${db.toFixed(1)} dB ` +
-          `at ${((worstBin * toHz) / FFT_SIZE).toFixed(1)} Hz`,
+        `${fromHz} -> ${toHz}: a ${hz.toFixed(1)} Hz tone leaves ${db.toFixed(1)} dB ` + `at ${((worstBin * toHz) / FFT_SIZE).toFixed(1)} Hz`,
       ).toBeLessThanOrEqual(-REJECTION_DB);
     }
   });

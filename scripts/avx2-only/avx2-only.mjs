@@ -33,7 +33,9 @@ const BEYOND_AVX2 = ['avx512f', 'avx512_vnni', 'avx_vnni', 'amx_tile', 'amx_int8
 
 function hostFlags() {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'));
     return new Set(line?.split(':')[1]?.trim().split(/\s+/) ?? []);
   } catch {
     return new Set();
@@ -62,7 +64,8 @@ export function buildCpuidMask() {
  * @returns {{ mechanism: 'native' | 'cpuid-mask' | 'qemu' | 'unavailable', reason: string }}
  */
 export function chooseMechanism() {
-  if (process.arch !== 'x64' || process.platform !== 'linux') return { mechanism: 'unavailable', reason: `not x86-64 Linux (${process.platform}-${process.arch})` };
+  if (process.arch !== 'x64' || process.platform !== 'linux')
+    return { mechanism: 'unavailable', reason: `not x86-64 Linux (${process.platform}-${process.arch})` };
   const flags = hostFlags();
   const extra = BEYOND_AVX2.filter((f) => flags.has(f));
   if (!flags.has('avx2')) return { mechanism: 'unavailable', reason: 'this CPU has no AVX2' };

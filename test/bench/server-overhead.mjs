@@ -139,7 +139,20 @@ const fmt = (/** @type {number} */ value, digits = 2) => (Number.isFinite(value)
  * @param {Row} baseline
  */
 function printTable(rows, baseline) {
-  const header = ['scenario', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'p50 / engine', 'p99 / engine', 'overhead p50 ms', 'overhead p99 ms', 'non-2xx', 'errors'];
+  const header = [
+    'scenario',
+    'conns',
+    'requests',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'p50 / engine',
+    'p99 / engine',
+    'overhead p50 ms',
+    'overhead p99 ms',
+    'non-2xx',
+    'errors',
+  ];
   const lines = rows.map((row) => {
     const analysis = row.name !== 'GET /api/v1/health';
     const isBaseline = row.name.startsWith('Engine.analyze');
@@ -168,7 +181,11 @@ try {
   const speech = await loadAudio16k(new Uint8Array(await readFile(SPEECH)));
   const wav = encodeWavPcm16(speech.samples.subarray(0, 16000), 16000);
 
-  console.log(`# e2v server overhead: node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(
+    `# e2v server overhead: node ${process.version}, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   console.log(`${(await cpuHeader(cpuFeatures(), 2)).text}\n`);
   console.log(`model tiny-a (golden tiny checkpoint, fp32), input 1.0 s WAV (${wav.byteLength} bytes), ${DURATION_S} s per scenario\n`);
 
@@ -178,7 +195,15 @@ try {
   await engine.close();
 
   // 2. The server.
-  const server = await startServer({ modelDir, port: 0, host: '127.0.0.1', dataDir: join(tmp, 'data'), outputsDir: join(tmp, 'outputs'), modelsDir: join(tmp, 'models'), logger: false });
+  const server = await startServer({
+    modelDir,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: join(tmp, 'data'),
+    outputsDir: join(tmp, 'outputs'),
+    modelsDir: join(tmp, 'models'),
+    logger: false,
+  });
   const rows = [baseline];
   try {
     const health = { url: `${server.url}/api/v1/health` };

@@ -20,16 +20,26 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const cliMain = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
 const BAD = fileURLToPath(new URL('../../packages/engine/test/fixtures/audio/', import.meta.url));
 
-function e2v(args: string[], options: { model?: string } & Pick<SpawnSyncOptions, 'uid' | 'gid'> = {}): { status: number | null; stdout: string; stderr: string } {
+function e2v(
+  args: string[],
+  options: { model?: string } & Pick<SpawnSyncOptions, 'uid' | 'gid'> = {},
+): { status: number | null; stdout: string; stderr: string } {
   const { model = testModelDir('tiny-a'), ...spawnOptions } = options;
-  const result = spawnSync(process.execPath, [cliMain, 'analyze', '--model', model, '--threads', '1', ...args], { encoding: 'utf8', timeout: 60_000, ...spawnOptions });
+  const result = spawnSync(process.execPath, [cliMain, 'analyze', '--model', model, '--threads', '1', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...spawnOptions,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** The records of a JSONL file (none when it does not exist); a torn line fails the parse. */
 async function jsonl(path: string): Promise<Record<string, any>[]> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
 }
 
 /** `count` 4-second tones (distinct content) in a new folder. */
@@ -73,7 +83,10 @@ describe('e2v analyze', () => {
     expect(results).toHaveLength(GOLDEN_INPUTS.length);
     expect(errors.map((e) => e.file).sort()).toEqual([join(input, 'corrupt', 'truncated.mp3'), join(input, 'corrupt', 'truncated.wav')]);
     for (const e of errors) expect(e.error.code).toMatch(/^E2V_ERR_AUDIO_/);
-    const stdout = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const stdout = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     expect(stdout.map((r) => r.file).sort()).toEqual(results.map((r) => r.file).sort());
     expect(stdout[0]).toHaveProperty('scores');
     const csv = (await readFile(join(out, 'results.csv'), 'utf8')).trimEnd().split('\n');
@@ -145,7 +158,14 @@ describe('e2v analyze', () => {
   });
 
   it('should refuse a bad command line with exit 2 and one line', () => {
-    for (const args of [['--granularity', 'word', input], ['--resume', input], [], ['--granularity', 'frame', '--window', '-1', input], ['--granularity', 'frame', '--window', '3601', input], ['--window', '2', input]]) {
+    for (const args of [
+      ['--granularity', 'word', input],
+      ['--resume', input],
+      [],
+      ['--granularity', 'frame', '--window', '-1', input],
+      ['--granularity', 'frame', '--window', '3601', input],
+      ['--window', '2', input],
+    ]) {
       const run = e2v(args);
       expect(run.status).toBe(2);
       expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -156,7 +176,9 @@ describe('e2v analyze', () => {
     const count = 40;
     const many = await tones(count);
     const out = join(many, 'out');
-    const child = spawn(process.execPath, [cliMain, 'analyze', many, '--model', testModelDir('tiny-a'), '--threads', '1', '--concurrency', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliMain, 'analyze', many, '--model', testModelDir('tiny-a'), '--threads', '1', '--concurrency', '1', '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -193,10 +215,12 @@ async function allNames(dir: string): Promise<string[]> {
 async function expectNothingHalfWritten(out: string, results: Record<string, any>[]): Promise<void> {
   expect((await allNames(out)).filter((name) => /(^|\/)\.outputs-tmp-|\.tmp$/.test(name))).toEqual([]);
   expect((await readFile(join(out, 'results.csv'), 'utf8')).trimEnd().split('\n')).toHaveLength(results.length + 1);
-  for (const npy of await readdir(join(out, 'embeddings'))) expect(readNpy(new Uint8Array(await readFile(join(out, 'embeddings', npy)))).shape[0]).toBeGreaterThan(0);
+  for (const npy of await readdir(join(out, 'embeddings')))
+    expect(readNpy(new Uint8Array(await readFile(join(out, 'embeddings', npy)))).shape[0]).toBeGreaterThan(0);
   for (const r of results) {
     expect(readNpy(new Uint8Array(await readFile(r.embedding_npy as string))).shape.at(-1)).toBe(32);
-    if (r.output_dir !== null) expect(JSON.parse(await readFile(join(r.output_dir as string, 'result.json'), 'utf8'))).toMatchObject({ emotion: r.result.emotion });
+    if (r.output_dir !== null)
+      expect(JSON.parse(await readFile(join(r.output_dir as string, 'result.json'), 'utf8'))).toMatchObject({ emotion: r.result.emotion });
   }
 }
 
@@ -211,39 +235,46 @@ describe('e2v analyze faults', () => {
     ['results.jsonl: frame results', ['--granularity', 'frame', '--embedding', '--csv']],
     ['outputs folders', ['--save-outputs', '--embedding', '--csv']],
   ] as const) {
-    it.skipIf(!canMount)(`should stop cleanly when the disk fills (${what}): exit 74, one typed line, a summary, no torn line; --resume then does each file once`, async () => {
-      const disk = await mkdtemp(join(tmpdir(), 'e2v-full-disk-'));
-      expect(sys('mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk)).toBe(true);
-      try {
-        const out = join(disk, 'results');
-        const full = e2v([toneDir, '--out', out, ...flags]);
-        expect(full.status).toBe(74);
-        expect(full.stderr.split('\n').filter((line) => line.includes('E2V_ERR') || line.startsWith('e2v:'))).toEqual([
-          expect.stringMatching(/^e2v: E2V_ERR_CLI_OUTPUT_FULL: the disk of .+ is full \(ENOSPC writing [^)]+\); \d+ files not done: make room, then run again with --resume$/),
-        ]);
-        const partial = await jsonl(join(out, 'results.jsonl'));
-        expect(await jsonl(join(out, 'errors.jsonl'))).toEqual([]);
-        expect(partial.length).toBeGreaterThan(0);
-        expect(partial.length).toBeLessThan(TONES);
-        expect(full.stderr).toContain(`\nsummary\n  files                     ${TONES}\n  analyzed                  ${partial.length}\n  failed                    0\n`);
-        expect(full.stderr).toContain(`\n  not done (stopped early)  ${TONES - partial.length}\n`);
-        expect(full.stderr).toContain(`${TONES - partial.length} files not done`);
-        await expectNothingHalfWritten(out, partial);
+    it.skipIf(!canMount)(
+      `should stop cleanly when the disk fills (${what}): exit 74, one typed line, a summary, no torn line; --resume then does each file once`,
+      async () => {
+        const disk = await mkdtemp(join(tmpdir(), 'e2v-full-disk-'));
+        expect(sys('mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk)).toBe(true);
+        try {
+          const out = join(disk, 'results');
+          const full = e2v([toneDir, '--out', out, ...flags]);
+          expect(full.status).toBe(74);
+          expect(full.stderr.split('\n').filter((line) => line.includes('E2V_ERR') || line.startsWith('e2v:'))).toEqual([
+            expect.stringMatching(
+              /^e2v: E2V_ERR_CLI_OUTPUT_FULL: the disk of .+ is full \(ENOSPC writing [^)]+\); \d+ files not done: make room, then run again with --resume$/,
+            ),
+          ]);
+          const partial = await jsonl(join(out, 'results.jsonl'));
+          expect(await jsonl(join(out, 'errors.jsonl'))).toEqual([]);
+          expect(partial.length).toBeGreaterThan(0);
+          expect(partial.length).toBeLessThan(TONES);
+          expect(full.stderr).toContain(
+            `\nsummary\n  files                     ${TONES}\n  analyzed                  ${partial.length}\n  failed                    0\n`,
+          );
+          expect(full.stderr).toContain(`\n  not done (stopped early)  ${TONES - partial.length}\n`);
+          expect(full.stderr).toContain(`${TONES - partial.length} files not done`);
+          await expectNothingHalfWritten(out, partial);
 
-        expect(sys('mount', '-o', 'remount,size=32m', disk)).toBe(true);
-        const resumed = e2v([toneDir, '--out', out, '--resume', ...flags]);
-        expect(resumed.stderr).not.toContain('E2V_ERR');
-        expect(resumed.status).toBe(0);
-        const all = await jsonl(join(out, 'results.jsonl'));
-        expect(all.map((r) => r.file)).toHaveLength(TONES);
-        expect(new Set(all.map((r) => r.file))).toEqual(new Set((await readdir(toneDir)).map((f) => join(toneDir, f))));
-        expect(resumed.stderr).toMatch(new RegExp(`analyzed +${TONES - partial.length}\\n.*\\n {2}skipped \\(done before\\) +${partial.length}\\n`));
-        await expectNothingHalfWritten(out, all);
-      } finally {
-        expect(sys('umount', disk)).toBe(true);
-        await rm(disk, { recursive: true });
-      }
-    });
+          expect(sys('mount', '-o', 'remount,size=32m', disk)).toBe(true);
+          const resumed = e2v([toneDir, '--out', out, '--resume', ...flags]);
+          expect(resumed.stderr).not.toContain('E2V_ERR');
+          expect(resumed.status).toBe(0);
+          const all = await jsonl(join(out, 'results.jsonl'));
+          expect(all.map((r) => r.file)).toHaveLength(TONES);
+          expect(new Set(all.map((r) => r.file))).toEqual(new Set((await readdir(toneDir)).map((f) => join(toneDir, f))));
+          expect(resumed.stderr).toMatch(new RegExp(`analyzed +${TONES - partial.length}\\n.*\\n {2}skipped \\(done before\\) +${partial.length}\\n`));
+          await expectNothingHalfWritten(out, all);
+        } finally {
+          expect(sys('umount', disk)).toBe(true);
+          await rm(disk, { recursive: true });
+        }
+      },
+    );
   }
 
   it('should remove unfinished outputs folders of dead processes when it saves outputs, and say so', async () => {
@@ -275,7 +306,15 @@ describe('e2v analyze faults', () => {
     await copyFile(join(input, 'speech_16k_mono.wav'), join(root, 'in', 'secret.wav'));
     await copyFile(join(input, 'speech_16k_mono.wav'), join(root, 'locked', 'x.wav'));
     await mkdir(join(root, 'out'));
-    for (const [path, mode] of [[root, 0o755], [model, 0o755], [join(root, 'in'), 0o755], [join(root, 'out'), 0o777], [join(root, 'in', 'secret.wav'), 0o000], [join(root, 'locked'), 0o000]] as const) await chmod(path, mode);
+    for (const [path, mode] of [
+      [root, 0o755],
+      [model, 0o755],
+      [join(root, 'in'), 0o755],
+      [join(root, 'out'), 0o777],
+      [join(root, 'in', 'secret.wav'), 0o000],
+      [join(root, 'locked'), 0o000],
+    ] as const)
+      await chmod(path, mode);
     for (const file of [...(await readdir(model)).map((f) => join(model, f)), join(root, 'in', 'ok.wav')]) await chmod(file, 0o644);
     try {
       const run = e2v([join(root, 'in'), '--out', join(root, 'out')], { model, ...user });
@@ -285,7 +324,10 @@ describe('e2v analyze faults', () => {
         { file: secret, sha256: null, error: { code: 'E2V_ERR_CLI_FILE', message: `cannot read ${secret}: permission denied (EACCES)`, cause: 'EACCES' } },
       ]);
       expect(await jsonl(join(root, 'out', 'results.jsonl'))).toHaveLength(1);
-      for (const [arg, named] of [[`${root}/locked/*.wav`, `${root}/locked/`], [join(root, 'locked'), join(root, 'locked')]] as const) {
+      for (const [arg, named] of [
+        [`${root}/locked/*.wav`, `${root}/locked/`],
+        [join(root, 'locked'), join(root, 'locked')],
+      ] as const) {
         const refused = e2v([arg], { model, ...user });
         expect(refused.status).toBe(1);
         expect(refused.stderr).toBe(`e2v: E2V_ERR_CLI_FILE: cannot read ${named}: permission denied (EACCES)\n`);

@@ -69,7 +69,14 @@ describe('checkMarkdownLinks', () => {
 
   it('should report missing files, missing anchors, paths outside the repository, absolute paths and other schemes', () => {
     const repo = repository({
-      'README.md': ['[1](docs/missing.md)', '[2](docs/a.md#nowhere)', '[3](../outside.md)', '[4](/etc/passwd)', '[5](file:///etc/passwd)', '[6](#no-such-heading)'].join('\n'),
+      'README.md': [
+        '[1](docs/missing.md)',
+        '[2](docs/a.md#nowhere)',
+        '[3](../outside.md)',
+        '[4](/etc/passwd)',
+        '[5](file:///etc/passwd)',
+        '[6](#no-such-heading)',
+      ].join('\n'),
       'docs/a.md': '# A\n',
     });
     const problems = checkMarkdownLinks(repo.root, repo.files);
@@ -104,6 +111,10 @@ describe('markdown anchors', () => {
   });
 
   it('should read reference definitions and HTML links', () => {
-    expect(markdownLinks('[x][ref]\n\n[ref]: <docs/a b.md> "title"\n<img src="pic.png"> <a href="b.md#c">b</a>').map((l) => l.target)).toEqual(['docs/a b.md', 'pic.png', 'b.md#c']);
+    expect(markdownLinks('[x][ref]\n\n[ref]: <docs/a b.md> "title"\n<img src="pic.png"> <a href="b.md#c">b</a>').map((l) => l.target)).toEqual([
+      'docs/a b.md',
+      'pic.png',
+      'b.md#c',
+    ]);
   });
 });

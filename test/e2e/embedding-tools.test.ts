@@ -72,7 +72,11 @@ describe('e2v cluster', () => {
     const run = e2v(['cluster', join(data, 'calm'), `${data}/anxious/*.npy`, '--out', out, '--seed', '3', '--k-range', '2-5']);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^k = 2 \(best mean silhouette over 2-5\)/);
-    const rows = (await readFile(join(out, 'assignments.csv'), 'utf8')).trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    const rows = (await readFile(join(out, 'assignments.csv'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     expect(rows).toHaveLength(24);
     const clusterOf = (group: string): Set<string> => new Set(rows.filter((r) => r[0]!.includes(`/${group}/`)).map((r) => r[1]!));
     expect(clusterOf('calm').size).toBe(1);
@@ -107,7 +111,10 @@ describe('e2v classifier train, then the classifier, sink and example plugins in
     const cwd = await mkdtemp(join(tmpdir(), 'e2v-plugins-cli-'));
     // Train on embeddings of real audio: two golden files as two labels.
     const emb = join(cwd, 'train');
-    for (const [label, file] of [['speech', SPEECH], ['noise', OTHER]] as const) {
+    for (const [label, file] of [
+      ['speech', SPEECH],
+      ['noise', OTHER],
+    ] as const) {
       const out = join(cwd, `emb-${label}`);
       expect(e2v(['analyze', file, '--embedding', '--out', out, '--model', testModelDir('tiny-a')]).status).toBe(0);
       const record = JSON.parse(await readFile(join(out, 'results.jsonl'), 'utf8')) as { embedding_npy: string };
@@ -118,17 +125,31 @@ describe('e2v classifier train, then the classifier, sink and example plugins in
     expect(e2v(['classifier', 'train', '--data', emb, '--type', 'knn', '--k', '1', '--folds', '0', '--out', join(cwd, 'clf.json')]).status).toBe(0);
     await writeFile(
       join(cwd, 'e2v.config.json'),
-      JSON.stringify({ plugins: [[EXAMPLE_PLUGIN, { threshold: 0.99, tag: 'review' }], ['sink', { jsonl: 'sink/results.jsonl' }]] }),
+      JSON.stringify({
+        plugins: [
+          [EXAMPLE_PLUGIN, { threshold: 0.99, tag: 'review' }],
+          ['sink', { jsonl: 'sink/results.jsonl' }],
+        ],
+      }),
     );
     const classifier = `classifier=${JSON.stringify({ model: 'clf.json' })}`;
-    const run = e2v(['analyze', SPEECH, OTHER, '--embedding', '--json', '--out', 'out', '--save-outputs', '--model', testModelDir('tiny-a'), '--plugin', classifier], cwd);
+    const run = e2v(
+      ['analyze', SPEECH, OTHER, '--embedding', '--json', '--out', 'out', '--save-outputs', '--model', testModelDir('tiny-a'), '--plugin', classifier],
+      cwd,
+    );
     expect(run.status, run.stderr).toBe(0);
-    const results = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { file: string; plugins: Record<string, any> });
+    const results = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; plugins: Record<string, any> });
     expect(results.find((r) => r.file === SPEECH)!.plugins.classifier.label).toBe('speech');
     expect(results.find((r) => r.file === OTHER)!.plugins.classifier.label).toBe('noise');
     for (const r of results) expect(r.plugins['low-confidence']).toMatchObject({ low: true, threshold: 0.99, tag: 'review' });
     // each outputs folder's result.json, written after the plugins, holds their outputs
-    const records = (await readFile(join(cwd, 'out', 'results.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { file: string; output_dir: string });
+    const records = (await readFile(join(cwd, 'out', 'results.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; output_dir: string });
     for (const record of records) {
       const saved = JSON.parse(await readFile(resolve(cwd, record.output_dir, 'result.json'), 'utf8')) as { plugins: unknown };
       expect(saved.plugins).toEqual(results.find((r) => r.file === record.file)!.plugins);

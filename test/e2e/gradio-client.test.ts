@@ -100,7 +100,10 @@ afterAll(async () => {
 
 describe('Client.connect and view_api', () => {
   it('should list /predict as the only public endpoint with audio, granularity and extract_embedding', async () => {
-    const api = (await client.view_api()) as { named_endpoints: Record<string, { parameters: { parameter_name: string }[]; returns: unknown[] }>; unnamed_endpoints: object };
+    const api = (await client.view_api()) as {
+      named_endpoints: Record<string, { parameters: { parameter_name: string }[]; returns: unknown[] }>;
+      unnamed_endpoints: object;
+    };
     expect(Object.keys(api.named_endpoints)).toEqual(['/predict']);
     const predict = api.named_endpoints['/predict']!;
     // The client itself files /predict under unnamed_endpoints["0"] too; nothing else may be there.
@@ -117,7 +120,11 @@ describe('predict("/predict") with the golden inputs', () => {
 
   it.each(cases)('should analyze $input at $granularity granularity (embedding: $embedding)', async ({ input, granularity, embedding }) => {
     const expected = golden(input);
-    const result = await predict(client, '/predict', { audio: handle_file(join(GOLDEN_INPUTS_DIR, `${input}.wav`)), granularity, extract_embedding: embedding });
+    const result = await predict(client, '/predict', {
+      audio: handle_file(join(GOLDEN_INPUTS_DIR, `${input}.wav`)),
+      granularity,
+      extract_embedding: embedding,
+    });
     expect(result.type).toBe('data');
     const data = result.data as [string, LabelValue, string, FileData, FileData | null];
     expect(data).toHaveLength(5);
@@ -134,7 +141,7 @@ describe('predict("/predict") with the golden inputs', () => {
     expect(resultFile.orig_name).toBe('result.json');
     expect(resultFile.meta._type).toBe('gradio.FileData');
     expect(resultFile.url).toBe(`${ts.url}/gradio_api/file=${resultFile.path}`);
-    expect(resultFile.path.startsWith(ts.server.folders.outputsDir + '/')).toBe(true);
+    expect(resultFile.path.startsWith(`${ts.server.folders.outputsDir}/`)).toBe(true);
     const bytes = await download(resultFile);
     expect(bytes.length).toBe(resultFile.size);
     const parsed = JSON.parse(bytes.toString('utf8')) as ResultJson;
@@ -187,7 +194,7 @@ describe('the examples table', () => {
       expect(update.__type__).toBe('update');
       return update.value;
     }) as [FileData, 'utterance' | 'frame', boolean];
-    expect(audio.path.startsWith(ts.server.folders.examplesDir + '/')).toBe(true);
+    expect(audio.path.startsWith(`${ts.server.folders.examplesDir}/`)).toBe(true);
     expect((await download(audio)).subarray(0, 4).toString('latin1')).toBe('RIFF');
 
     const result = await predict(client, '/predict', { audio, granularity, extract_embedding: embedding });
@@ -270,15 +277,18 @@ describe('errors', () => {
     expect((after.data[1] as LabelValue).confidences).toHaveLength(9);
   });
 
-  it.each(['bad-mp3-truncated.mp3', 'bad-wav-truncated-header.wav', 'bad-text.txt'])('should reject the broken file %s with a readable message', async (file) => {
-    const failure = await predict(client, '/predict', { audio: handle_file(join(AUDIO_FIXTURES_DIR, file)) }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).message.length).toBeGreaterThan(10);
-    expect((failure as Error).message).not.toMatch(/internal server error/i);
-  });
+  it.each(['bad-mp3-truncated.mp3', 'bad-wav-truncated-header.wav', 'bad-text.txt'])(
+    'should reject the broken file %s with a readable message',
+    async (file) => {
+      const failure = await predict(client, '/predict', { audio: handle_file(join(AUDIO_FIXTURES_DIR, file)) }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message.length).toBeGreaterThan(10);
+      expect((failure as Error).message).not.toMatch(/internal server error/i);
+    },
+  );
 
   it('should reject clearly when the upload was refused (the client then sends its raw upload command)', async () => {
     const small = await startTestServer({ modelDir: testModelDir('tiny-a'), limits: { maxUploadBytes: 10_000 } });

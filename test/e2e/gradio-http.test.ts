@@ -52,7 +52,10 @@ let longWavBytes: Uint8Array | undefined;
 /** Ten minutes of quiet noise as a WAV file: keeps the only worker busy for a good while. */
 function longWav(): Uint8Array {
   let seed = 1;
-  longWavBytes ??= encodeWavPcm16(Float32Array.from({ length: 600 * 16000 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 0.1), 16000);
+  longWavBytes ??= encodeWavPcm16(
+    Float32Array.from({ length: 600 * 16000 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 0.1),
+    16000,
+  );
   return longWavBytes;
 }
 
@@ -82,7 +85,16 @@ describe('GET /config', () => {
     root: string;
     enable_queue: boolean;
     components: { id: number; type: string; skip_api: boolean; props: Record<string, unknown> }[];
-    dependencies: { id: number; targets: [number, string][]; inputs: number[]; outputs: number[]; api_name: string; queue: boolean | null; show_api: boolean; api_visibility: string }[];
+    dependencies: {
+      id: number;
+      targets: [number, string][];
+      inputs: number[];
+      outputs: number[];
+      api_name: string;
+      queue: boolean | null;
+      show_api: boolean;
+      api_visibility: string;
+    }[];
   }
 
   it('should describe a Gradio 5 app on the sse_v3 protocol', async () => {
@@ -97,18 +109,43 @@ describe('GET /config', () => {
     const ids = new Set(config.components.map((c) => c.id));
     config.dependencies.forEach((dependency, index) => {
       expect(dependency.id).toBe(index);
-      for (const id of [...dependency.inputs, ...dependency.outputs, ...dependency.targets.map(([target]) => target)]) expect(ids.has(id), `component ${id}`).toBe(true);
+      for (const id of [...dependency.inputs, ...dependency.outputs, ...dependency.targets.map(([target]) => target)])
+        expect(ids.has(id), `component ${id}`).toBe(true);
     });
     const [predict, loadExample] = config.dependencies;
     expect(predict).toMatchObject({ api_name: 'predict', inputs: [1, 2, 3], outputs: [5, 6, 7, 8, 9], queue: null, show_api: true, api_visibility: 'public' });
-    expect(loadExample).toMatchObject({ api_name: 'load_example', inputs: [10], outputs: [1, 2, 3], queue: false, show_api: false, api_visibility: 'undocumented' });
+    expect(loadExample).toMatchObject({
+      api_name: 'load_example',
+      inputs: [10],
+      outputs: [1, 2, 3],
+      queue: false,
+      show_api: false,
+      api_visibility: 'undocumented',
+    });
   });
 
   it('should describe the e2v app with the documented component ids', async () => {
     const config = (await (await fetch(`${ts.url}/config`)).json()) as Config;
     const byId = new Map(config.components.map((c) => [c.id, c]));
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((id) => byId.get(id)?.type)).toEqual(['audio', 'radio', 'checkbox', 'button', 'markdown', 'label', 'textbox', 'file', 'file', 'dataset']);
-    expect(byId.get(2)!.props).toMatchObject({ choices: [['utterance', 'utterance'], ['frame', 'frame']], value: 'utterance' });
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((id) => byId.get(id)?.type)).toEqual([
+      'audio',
+      'radio',
+      'checkbox',
+      'button',
+      'markdown',
+      'label',
+      'textbox',
+      'file',
+      'file',
+      'dataset',
+    ]);
+    expect(byId.get(2)!.props).toMatchObject({
+      choices: [
+        ['utterance', 'utterance'],
+        ['frame', 'frame'],
+      ],
+      value: 'utterance',
+    });
     expect(byId.get(3)!.props).toMatchObject({ value: false });
     expect(byId.get(6)!.props).toMatchObject({ num_top_classes: 9 });
     expect(byId.get(4)!.skip_api).toBe(true);
@@ -165,7 +202,7 @@ describe('POST /gradio_api/upload', () => {
       { bytes: SPEECH, filename: 'clip.wav' },
     ]);
     expect(paths).toHaveLength(2);
-    for (const path of paths) expect(path.startsWith(ts.server.folders.uploadsDir + '/')).toBe(true);
+    for (const path of paths) expect(path.startsWith(`${ts.server.folders.uploadsDir}/`)).toBe(true);
     expect(paths[1]!.endsWith('/clip.wav')).toBe(true);
     expect(await readFile(paths[0]!)).toEqual(SPEECH_8K);
     expect(await readFile(paths[1]!)).toEqual(SPEECH);
@@ -204,7 +241,9 @@ describe('the two-step /gradio_api/call API', () => {
   });
 
   it('should keep a finished result fetchable by its id', async () => {
-    const { event_id: eventId } = (await (await postJson(`${ts.url}/gradio_api/call/predict`, { data: [fileData(speechPath), 'utterance', false], session_hash: 'curl-session' })).json()) as { event_id: string };
+    const { event_id: eventId } = (await (
+      await postJson(`${ts.url}/gradio_api/call/predict`, { data: [fileData(speechPath), 'utterance', false], session_hash: 'curl-session' })
+    ).json()) as { event_id: string };
     await readEventStream(`${ts.url}/gradio_api/call/predict/${eventId}`);
     const again = sseBlocks((await readEventStream(`${ts.url}/gradio_api/call/predict/${eventId}`)).text);
     expect(again.map((b) => b.event)).toEqual(['complete']);
@@ -237,24 +276,37 @@ describe('the two-step /gradio_api/call API', () => {
   it('should answer 422 with a detail list for a bad granularity', async () => {
     const response = await postJson(`${ts.url}/gradio_api/call/predict`, { data: [fileData(speechPath), 'sentence', false] });
     expect(response.status).toBe(422);
-    expect(((await response.json()) as { detail: { parameter_name: string }[] }).detail[0]).toMatchObject({ __type__: 'validate', is_valid: false, parameter_name: 'granularity' });
+    expect(((await response.json()) as { detail: { parameter_name: string }[] }).detail[0]).toMatchObject({
+      __type__: 'validate',
+      is_valid: false,
+      parameter_name: 'granularity',
+    });
   });
 });
 
 describe('direct calls (Gradio 3/4 layouts and @gradio/client for queue: false)', () => {
-  it.each(['/api/predict', '/run/predict', '/gradio_api/run/predict', '/gradio_api/api/predict'])('should answer 200 with the data list at %s', async (path) => {
-    const response = await postJson(`${ts.url}${path}`, { data: [fileData(speechPath), 'utterance', false] });
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { data: unknown[]; is_generating: boolean; duration: number };
-    expect(body).not.toHaveProperty('error');
-    expect(body.data).toHaveLength(5);
-    expect(body.is_generating).toBe(false);
-    expect(typeof body.duration).toBe('number');
-    expect(body.data[4]).toBeNull();
-  });
+  it.each(['/api/predict', '/run/predict', '/gradio_api/run/predict', '/gradio_api/api/predict'])(
+    'should answer 200 with the data list at %s',
+    async (path) => {
+      const response = await postJson(`${ts.url}${path}`, { data: [fileData(speechPath), 'utterance', false] });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { data: unknown[]; is_generating: boolean; duration: number };
+      expect(body).not.toHaveProperty('error');
+      expect(body.data).toHaveLength(5);
+      expect(body.is_generating).toBe(false);
+      expect(typeof body.duration).toBe('number');
+      expect(body.data[4]).toBeNull();
+    },
+  );
 
   it('should run load_example at /gradio_api/run/load_example', async () => {
-    const response = await postJson(`${ts.url}/gradio_api/run/load_example`, { data: [1], fn_index: 1, session_hash: 'abc', event_data: null, trigger_id: null });
+    const response = await postJson(`${ts.url}/gradio_api/run/load_example`, {
+      data: [1],
+      fn_index: 1,
+      session_hash: 'abc',
+      event_data: null,
+      trigger_id: null,
+    });
     expect(response.status).toBe(200);
     const { data } = (await response.json()) as { data: { __type__: string; value: unknown }[] };
     expect(data.map((d) => d.__type__)).toEqual(['update', 'update', 'update']);
@@ -321,7 +373,9 @@ describe('the queue: queue/join + queue/data as the Python client uses it', () =
 
   it('should keep the messages produced before the stream opened', async () => {
     const session = 'py-session-late';
-    const { event_id: eventId } = (await (await postJson(`${ts.url}/gradio_api/queue/join?`, { data: [fileData(speechPath), 'frame', false], fn_index: 0, session_hash: session })).json()) as { event_id: string };
+    const { event_id: eventId } = (await (
+      await postJson(`${ts.url}/gradio_api/queue/join?`, { data: [fileData(speechPath), 'frame', false], fn_index: 0, session_hash: session })
+    ).json()) as { event_id: string };
     await waitForEvent(ts.url, eventId);
     const messages = queueMessages((await readEventStream(`${ts.url}/gradio_api/queue/data?session_hash=${session}`)).text);
     expect(messages.map((m) => m.msg)).toEqual(['estimation', 'process_starts', 'process_completed', 'close_stream']);
@@ -332,9 +386,17 @@ describe('the queue: queue/join + queue/data as the Python client uses it', () =
     const session = 'py-session-two';
     const ids: string[] = [];
     for (const granularity of ['utterance', 'frame']) {
-      ids.push(((await (await postJson(`${ts.url}/gradio_api/queue/join`, { data: [fileData(speechPath), granularity, false], fn_index: 0, session_hash: session })).json()) as { event_id: string }).event_id);
+      ids.push(
+        (
+          (await (
+            await postJson(`${ts.url}/gradio_api/queue/join`, { data: [fileData(speechPath), granularity, false], fn_index: 0, session_hash: session })
+          ).json()) as { event_id: string }
+        ).event_id,
+      );
     }
-    const messages = queueMessages((await readEventStream(`${ts.url}/gradio_api/queue/data?session_hash=${session}`)).text).filter((m) => m.msg !== 'heartbeat');
+    const messages = queueMessages((await readEventStream(`${ts.url}/gradio_api/queue/data?session_hash=${session}`)).text).filter(
+      (m) => m.msg !== 'heartbeat',
+    );
     const completed = messages.filter((m) => m.msg === 'process_completed');
     expect(completed.map((m) => m.event_id).sort()).toEqual([...ids].sort());
     expect(messages.filter((m) => m.msg === 'close_stream')).toHaveLength(1);
@@ -399,7 +461,9 @@ describe('the queue: queue/join + queue/data as the Python client uses it', () =
     const session = 'py-session-eta';
     const join = await postJson(`${ts.url}/gradio_api/queue/join`, { data: [fileData(speechPath), 'utterance', false], fn_index: 0, session_hash: session });
     expect(join.status).toBe(200);
-    const estimations = queueMessages((await readEventStream(`${ts.url}/gradio_api/queue/data?session_hash=${session}`)).text).filter((m) => m.msg === 'estimation');
+    const estimations = queueMessages((await readEventStream(`${ts.url}/gradio_api/queue/data?session_hash=${session}`)).text).filter(
+      (m) => m.msg === 'estimation',
+    );
     expect(estimations.length).toBeGreaterThan(0);
     for (const message of estimations) expect(message.rank_eta).toBeGreaterThan(0);
     const status = (await (await fetch(`${ts.url}/gradio_api/queue/status`)).json()) as { rank_eta: unknown };
@@ -449,7 +513,9 @@ describe('file= downloads', () => {
   let resultPath: string;
 
   beforeAll(async () => {
-    const { data } = (await (await postJson(`${ts.url}/gradio_api/run/predict`, { data: [fileData(speechPath), 'utterance', true] })).json()) as { data: [unknown, unknown, unknown, { url: string; path: string }] };
+    const { data } = (await (await postJson(`${ts.url}/gradio_api/run/predict`, { data: [fileData(speechPath), 'utterance', true] })).json()) as {
+      data: [unknown, unknown, unknown, { url: string; path: string }];
+    };
     resultUrl = data[3].url;
     resultPath = data[3].path;
   });
@@ -530,7 +596,11 @@ describe('REST API /api/v1', () => {
   });
 
   it('should analyze a raw body with frames and the embedding inline', async () => {
-    const response = await fetch(`${ts.url}/api/v1/analyze?granularity=frame&embedding=true`, { method: 'POST', headers: { 'Content-Type': 'audio/wav' }, body: SPEECH });
+    const response = await fetch(`${ts.url}/api/v1/analyze?granularity=frame&embedding=true`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'audio/wav' },
+      body: SPEECH,
+    });
     expect(response.status).toBe(200);
     const body = (await response.json()) as AnalyzeBody;
     expect(body.frames!.rate).toBe(50);
@@ -571,7 +641,10 @@ describe('REST API /api/v1', () => {
   });
 
   it('should answer a text file with 415', async () => {
-    const response = await fetch(`${ts.url}/api/v1/analyze`, { method: 'POST', body: formOf([{ field: 'audio', bytes: TEXT, filename: 'notes.txt', type: 'text/plain' }]) });
+    const response = await fetch(`${ts.url}/api/v1/analyze`, {
+      method: 'POST',
+      body: formOf([{ field: 'audio', bytes: TEXT, filename: 'notes.txt', type: 'text/plain' }]),
+    });
     expect(response.status).toBe(415);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('E2V_ERR_AUDIO_UNSUPPORTED');
   });
@@ -584,7 +657,10 @@ describe('REST API /api/v1', () => {
   it('should answer 400 to an unknown or invalid query parameter', async () => {
     const unknown = await fetch(`${ts.url}/api/v1/analyze?granularty=frame`, { method: 'POST', body: SPEECH });
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'E2V_ERR_HTTP_BAD_PARAM', message: expect.stringMatching(/granularty/) });
+    expect(((await unknown.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'E2V_ERR_HTTP_BAD_PARAM',
+      message: expect.stringMatching(/granularty/),
+    });
     expect((await fetch(`${ts.url}/api/v1/analyze?granularity=word`, { method: 'POST', body: SPEECH })).status).toBe(400);
     expect((await fetch(`${ts.url}/api/v1/analyze?embedding=maybe`, { method: 'POST', body: SPEECH })).status).toBe(400);
   });
@@ -602,7 +678,11 @@ describe('REST API /api/v1', () => {
   });
 
   it('should publish an OpenAPI 3.1 document with the analyze path', async () => {
-    const doc = (await (await fetch(`${ts.url}/api/v1/openapi.json`)).json()) as { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = (await (await fetch(`${ts.url}/api/v1/openapi.json`)).json()) as {
+      openapi: string;
+      info: { title: string; version: string };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info.title).toEqual(expect.any(String));
     expect(doc.info.version).toEqual(expect.any(String));
@@ -642,7 +722,9 @@ describe('limits and states that need their own server', () => {
       // The Gradio API still answers, and a prediction fails with the same advice.
       expect((await fetch(`${empty.url}/config`)).status).toBe(200);
       const [path] = await uploadFiles(empty.url, [{ bytes: SPEECH, filename: 'a.wav' }]);
-      const { event_id: eventId } = (await (await postJson(`${empty.url}/gradio_api/call/predict`, { data: [fileData(path!)] })).json()) as { event_id: string };
+      const { event_id: eventId } = (await (await postJson(`${empty.url}/gradio_api/call/predict`, { data: [fileData(path!)] })).json()) as {
+        event_id: string;
+      };
       const blocks = sseBlocks((await readEventStream(`${empty.url}/gradio_api/call/predict/${eventId}`)).text);
       expect(blocks[0]!.event).toBe('error');
       expect(blocks[0]!.data).toContain('pnpm e2v model pull');
@@ -656,9 +738,13 @@ describe('limits and states that need their own server', () => {
     try {
       const [longPath] = await uploadFiles(busy.url, [{ bytes: longWav(), filename: 'long.wav' }]);
       const joins = await Promise.all(
-        ['a', 'b', 'c'].map((session) => postJson(`${busy.url}/gradio_api/queue/join`, { data: [fileData(longPath!)], fn_index: 0, session_hash: `burst-${session}` })),
+        ['a', 'b', 'c'].map((session) =>
+          postJson(`${busy.url}/gradio_api/queue/join`, { data: [fileData(longPath!)], fn_index: 0, session_hash: `burst-${session}` }),
+        ),
       );
-      const accepted = await Promise.all(joins.map(async (r, i) => (r.status === 200 ? [`burst-${'abc'[i]}`, ((await r.json()) as { event_id: string }).event_id] : undefined)));
+      const accepted = await Promise.all(
+        joins.map(async (r, i) => (r.status === 200 ? [`burst-${'abc'[i]}`, ((await r.json()) as { event_id: string }).event_id] : undefined)),
+      );
       for (const entry of accepted) {
         if (entry !== undefined) await postJson(`${busy.url}/gradio_api/cancel`, { session_hash: entry[0], fn_index: 0, event_id: entry[1] });
       }
@@ -673,7 +759,8 @@ describe('limits and states that need their own server', () => {
     const busy = await startTestServer({ modelDir: testModelDir('tiny-a'), concurrency: 1, maxQueued: 1 });
     try {
       const [longPath] = await uploadFiles(busy.url, [{ bytes: longWav(), filename: 'long.wav' }]);
-      const join = async (session: string): Promise<Response> => postJson(`${busy.url}/gradio_api/queue/join`, { data: [fileData(longPath!)], fn_index: 0, session_hash: session });
+      const join = async (session: string): Promise<Response> =>
+        postJson(`${busy.url}/gradio_api/queue/join`, { data: [fileData(longPath!)], fn_index: 0, session_hash: session });
       const untilQueued = async (size: number): Promise<void> => {
         for (let i = 0; ; i++) {
           const status = (await (await fetch(`${busy.url}/gradio_api/queue/status`)).json()) as { queue_size: number };
@@ -700,9 +787,14 @@ describe('limits and states that need their own server', () => {
         ['busy-waiting', waiting],
         ['busy-running', running],
       ] as const) {
-        expect(await (await postJson(`${busy.url}/gradio_api/cancel`, { session_hash: session, fn_index: 0, event_id: eventId })).json()).toEqual({ success: true });
+        expect(await (await postJson(`${busy.url}/gradio_api/cancel`, { session_hash: session, fn_index: 0, event_id: eventId })).json()).toEqual({
+          success: true,
+        });
         const messages = queueMessages((await readEventStream(`${busy.url}/gradio_api/queue/data?session_hash=${session}`)).text);
-        expect(messages.find((m) => m.msg === 'process_completed'), session).toMatchObject({ event_id: eventId, success: true, output: {} });
+        expect(
+          messages.find((m) => m.msg === 'process_completed'),
+          session,
+        ).toMatchObject({ event_id: eventId, success: true, output: {} });
         expect(messages.at(-1)!.msg).toBe('close_stream');
       }
     } finally {

@@ -25,7 +25,13 @@ const SPEECH_MP3 = join(AUDIO_FIXTURES_DIR, 'speech.mp3');
 
 /** What /api/predict answers (the Gradio direct-call JSON). */
 interface PredictAnswer {
-  data: [string, { label: string; confidences: { label: string; confidence: number }[] }, string, { path: string; url: string } | null, { path: string } | null];
+  data: [
+    string,
+    { label: string; confidences: { label: string; confidence: number }[] },
+    string,
+    { path: string; url: string } | null,
+    { path: string } | null,
+  ];
   is_generating: boolean;
   duration: number;
 }
@@ -56,7 +62,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!HAS_CURL)('the guide\'s curl -F "audio=@$audio" .../api/predict', () => {
-  it('should answer each file of the guide\'s batch loop with the predict JSON and write an outputs folder per file', async () => {
+  it("should answer each file of the guide's batch loop with the predict JSON and write an outputs folder per file", async () => {
     const work = await mkdtemp(join(tmpdir(), 'e2v-guide-'));
     await mkdir(join(work, 'input'));
     await copyFile(SPEECH_WAV, join(work, 'input', 'call 1.wav'));
@@ -65,10 +71,13 @@ describe.skipIf(!HAS_CURL)('the guide\'s curl -F "audio=@$audio" .../api/predict
     // the guide's loop, with the port of this server
     const script = `for audio in input/*.wav input/*.mp3; do if [ -f "$audio" ]; then echo "Processing: $audio"; curl -F "audio=@$audio" ${localhost}/api/predict; fi; done`;
     const { stdout } = await run('bash', ['-c', script], { cwd: work });
-    const answers = stdout.split('Processing: ').slice(1).map((chunk) => {
-      const newline = chunk.indexOf('\n');
-      return { file: chunk.slice(0, newline), answer: JSON.parse(chunk.slice(newline + 1)) as PredictAnswer };
-    });
+    const answers = stdout
+      .split('Processing: ')
+      .slice(1)
+      .map((chunk) => {
+        const newline = chunk.indexOf('\n');
+        return { file: chunk.slice(0, newline), answer: JSON.parse(chunk.slice(newline + 1)) as PredictAnswer };
+      });
     expect(answers.map((a) => a.file)).toEqual(['input/call 1.wav', 'input/call2.mp3']);
     const written = (await outputFolders(ts)).filter((name) => !before.includes(name));
     expect(written).toHaveLength(2);
@@ -87,7 +96,12 @@ describe.skipIf(!HAS_CURL)('the guide\'s curl -F "audio=@$audio" .../api/predict
   });
 
   it('should take granularity and extract_embedding form fields, on every direct-call route', async () => {
-    for (const [route, embedding] of [['/api/predict', 'true'], ['/gradio_api/api/predict', 'on'], ['/run/predict', '1'], ['/gradio_api/run/predict', 'false']] as const) {
+    for (const [route, embedding] of [
+      ['/api/predict', 'true'],
+      ['/gradio_api/api/predict', 'on'],
+      ['/run/predict', '1'],
+      ['/gradio_api/run/predict', 'false'],
+    ] as const) {
       const { status, body } = await curlForm(`${localhost}${route}`, [`audio=@${SPEECH_WAV}`, 'granularity=frame', `extract_embedding=${embedding}`]);
       expect(status, `${route}: ${body}`).toBe(200);
       const { data } = JSON.parse(body) as PredictAnswer;
@@ -122,7 +136,13 @@ describe.skipIf(!HAS_CURL)('the guide\'s curl -F "audio=@$audio" .../api/predict
     try {
       // 2 MB: curl asks "Expect: 100-continue" and streams it; the limit stops it on the way
       const big = join(small.tmp, 'big.wav');
-      await writeFile(big, encodeWavPcm16(Float32Array.from({ length: 16000 * 64 }, (_, n) => 0.3 * Math.sin(n / 7)), 16000));
+      await writeFile(
+        big,
+        encodeWavPcm16(
+          Float32Array.from({ length: 16000 * 64 }, (_, n) => 0.3 * Math.sin(n / 7)),
+          16000,
+        ),
+      );
       expect((await stat(big)).size).toBeGreaterThan(2_000_000);
       const before = await outputFolders(small);
       const { status, body } = await curlForm(`http://localhost:${small.server.port}/api/predict`, [`audio=@${big}`]);

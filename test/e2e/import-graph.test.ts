@@ -38,7 +38,8 @@ const RULES: LayerRules = {
     {
       from: '@e2v/engine',
       to: '@e2v/convert',
-      reason: "the engine's tests convert the golden tiny checkpoints into the model folders they load, and read checkpoints to compare the graph with its weights",
+      reason:
+        "the engine's tests convert the golden tiny checkpoints into the model folders they load, and read checkpoints to compare the graph with its weights",
     },
     { from: '@e2v/native', to: '@e2v/npy', reason: "the addon's golden tests read their NumPy fixtures" },
   ],
@@ -53,7 +54,11 @@ describe('the package graph', () => {
   });
 
   it('should have a row in the table for every workspace package, and none for a package that is gone', () => {
-    expect(workspacePackages(ROOT, files).map((p) => p.name).sort()).toEqual(Object.keys(RULES.packages).sort());
+    expect(
+      workspacePackages(ROOT, files)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(Object.keys(RULES.packages).sort());
   });
 
   it('should keep @e2v/core free of runtime dependencies', () => {
@@ -110,7 +115,10 @@ describe('checkPackageGraph', () => {
   });
 
   it('should name the file and the import of a sideways runtime edge, and the package.json entry', () => {
-    const files = repository({ 'packages/engine/src/model.ts': "import { convert } from '@e2v/convert';\n" }, { dependencies: { '@e2v/core': 'workspace:*', '@e2v/convert': 'workspace:*' } });
+    const files = repository(
+      { 'packages/engine/src/model.ts': "import { convert } from '@e2v/convert';\n" },
+      { dependencies: { '@e2v/core': 'workspace:*', '@e2v/convert': 'workspace:*' } },
+    );
     expect(problems(files)).toEqual([
       'packages/engine/package.json dependencies: @e2v/engine lists @e2v/convert at runtime, but the layer table does not let @e2v/engine use @e2v/convert',
       "packages/engine/src/model.ts: @e2v/engine imports '@e2v/convert' at runtime, but the layer table does not let @e2v/engine use @e2v/convert",
@@ -119,10 +127,20 @@ describe('checkPackageGraph', () => {
 
   it('should let tests use an exception and the dev-only helpers, but not another package beside them', () => {
     const test = "import { convert } from '@e2v/convert';\nimport { fixture } from '@e2v/testkit';\n";
-    const allowed = repository({ 'packages/engine/src/engine.test.ts': test }, { devDependencies: { '@e2v/convert': 'workspace:*', '@e2v/testkit': 'workspace:*' } });
+    const allowed = repository(
+      { 'packages/engine/src/engine.test.ts': test },
+      { devDependencies: { '@e2v/convert': 'workspace:*', '@e2v/testkit': 'workspace:*' } },
+    );
     expect(problems(allowed)).toEqual([]);
     rmSync(root!, { recursive: true, force: true });
-    const sideways = repository({ 'packages/convert/src/convert.test.ts': "import { Engine } from '@e2v/engine';\n", 'packages/convert/package.json': JSON.stringify({ name: '@e2v/convert', dependencies: { '@e2v/core': 'workspace:*' }, devDependencies: { '@e2v/engine': 'workspace:*' } }) });
+    const sideways = repository({
+      'packages/convert/src/convert.test.ts': "import { Engine } from '@e2v/engine';\n",
+      'packages/convert/package.json': JSON.stringify({
+        name: '@e2v/convert',
+        dependencies: { '@e2v/core': 'workspace:*' },
+        devDependencies: { '@e2v/engine': 'workspace:*' },
+      }),
+    });
     expect(problems(sideways)).toEqual([
       'packages/convert/package.json devDependencies: @e2v/convert lists @e2v/engine in tests or benches, but @e2v/engine is not on a lower layer and no exception lists it',
       "packages/convert/src/convert.test.ts: @e2v/convert imports '@e2v/engine' in tests or benches, but @e2v/engine is not on a lower layer and no exception lists it",
@@ -139,15 +157,18 @@ describe('checkPackageGraph', () => {
   });
 
   it("should report a name of @e2v/core imported through another package's re-export", () => {
-    const files = repository(
-      { 'packages/testkit/src/index.ts': "import type { Result } from '@e2v/convert';\n", 'packages/testkit/package.json': JSON.stringify({ name: '@e2v/testkit', dependencies: { '@e2v/convert': 'workspace:*' } }) },
-    );
+    const files = repository({
+      'packages/testkit/src/index.ts': "import type { Result } from '@e2v/convert';\n",
+      'packages/testkit/package.json': JSON.stringify({ name: '@e2v/testkit', dependencies: { '@e2v/convert': 'workspace:*' } }),
+    });
     expect(problems(files)).toContain("packages/testkit/src/index.ts: imports Result from '@e2v/convert'; its home is @e2v/core");
   });
 
   it('should report a row of the table that uses a package not below it', () => {
     repository({});
     const rules: LayerRules = { ...TINY, packages: { ...TINY.packages, '@e2v/core': { layer: 0, uses: ['@e2v/engine'] } } };
-    expect(checkPackageGraph(root!, [], rules).map((p) => p.message)).toEqual(['@e2v/core (layer 0) uses @e2v/engine, which is not a package on a lower layer']);
+    expect(checkPackageGraph(root!, [], rules).map((p) => p.message)).toEqual([
+      '@e2v/core (layer 0) uses @e2v/engine, which is not a package on a lower layer',
+    ]);
   });
 });

@@ -82,7 +82,10 @@ function cutFile(path: string, fraction: number): Uint8Array {
 }
 
 const INPUTS: { name: string; bytes: Uint8Array }[] = [
-  ...['speech_16k_mono', 'speech_8k_mono', 'white_noise_16k', 'long_12s_16k'].map((name) => ({ name: `${name}.wav`, bytes: readFileSync(join(GOLDEN_DIR, 'inputs', `${name}.wav`)) })),
+  ...['speech_16k_mono', 'speech_8k_mono', 'white_noise_16k', 'long_12s_16k'].map((name) => ({
+    name: `${name}.wav`,
+    bytes: readFileSync(join(GOLDEN_DIR, 'inputs', `${name}.wav`)),
+  })),
   { name: 'call-cut.mp3', bytes: cutFile(join(AUDIO_FIXTURES_DIR, 'speech.mp3'), 0.6) },
 ];
 
@@ -113,11 +116,16 @@ beforeAll(async () => {
 
   cwd = await mkdtemp(join(tmpdir(), 'e2v-guide-'));
   server = await serveCli(['--model', model, '--threads', '1'], { cwd, env: ZONE });
-  const paths = await uploadFiles(server.url, INPUTS.map(({ name, bytes }) => ({ bytes, filename: name })));
+  const paths = await uploadFiles(
+    server.url,
+    INPUTS.map(({ name, bytes }) => ({ bytes, filename: name })),
+  );
   for (const [i, path] of paths.entries()) {
     const response = await postJson(`${server.url}/api/predict`, { data: [fileData(path), 'utterance', false] });
     expect(response.status, INPUTS[i]!.name).toBe(200);
-    const { data } = (await response.json()) as { data: [string, { label: string; confidences: { label: string; confidence: number }[] }, string, { path: string; url: string }, null] };
+    const { data } = (await response.json()) as {
+      data: [string, { label: string; confidences: { label: string; confidence: number }[] }, string, { path: string; url: string }, null];
+    };
     const [, label, log, resultFile] = data;
     const resultJson = (await (await fetch(resultFile.url)).json()) as Record<string, any>;
     answers.push({
@@ -162,12 +170,14 @@ describe("the guide's outputs/ recipe on folders written by e2v serve through /a
     expect(answers.every((a) => a.emotion === 'angry')).toBe(true); // the relabelled model
   });
 
-  it('should flag exactly the folders the API answered angry above the threshold: none at the guide\'s 0.75, some at 0.47', () => {
+  it("should flag exactly the folders the API answered angry above the threshold: none at the guide's 0.75, some at 0.47", () => {
     const dir = join(cwd, 'outputs');
     for (const threshold of [0.75, 0.47]) {
       const expected = answers.filter((a) => a.emotion === 'angry' && a.confidence > threshold);
       const { printed } = scanForAnger(dir, threshold);
-      expect(printed.sort(), `threshold ${threshold}`).toEqual(expected.map((a) => `高风险录音: ${a.folder}, 置信度 ${(a.confidence * 100).toFixed(2)}%`).sort());
+      expect(printed.sort(), `threshold ${threshold}`).toEqual(
+        expected.map((a) => `高风险录音: ${a.folder}, 置信度 ${(a.confidence * 100).toFixed(2)}%`).sort(),
+      );
       if (threshold === 0.47) {
         // the split is real: some folders flagged, some not
         expect(printed.length).toBeGreaterThan(0);
@@ -182,11 +192,18 @@ describe("the guide's outputs/ recipe on folders written by e2v serve through /a
 
   it('should analyze the truncated MP3 as far as it goes and say so in the processing log and audio.warnings', () => {
     const cut = answers.find((a) => a.name === 'call-cut.mp3')!;
-    const warning = { code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(/^The mp3 file is truncated: frame \d+ needs \d+ bytes but the file ends after \d+ bytes?; only the audio before the cut was analyzed$/) };
+    const warning = {
+      code: 'E2V_WARN_AUDIO_TRUNCATED',
+      message: expect.stringMatching(
+        /^The mp3 file is truncated: frame \d+ needs \d+ bytes but the file ends after \d+ bytes?; only the audio before the cut was analyzed$/,
+      ),
+    };
     expect(cut.resultJson.audio.warnings).toEqual([warning]);
     expect(cut.resultJson.audio.duration_s).toBeGreaterThan(0.3);
     expect(cut.resultJson.audio.duration_s).toBeLessThan(0.9);
-    expect(cut.log.split('\n').filter((line) => line.startsWith('warning '))).toEqual([`warning E2V_WARN_AUDIO_TRUNCATED: ${cut.resultJson.audio.warnings[0].message}`]);
+    expect(cut.log.split('\n').filter((line) => line.startsWith('warning '))).toEqual([
+      `warning E2V_WARN_AUDIO_TRUNCATED: ${cut.resultJson.audio.warnings[0].message}`,
+    ]);
     for (const clean of answers.filter((a) => a !== cut)) {
       expect(clean.resultJson.audio.warnings, clean.name).toEqual([]);
       expect(clean.log, clean.name).not.toMatch(/warning/);
@@ -212,7 +229,10 @@ describe('e2v analyze --save-outputs in the same zone', () => {
       env: { ...process.env, ...ZONE },
     });
     expect(run.status, run.stderr).toBe(0);
-    const records = readFileSync(join(out, 'results.jsonl'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { result: { timestamp: string }; output_dir: string });
+    const records = readFileSync(join(out, 'results.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { result: { timestamp: string }; output_dir: string });
     expect(records).toHaveLength(2);
     for (const record of records) {
       expect(basename(record.output_dir)).toMatch(FOLDER);

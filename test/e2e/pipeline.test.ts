@@ -37,8 +37,8 @@ describe('bytes -> 16 kHz mono -> log-mel fbank, across packages', () => {
   });
 
   it('should give every format of the same recording nearly the same spectrogram', async () => {
-    const reference = fbank((await loadAudio16k(readFileSync(audioDir + 'speech-16k.wav'))).samples);
-    const mp3 = fbank((await loadAudio16k(readFileSync(audioDir + 'speech.mp3'))).samples);
+    const reference = fbank((await loadAudio16k(readFileSync(`${audioDir}speech-16k.wav`))).samples);
+    const mp3 = fbank((await loadAudio16k(readFileSync(`${audioDir}speech.mp3`))).samples);
     const frames = Math.min(reference.frames, mp3.frames);
     let sum = 0;
     for (let i = 0; i < frames * 80; i++) sum += Math.abs(reference.data[i]! - mp3.data[i]!);

@@ -38,7 +38,10 @@ async function workdir(files: Record<string, string>): Promise<string> {
 }
 
 async function serve(args: string[], cwd: string): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null>; stderr: () => string }> {
-  const child = spawn(process.execPath, [cliMain, 'serve', '--port', '0', '--no-pull', '--model', testModelDir('tiny-a'), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cliMain, 'serve', '--port', '0', '--no-pull', '--model', testModelDir('tiny-a'), ...args], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -68,7 +71,10 @@ describe('isolated plugins in e2v serve', () => {
       const evil = body.plugins?.evil;
       if (evil?.error !== undefined) expect(evil.error.code).toBe('E2V_ERR_PLUGIN_CRASHED');
     }
-    const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as { ready: boolean; plugins: { name: string; isolated: boolean; crashes: number }[] };
+    const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as {
+      ready: boolean;
+      plugins: { name: string; isolated: boolean; crashes: number }[];
+    };
     expect(health.ready).toBe(true);
     expect(health.plugins[0]).toMatchObject({ name: 'evil', isolated: true });
     expect(health.plugins[0]!.crashes).toBeGreaterThanOrEqual(1);
@@ -91,8 +97,15 @@ describe('isolated plugins in e2v serve', () => {
 
   it('should refuse a bad --plugin-memory-mb or --plugin-timeout-ms with one line and exit code 2', async () => {
     const cwd = await workdir({ 'hang.mjs': HANG });
-    for (const flags of [['--plugin-memory-mb', '4'], ['--plugin-timeout-ms', 'soon']]) {
-      const run = spawnSync(process.execPath, [cliMain, 'serve', '--port', '0', '--no-pull', '--model', testModelDir('tiny-a'), '--plugin', './hang.mjs', ...flags], { cwd, encoding: 'utf8', timeout: 30_000 });
+    for (const flags of [
+      ['--plugin-memory-mb', '4'],
+      ['--plugin-timeout-ms', 'soon'],
+    ]) {
+      const run = spawnSync(
+        process.execPath,
+        [cliMain, 'serve', '--port', '0', '--no-pull', '--model', testModelDir('tiny-a'), '--plugin', './hang.mjs', ...flags],
+        { cwd, encoding: 'utf8', timeout: 30_000 },
+      );
       expect(run.status).toBe(2);
       expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${flags[0]} must be an integer in`)]);
     }
@@ -104,7 +117,11 @@ describe('isolated plugins in e2v analyze', () => {
     const cwd = await workdir({ 'evil.mjs': EVIL });
     await mkdir(join(cwd, 'in'));
     for (let i = 0; i < 28; i++) await copyFile(SPEECH, join(cwd, 'in', `clip-${String(i).padStart(2, '0')}.wav`));
-    const run = spawnSync(process.execPath, [cliMain, 'analyze', 'in', '--out', 'out', '--model', testModelDir('tiny-a'), '--plugin', './evil.mjs'], { cwd, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, [cliMain, 'analyze', 'in', '--out', 'out', '--model', testModelDir('tiny-a'), '--plugin', './evil.mjs'], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     const lines = (await readFile(join(cwd, 'out', 'results.jsonl'), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(28);
@@ -133,9 +150,21 @@ describe('isolated plugins in e2v analyze', () => {
       const cwd = await workdir({});
       await mkdir(join(cwd, 'in'));
       // 8 different calls (the alert plugin alerts once per result id, i.e. per content)
-      for (let i = 0; i < 8; i++) await writeFile(join(cwd, 'in', `call-${i}.wav`), encodeWavPcm16(Float32Array.from({ length: 16000 }, (_, n) => 0.3 * Math.sin((2 * Math.PI * (150 + 20 * i) * n) / 16000)), 16000));
-      const alert = { rules: [{ name: 'every', when: { not: { emotion: 'no-such-label' } }, actions: [{ type: 'webhook', url, backoffMs: 20, maxBackoffMs: 100 }] }] };
-      const child = spawn(process.execPath, [cliMain, 'analyze', 'in', '--model', testModelDir('tiny-a'), '--plugin', `alert=${JSON.stringify(alert)}`], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+      for (let i = 0; i < 8; i++)
+        await writeFile(
+          join(cwd, 'in', `call-${i}.wav`),
+          encodeWavPcm16(
+            Float32Array.from({ length: 16000 }, (_, n) => 0.3 * Math.sin((2 * Math.PI * (150 + 20 * i) * n) / 16000)),
+            16000,
+          ),
+        );
+      const alert = {
+        rules: [{ name: 'every', when: { not: { emotion: 'no-such-label' } }, actions: [{ type: 'webhook', url, backoffMs: 20, maxBackoffMs: 100 }] }],
+      };
+      const child = spawn(process.execPath, [cliMain, 'analyze', 'in', '--model', testModelDir('tiny-a'), '--plugin', `alert=${JSON.stringify(alert)}`], {
+        cwd,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -106,17 +106,21 @@ describe('CVE-2023-34239, CVE-2023-51449, CVE-2024-47164: path traversal on file
     expectNotServed(response);
   });
 
-  it.each(['/gradio_api/file=/etc/passwd', '/file=/etc/passwd', '/gradio_api/file/etc/passwd', '/gradio_api/file=%2fetc%2fpasswd', '/gradio_api/file=etc/passwd', '/gradio_api/file=..%2f..%2f..%2f..%2fetc%2fpasswd'])(
-    'should refuse %s with 403 "File not allowed"',
-    async (path) => {
-      for (const method of ['GET', 'HEAD']) {
-        const response = await rawRequest(ts.url, path, { method });
-        expect(response.status).toBe(403);
-        expect(response.text).not.toMatch(PASSWD);
-      }
-      expect(JSON.parse((await rawRequest(ts.url, path)).text)).toEqual({ detail: expect.stringMatching(/^File not allowed: /) });
-    },
-  );
+  it.each([
+    '/gradio_api/file=/etc/passwd',
+    '/file=/etc/passwd',
+    '/gradio_api/file/etc/passwd',
+    '/gradio_api/file=%2fetc%2fpasswd',
+    '/gradio_api/file=etc/passwd',
+    '/gradio_api/file=..%2f..%2f..%2f..%2fetc%2fpasswd',
+  ])('should refuse %s with 403 "File not allowed"', async (path) => {
+    for (const method of ['GET', 'HEAD']) {
+      const response = await rawRequest(ts.url, path, { method });
+      expect(response.status).toBe(403);
+      expect(response.text).not.toMatch(PASSWD);
+    }
+    expect(JSON.parse((await rawRequest(ts.url, path)).text)).toEqual({ detail: expect.stringMatching(/^File not allowed: /) });
+  });
 
   it('should refuse a NUL byte in the path', async () => {
     const [stored] = await uploadFiles(ts.url, [{ bytes: SPEECH, filename: 'nul.wav' }]);
@@ -140,7 +144,14 @@ describe('CVE-2023-34239, CVE-2023-51449, CVE-2024-47164: path traversal on file
   it('should refuse files next to the folders, dot-files inside them and the model folder', async () => {
     await writeFile(join(uploadsDir, '.hidden'), 'TOP-SECRET-CONTENT');
     await writeFile(join(dirname(uploadsDir), 'secret.txt'), 'TOP-SECRET-CONTENT');
-    for (const path of [planted, join(uploadsDir, '.hidden'), join(dirname(uploadsDir), 'secret.txt'), join(testModelDir('tiny-a'), 'model.json'), uploadsDir, outputsDir]) {
+    for (const path of [
+      planted,
+      join(uploadsDir, '.hidden'),
+      join(dirname(uploadsDir), 'secret.txt'),
+      join(testModelDir('tiny-a'), 'model.json'),
+      uploadsDir,
+      outputsDir,
+    ]) {
       const response = await rawRequest(ts.url, `/gradio_api/file=${path}`);
       expect(response.status, path).toBe(403);
       expect(response.text).not.toContain('TOP-SECRET-CONTENT');
@@ -149,15 +160,18 @@ describe('CVE-2023-34239, CVE-2023-51449, CVE-2024-47164: path traversal on file
 });
 
 describe('the same traversal tricks on the other file routes (REST outputs, page files)', () => {
-  it.each(['/api/v1/outputs/..%2fplanted.wav', '/api/v1/outputs/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd', '/api/v1/outputs/%2fetc%2fpasswd', '/api/v1/outputs/%252e%252e%252fplanted.wav', '/api/v1/outputs/'])(
-    'should refuse %s',
-    async (path) => {
-      const response = await rawRequest(ts.url, path);
-      expect(response.status).toBe(403);
-      expect(response.text).not.toMatch(PASSWD);
-      expect(response.body.includes(SPEECH.subarray(44, 200))).toBe(false);
-    },
-  );
+  it.each([
+    '/api/v1/outputs/..%2fplanted.wav',
+    '/api/v1/outputs/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd',
+    '/api/v1/outputs/%2fetc%2fpasswd',
+    '/api/v1/outputs/%252e%252e%252fplanted.wav',
+    '/api/v1/outputs/',
+  ])('should refuse %s', async (path) => {
+    const response = await rawRequest(ts.url, path);
+    expect(response.status).toBe(403);
+    expect(response.text).not.toMatch(PASSWD);
+    expect(response.body.includes(SPEECH.subarray(44, 200))).toBe(false);
+  });
 
   it('should refuse a symlink in the outputs folder pointing outside', async () => {
     await symlink(planted, join(outputsDir, 'link.wav'));
@@ -165,7 +179,12 @@ describe('the same traversal tricks on the other file routes (REST outputs, page
     expect((await rawRequest(ts.url, `/gradio_api/file=${outputsDir}/link.wav`)).status).toBe(403);
   });
 
-  it.each(['/static/..%2fpackage.json', '/static/..%2f..%2f..%2f..%2fpackage.json', '/static/%2fetc%2fpasswd', '/static/..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd'])('should not serve %s from the page folder', async (path) => {
+  it.each([
+    '/static/..%2fpackage.json',
+    '/static/..%2f..%2f..%2f..%2fpackage.json',
+    '/static/%2fetc%2fpasswd',
+    '/static/..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd',
+  ])('should not serve %s from the page folder', async (path) => {
     expectNotServed(await rawRequest(ts.url, path));
   });
 });
@@ -197,7 +216,9 @@ describe('CVE-2024-1728, CVE-2024-47868, CVE-2024-51751: local files sent as Fil
     expect(((await direct.json()) as { error: string }).error).toMatch(/not allowed/i);
 
     await postJson(`${ts.url}/gradio_api/queue/join`, { data: [fileData('/etc/passwd')], fn_index: 0, session_hash: 'lfi' });
-    const messages = sseBlocks((await readEventStream(`${ts.url}/gradio_api/queue/data?session_hash=lfi`)).text).map((b) => JSON.parse(b.data!) as { msg: string; success?: boolean; output?: { error?: string } });
+    const messages = sseBlocks((await readEventStream(`${ts.url}/gradio_api/queue/data?session_hash=lfi`)).text).map(
+      (b) => JSON.parse(b.data!) as { msg: string; success?: boolean; output?: { error?: string } },
+    );
     const completed = messages.find((m) => m.msg === 'process_completed')!;
     expect(completed.success).toBe(false);
     expect(completed.output!.error).toMatch(/not allowed/i);
@@ -242,7 +263,11 @@ describe('CVE-2024-4325, CVE-2024-47167, CVE-2024-1183, CVE-2026-59806: SSRF thr
 
   it('should refuse URL inputs on every call route and never contact the URL', async () => {
     const url = `${targetUrl}/clip.wav`;
-    const inputs = [{ path: url, meta: { _type: 'gradio.FileData' } }, { path: url, url, orig_name: 'clip.wav', meta: { _type: 'gradio.FileData' } }, { path: url }];
+    const inputs = [
+      { path: url, meta: { _type: 'gradio.FileData' } },
+      { path: url, url, orig_name: 'clip.wav', meta: { _type: 'gradio.FileData' } },
+      { path: url },
+    ];
     for (const input of inputs) {
       const { event, data } = await callPredict(ts.url, [input, 'utterance', false]);
       expect(event).toBe('error');
@@ -271,49 +296,74 @@ describe('CVE-2024-4325, CVE-2024-47167, CVE-2024-1183, CVE-2026-59806: SSRF thr
 describe('CVE-2024-1727, CVE-2024-47084, CVE-2024-47165, CVE-2025-5320: cross-origin requests and DNS rebinding', () => {
   it('should refuse an upload from another origin with 403 and store nothing', async () => {
     const before = await listFiles(uploadsDir);
-    const response = await fetch(`${ts.url}/gradio_api/upload`, { method: 'POST', headers: { Origin: 'http://evil.example' }, body: formOf([{ bytes: SPEECH, filename: 'csrf.wav' }]) });
+    const response = await fetch(`${ts.url}/gradio_api/upload`, {
+      method: 'POST',
+      headers: { Origin: 'http://evil.example' },
+      body: formOf([{ bytes: SPEECH, filename: 'csrf.wav' }]),
+    });
     expect(response.status).toBe(403);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(await listFiles(uploadsDir)).toEqual(before);
   });
 
-  it.each(['null', 'http://localhost.evil.example', 'http://127.0.0.1.evil.example', 'file://', 'https://evil.example:7860'])('should refuse Origin: %s with 403', async (origin) => {
-    for (const [method, path] of [
-      ['GET', '/config'],
-      ['POST', '/gradio_api/queue/join'],
-      ['POST', '/api/v1/analyze'],
-    ] as const) {
-      const response = await rawRequest(ts.url, path, { method, headers: { Origin: origin, 'Content-Type': 'text/plain' }, body: method === 'POST' ? '{"data":[],"fn_index":0,"session_hash":"x"}' : undefined });
-      expect(response.status, `${method} ${path}`).toBe(403);
-      expect(response.headers['access-control-allow-origin']).toBeUndefined();
-    }
-  });
+  it.each(['null', 'http://localhost.evil.example', 'http://127.0.0.1.evil.example', 'file://', 'https://evil.example:7860'])(
+    'should refuse Origin: %s with 403',
+    async (origin) => {
+      for (const [method, path] of [
+        ['GET', '/config'],
+        ['POST', '/gradio_api/queue/join'],
+        ['POST', '/api/v1/analyze'],
+      ] as const) {
+        const response = await rawRequest(ts.url, path, {
+          method,
+          headers: { Origin: origin, 'Content-Type': 'text/plain' },
+          body: method === 'POST' ? '{"data":[],"fn_index":0,"session_hash":"x"}' : undefined,
+        });
+        expect(response.status, `${method} ${path}`).toBe(403);
+        expect(response.headers['access-control-allow-origin']).toBeUndefined();
+      }
+    },
+  );
 
   it('should refuse a cross-site request without Origin (Sec-Fetch-Site: cross-site)', async () => {
-    const response = await rawRequest(ts.url, '/gradio_api/upload', { method: 'POST', headers: { 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'text/plain' }, body: 'x' });
+    const response = await rawRequest(ts.url, '/gradio_api/upload', {
+      method: 'POST',
+      headers: { 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'text/plain' },
+      body: 'x',
+    });
     expect(response.status).toBe(403);
   });
 
   it('should answer a preflight from another origin without CORS headers', async () => {
-    const response = await rawRequest(ts.url, '/gradio_api/upload', { method: 'OPTIONS', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    const response = await rawRequest(ts.url, '/gradio_api/upload', {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
     expect(response.status).toBeGreaterThanOrEqual(400);
   });
 
-  it.each(['evil.example', `evil.example:${7860}`, 'localhost.evil.example', '127.0.0.1.nip.io'])('should refuse Host: %s with 403 (DNS rebinding)', async (host) => {
-    for (const [method, path] of [
-      ['GET', '/config'],
-      ['GET', `/gradio_api/file=${planted}`],
-      ['POST', '/gradio_api/upload'],
-    ] as const) {
-      const response = await rawRequest(ts.url, path, { method, headers: { Host: host } });
-      expect(response.status, `${method} ${path}`).toBe(403);
-    }
-  });
+  it.each(['evil.example', `evil.example:${7860}`, 'localhost.evil.example', '127.0.0.1.nip.io'])(
+    'should refuse Host: %s with 403 (DNS rebinding)',
+    async (host) => {
+      for (const [method, path] of [
+        ['GET', '/config'],
+        ['GET', `/gradio_api/file=${planted}`],
+        ['POST', '/gradio_api/upload'],
+      ] as const) {
+        const response = await rawRequest(ts.url, path, { method, headers: { Host: host } });
+        expect(response.status, `${method} ${path}`).toBe(403);
+      }
+    },
+  );
 
   it('should allow local origins and echo them', async () => {
     for (const origin of [`http://localhost:${ts.server.port}`, `http://127.0.0.1:${ts.server.port}`]) {
-      const response = await fetch(`${ts.url}/gradio_api/upload`, { method: 'POST', headers: { Origin: origin }, body: formOf([{ bytes: SPEECH, filename: 'local.wav' }]) });
+      const response = await fetch(`${ts.url}/gradio_api/upload`, {
+        method: 'POST',
+        headers: { Origin: origin },
+        body: formOf([{ bytes: SPEECH, filename: 'local.wav' }]),
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('access-control-allow-origin')).toBe(origin);
     }
@@ -342,7 +392,10 @@ describe('CVE-2024-8966, CVE-2023-41626: upload limits and names', () => {
 
   it('should refuse too many files and too many parts with 400 and store nothing', async () => {
     const tiny = new Uint8Array([1, 2, 3]);
-    const files = await fetch(`${small.url}/gradio_api/upload`, { method: 'POST', body: formOf([1, 2, 3, 4].map((i) => ({ bytes: tiny, filename: `f${i}.bin` }))) });
+    const files = await fetch(`${small.url}/gradio_api/upload`, {
+      method: 'POST',
+      body: formOf([1, 2, 3, 4].map((i) => ({ bytes: tiny, filename: `f${i}.bin` }))),
+    });
     expect(files.status).toBe(400);
     const form = formOf([{ bytes: tiny, filename: 'one.bin' }]);
     for (let i = 0; i < 10; i++) form.append(`field${i}`, 'x');
@@ -415,7 +468,11 @@ describe('CVE-2024-1561, CVE-2024-2206, CVE-2024-47166: Gradio routes that must 
     ['GET', '/gradio_api/vibe-edit'],
     ['GET', '/dev/reload'],
   ])('should answer 404 to %s %s', async (method, path) => {
-    const response = await rawRequest(ts.url, path, { method, headers: { 'Content-Type': 'application/json', 'X-Direct-Url': 'http://127.0.0.1:1' }, body: method === 'POST' ? '{"component_id":1,"fn_name":"move_resource_to_block_cache","data":"/etc/passwd","session_hash":"x"}' : undefined });
+    const response = await rawRequest(ts.url, path, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'X-Direct-Url': 'http://127.0.0.1:1' },
+      body: method === 'POST' ? '{"component_id":1,"fn_name":"move_resource_to_block_cache","data":"/etc/passwd","session_hash":"x"}' : undefined,
+    });
     expect(response.status).toBe(404);
     expect(response.text).not.toMatch(PASSWD);
   });

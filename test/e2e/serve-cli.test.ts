@@ -66,7 +66,11 @@ describe('e2v serve', () => {
     expect(await server.exited).toBe(0);
     await expect(reader.read().then((r) => r.done)).resolves.toBe(true);
 
-    const lines = server.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = server
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.find((l) => l.reqId === 'req-42')).toMatchObject({ method: 'GET', route: '/api/v1/health', status: 200 });
     expect(lines.map((l) => l.msg)).toContain('stopped');
   });
@@ -103,9 +107,17 @@ describe('e2v serve', () => {
 
   it('should run --plugin plugins on every analysis, save their outputs in result.json, and close them at shutdown', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'e2v-serve-plugins-'));
-    const plugins = ['--plugin', `sink=${JSON.stringify({ jsonl: 'results.jsonl' })}`, '--plugin', `${EXAMPLE_PLUGIN}=${JSON.stringify({ threshold: 0.99, tag: 'review' })}`];
+    const plugins = [
+      '--plugin',
+      `sink=${JSON.stringify({ jsonl: 'results.jsonl' })}`,
+      '--plugin',
+      `${EXAMPLE_PLUGIN}=${JSON.stringify({ threshold: 0.99, tag: 'review' })}`,
+    ];
     const server = await serve(['--model', testModelDir('tiny-a'), ...plugins], cwd);
-    const analyzed = await fetch(`${server.url}/api/v1/analyze?save=true`, { method: 'POST', body: await readFile(join(GOLDEN_DIR, 'inputs', 'speech_8k_mono.wav')) });
+    const analyzed = await fetch(`${server.url}/api/v1/analyze?save=true`, {
+      method: 'POST',
+      body: await readFile(join(GOLDEN_DIR, 'inputs', 'speech_8k_mono.wav')),
+    });
     expect(analyzed.status).toBe(200);
     const body = (await analyzed.json()) as { plugins: Record<string, unknown>; files: { result_json: string } };
     expect(body.plugins['low-confidence']).toMatchObject({ low: true, threshold: 0.99, tag: 'review' });
@@ -121,7 +133,11 @@ describe('e2v serve', () => {
 
   it('should refuse audio over --max-duration-min with 413 E2V_ERR_AUDIO_TOO_LONG, and serve a short request while a long one runs (--concurrency 2)', async () => {
     const server = await serve(['--model', testModelDir('tiny-a'), '--threads', '1', '--max-duration-min', '1']);
-    const tone = (seconds: number) => encodeWavPcm16(new Float32Array(16000 * seconds).map((_, n) => 0.3 * Math.sin(n / 9)), 16000);
+    const tone = (seconds: number) =>
+      encodeWavPcm16(
+        new Float32Array(16000 * seconds).map((_, n) => 0.3 * Math.sin(n / 9)),
+        16000,
+      );
     const refused = await fetch(`${server.url}/api/v1/analyze`, { method: 'POST', body: tone(61) });
     expect(refused.status).toBe(413);
     expect(await refused.json()).toMatchObject({ error: { code: 'E2V_ERR_AUDIO_TOO_LONG', message: expect.stringMatching(/60 s/) } });
@@ -174,20 +190,35 @@ describe("e2v serve with Gradio's habits", () => {
   });
 
   it('should refuse a bad GRADIO_SERVER_PORT, GRADIO_SERVER_NAME or alias with a one-line usage error', async () => {
-    expect(await runToEnd([], { ...NO_E2V_ADDRESS, GRADIO_SERVER_PORT: 'http' })).toEqual({ code: 2, stdout: '', stderr: "e2v: GRADIO_SERVER_PORT must be an integer in [0, 65535], not 'http'\n" });
-    expect(await runToEnd(['--port', '0'], { ...NO_E2V_ADDRESS, GRADIO_SERVER_NAME: 'my server' })).toEqual({ code: 2, stdout: '', stderr: "e2v: GRADIO_SERVER_NAME must be an IP address or a host name, not 'my server'\n" });
-    expect(await runToEnd(['--port', '8000', '--server-port', '8001'])).toEqual({ code: 2, stdout: '', stderr: 'e2v: --port 8000 contradicts --server-port 8001\n' });
+    expect(await runToEnd([], { ...NO_E2V_ADDRESS, GRADIO_SERVER_PORT: 'http' })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "e2v: GRADIO_SERVER_PORT must be an integer in [0, 65535], not 'http'\n",
+    });
+    expect(await runToEnd(['--port', '0'], { ...NO_E2V_ADDRESS, GRADIO_SERVER_NAME: 'my server' })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "e2v: GRADIO_SERVER_NAME must be an IP address or a host name, not 'my server'\n",
+    });
+    expect(await runToEnd(['--port', '8000', '--server-port', '8001'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'e2v: --port 8000 contradicts --server-port 8001\n',
+    });
   });
 
   it('should list the aliases and the variables in e2v serve --help', async () => {
     const { code, stdout, stderr } = await runToEnd(['--help']);
     expect([code, stderr]).toEqual([0, '']);
-    for (const text of ['--port N, --server-port N', '--host HOST, --server-name HOST', 'GRADIO_SERVER_PORT', 'GRADIO_SERVER_NAME', 'E2V_PORT', '.e2v/uploads']) expect(stdout).toContain(text);
+    for (const text of ['--port N, --server-port N', '--host HOST, --server-name HOST', 'GRADIO_SERVER_PORT', 'GRADIO_SERVER_NAME', 'E2V_PORT', '.e2v/uploads'])
+      expect(stdout).toContain(text);
     expect((await runToEnd(['-h'])).stdout).toBe(stdout);
   });
 
   it('should keep uploads in a private folder of its working folder, shared with no server started elsewhere, and publish no server path in /info', async () => {
-    const [cwdA, cwdB, tmp] = (await Promise.all(['e2v-cwd-a-', 'e2v-cwd-b-', 'e2v-tmp-'].map(async (prefix) => realpath(await mkdtemp(join(tmpdir(), prefix)))))) as [string, string, string];
+    const [cwdA, cwdB, tmp] = (await Promise.all(
+      ['e2v-cwd-a-', 'e2v-cwd-b-', 'e2v-tmp-'].map(async (prefix) => realpath(await mkdtemp(join(tmpdir(), prefix)))),
+    )) as [string, string, string];
     const a = await serve([], cwdA, { TMPDIR: tmp });
     const b = await serve([], cwdB, { TMPDIR: tmp });
     const upload = async (url: string): Promise<string> => {

@@ -13,14 +13,26 @@ import { join } from 'node:path';
 import { testModelDir } from '@e2v/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { holdRequest, idleSocket, openStream, until, type HeldRequest, type OpenStream } from '../support/held-request.js';
-import { GOLDEN_INPUTS_DIR, fileData, formOf, postJson, readEventStream, sseBlocks, startTestServer, uploadFiles, type TestServer } from '../support/e2e-server.js';
+import {
+  GOLDEN_INPUTS_DIR,
+  fileData,
+  formOf,
+  postJson,
+  readEventStream,
+  sseBlocks,
+  startTestServer,
+  uploadFiles,
+  type TestServer,
+} from '../support/e2e-server.js';
 
 const SPEECH = readFileSync(join(GOLDEN_INPUTS_DIR, 'speech_8k_mono.wav'));
 const MB = 1024 * 1024;
 
 /** The head of a multipart body with one file part named `files` (boundary `b`). */
 function multipartHead(filename: string): Uint8Array {
-  return new TextEncoder().encode(`--b\r\nContent-Disposition: form-data; name="files"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  return new TextEncoder().encode(
+    `--b\r\nContent-Disposition: form-data; name="files"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
 }
 const MULTIPART = { 'Content-Type': 'multipart/form-data; boundary=b' };
 
@@ -70,7 +82,11 @@ describe('uploads in flight', () => {
     held.push(rest);
     expect(await rest.response).toMatchObject({ status: 503, headers: { 'retry-after': expect.stringMatching(/^\d+$/) } });
     for (const request of held.splice(0)) request.abort();
-    await until(async () => (await fetch(`${ts.url}/gradio_api/upload`, { method: 'POST', body: formOf([{ bytes: SPEECH, filename: 's.wav' }]) })).status === 200, 5000, 'an upload accepted again');
+    await until(
+      async () => (await fetch(`${ts.url}/gradio_api/upload`, { method: 'POST', body: formOf([{ bytes: SPEECH, filename: 's.wav' }]) })).status === 200,
+      5000,
+      'an upload accepted again',
+    );
     expect((await readdir(ts.server.folders.uploadsDir)).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
@@ -95,7 +111,14 @@ describe('uploads in flight', () => {
     const expecting = (): Promise<{ status: number; continued: boolean }> =>
       new Promise((resolve, reject) => {
         const { hostname, port } = new URL(ts.url);
-        const req = request({ host: hostname, port, path: '/api/v1/analyze', method: 'POST', agent: false, headers: { Expect: '100-continue', 'Content-Length': String(SPEECH.length) } });
+        const req = request({
+          host: hostname,
+          port,
+          path: '/api/v1/analyze',
+          method: 'POST',
+          agent: false,
+          headers: { Expect: '100-continue', 'Content-Length': String(SPEECH.length) },
+        });
         let continued = false;
         req.on('continue', () => {
           continued = true;

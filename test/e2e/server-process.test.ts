@@ -77,7 +77,12 @@ describe('e2v serve under load and faults', () => {
   it('should log a cut raw or JSON body with 400 E2V_ERR_HTTP_BODY_ABORTED and its cause, never 500', async () => {
     const served = await serve();
     const raw = holdRequest(served.url, '/api/v1/analyze', { 'Content-Length': String(MB) }, new Uint8Array(64 * 1024));
-    const json = holdRequest(served.url, '/gradio_api/call/predict', { 'Content-Type': 'application/json', 'Content-Length': '100000' }, new TextEncoder().encode('{"data": ["'));
+    const json = holdRequest(
+      served.url,
+      '/gradio_api/call/predict',
+      { 'Content-Type': 'application/json', 'Content-Length': '100000' },
+      new TextEncoder().encode('{"data": ["'),
+    );
     await new Promise((r) => setTimeout(r, 200));
     raw.abort();
     json.abort();
@@ -86,7 +91,11 @@ describe('e2v serve under load and faults', () => {
     for (const line of failed()) {
       expect(line).toMatchObject({ status: 400, err: { message: expect.any(String) } });
     }
-    expect(failed().map((line) => String(line.route)).sort()).toEqual(['/api/v1/analyze', expect.stringMatching(/\/call\//)]);
+    expect(
+      failed()
+        .map((line) => String(line.route))
+        .sort(),
+    ).toEqual(['/api/v1/analyze', expect.stringMatching(/\/call\//)]);
     expect(logLines(served).filter((line) => Number(line.status) >= 500)).toEqual([]);
   });
 

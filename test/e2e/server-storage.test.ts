@@ -12,7 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testModelDir } from '@e2v/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GOLDEN_INPUTS_DIR, fileData, formOf, postJson, readEventStream, sseBlocks, startTestServer, uploadFiles, type TestServer } from '../support/e2e-server.js';
+import {
+  GOLDEN_INPUTS_DIR,
+  fileData,
+  formOf,
+  postJson,
+  readEventStream,
+  sseBlocks,
+  startTestServer,
+  uploadFiles,
+  type TestServer,
+} from '../support/e2e-server.js';
 import { mountTmpfs, TMPFS_UNAVAILABLE, type Tmpfs } from '../support/tmpfs.js';
 
 const SPEECH = readFileSync(join(GOLDEN_INPUTS_DIR, 'speech_8k_mono.wav'));
@@ -38,58 +48,64 @@ async function health(ts: TestServer): Promise<Record<string, unknown>> {
   return (await fetch(`${ts.url}/api/v1/health`)).json() as Promise<Record<string, unknown>>;
 }
 
-describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`full disks on a 2 MB tmpfs${TMPFS_UNAVAILABLE === undefined ? '' : ` (skipped: ${TMPFS_UNAVAILABLE})`}`, () => {
-  it('should answer uploads to a full disk with 507 E2V_ERR_HTTP_UPLOADS_FULL, leave nothing, and report it until an upload succeeds', async () => {
-    const disk = await tmpfs();
-    const ts = await server({ dataDir: disk.dir });
-    const filler = await disk.fill();
+describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(
+  `full disks on a 2 MB tmpfs${TMPFS_UNAVAILABLE === undefined ? '' : ` (skipped: ${TMPFS_UNAVAILABLE})`}`,
+  () => {
+    it('should answer uploads to a full disk with 507 E2V_ERR_HTTP_UPLOADS_FULL, leave nothing, and report it until an upload succeeds', async () => {
+      const disk = await tmpfs();
+      const ts = await server({ dataDir: disk.dir });
+      const filler = await disk.fill();
 
-    const gradio = await fetch(`${ts.url}/gradio_api/upload`, { method: 'POST', body: formOf([{ bytes: SPEECH, filename: 'a.wav' }]) });
-    expect(gradio.status).toBe(507);
-    expect(gradio.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await gradio.json()).toEqual({ detail: expect.stringContaining('full') });
-    const rest = await fetch(`${ts.url}/api/v1/analyze`, { method: 'POST', body: SPEECH });
-    expect(rest.status).toBe(507);
-    expect(await rest.json()).toMatchObject({ error: { code: 'E2V_ERR_HTTP_UPLOADS_FULL' } });
-    expect(await readdir(ts.server.folders.uploadsDir)).toEqual([]);
-    expect(await health(ts)).toMatchObject({ status: 'degraded', ready: true, storage: { uploads: 'full', outputs: 'ok' } });
+      const gradio = await fetch(`${ts.url}/gradio_api/upload`, { method: 'POST', body: formOf([{ bytes: SPEECH, filename: 'a.wav' }]) });
+      expect(gradio.status).toBe(507);
+      expect(gradio.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await gradio.json()).toEqual({ detail: expect.stringContaining('full') });
+      const rest = await fetch(`${ts.url}/api/v1/analyze`, { method: 'POST', body: SPEECH });
+      expect(rest.status).toBe(507);
+      expect(await rest.json()).toMatchObject({ error: { code: 'E2V_ERR_HTTP_UPLOADS_FULL' } });
+      expect(await readdir(ts.server.folders.uploadsDir)).toEqual([]);
+      expect(await health(ts)).toMatchObject({ status: 'degraded', ready: true, storage: { uploads: 'full', outputs: 'ok' } });
 
-    await rm(filler);
-    expect((await uploadFiles(ts.url, [{ bytes: SPEECH, filename: 'a.wav' }])).length).toBe(1);
-    expect(await health(ts)).toMatchObject({ status: 'ready', storage: { uploads: 'ok', outputs: 'ok' } });
-  });
+      await rm(filler);
+      expect((await uploadFiles(ts.url, [{ bytes: SPEECH, filename: 'a.wav' }])).length).toBe(1);
+      expect(await health(ts)).toMatchObject({ status: 'ready', storage: { uploads: 'ok', outputs: 'ok' } });
+    });
 
-  it('should return results computed while the outputs disk is full, with a typed warning and null files, to REST and Gradio', async () => {
-    const disk = await tmpfs();
-    const ts = await server({ outputsDir: disk.dir });
-    const filler = await disk.fill();
+    it('should return results computed while the outputs disk is full, with a typed warning and null files, to REST and Gradio', async () => {
+      const disk = await tmpfs();
+      const ts = await server({ outputsDir: disk.dir });
+      const filler = await disk.fill();
 
-    const rest = await fetch(`${ts.url}/api/v1/analyze?save=true`, { method: 'POST', body: SPEECH });
-    expect(rest.status).toBe(200);
-    const body = (await rest.json()) as { emotion: string; files: unknown; warnings: unknown[]; log: string[] };
-    expect(body.emotion).toEqual(expect.any(String));
-    expect(body.files).toBeNull();
-    expect(body.warnings).toEqual([{ code: 'E2V_WARN_OUTPUTS_NOT_SAVED', message: 'The result was not saved: the outputs disk is full' }]);
-    expect(await health(ts)).toMatchObject({ status: 'degraded', storage: { outputs: 'full', uploads: 'ok' } });
+      const rest = await fetch(`${ts.url}/api/v1/analyze?save=true`, { method: 'POST', body: SPEECH });
+      expect(rest.status).toBe(200);
+      const body = (await rest.json()) as { emotion: string; files: unknown; warnings: unknown[]; log: string[] };
+      expect(body.emotion).toEqual(expect.any(String));
+      expect(body.files).toBeNull();
+      expect(body.warnings).toEqual([{ code: 'E2V_WARN_OUTPUTS_NOT_SAVED', message: 'The result was not saved: the outputs disk is full' }]);
+      expect(await health(ts)).toMatchObject({ status: 'degraded', storage: { outputs: 'full', uploads: 'ok' } });
 
-    const [path] = await uploadFiles(ts.url, [{ bytes: SPEECH, filename: 'a.wav' }]);
-    const call = await postJson(`${ts.url}/gradio_api/call/predict`, { data: [fileData(path!), 'utterance', true] });
-    const { event_id: eventId } = (await call.json()) as { event_id: string };
-    const [complete] = sseBlocks((await readEventStream(`${ts.url}/gradio_api/call/predict/${eventId}`)).text).filter((b) => b.event !== 'heartbeat');
-    expect(complete!.event).toBe('complete');
-    const data = JSON.parse(complete!.data!) as unknown[];
-    expect(data[0]).toMatch(/^## /);
-    expect(data[2]).toContain('warning E2V_WARN_OUTPUTS_NOT_SAVED: The result was not saved: the outputs disk is full');
-    expect(data.slice(3)).toEqual([null, null]);
-    expect((await readdir(disk.dir)).sort()).toEqual(['filler.bin']); // no staging folder left
+      const [path] = await uploadFiles(ts.url, [{ bytes: SPEECH, filename: 'a.wav' }]);
+      const call = await postJson(`${ts.url}/gradio_api/call/predict`, { data: [fileData(path!), 'utterance', true] });
+      const { event_id: eventId } = (await call.json()) as { event_id: string };
+      const [complete] = sseBlocks((await readEventStream(`${ts.url}/gradio_api/call/predict/${eventId}`)).text).filter((b) => b.event !== 'heartbeat');
+      expect(complete!.event).toBe('complete');
+      const data = JSON.parse(complete!.data!) as unknown[];
+      expect(data[0]).toMatch(/^## /);
+      expect(data[2]).toContain('warning E2V_WARN_OUTPUTS_NOT_SAVED: The result was not saved: the outputs disk is full');
+      expect(data.slice(3)).toEqual([null, null]);
+      expect((await readdir(disk.dir)).sort()).toEqual(['filler.bin']); // no staging folder left
 
-    await rm(filler);
-    const saved = (await (await fetch(`${ts.url}/api/v1/analyze?save=true`, { method: 'POST', body: SPEECH })).json()) as { files: unknown; warnings: unknown[] };
-    expect(saved.files).not.toBeNull();
-    expect(saved.warnings).toEqual([]);
-    expect(await health(ts)).toMatchObject({ status: 'ready', storage: { outputs: 'ok', uploads: 'ok' } });
-  });
-});
+      await rm(filler);
+      const saved = (await (await fetch(`${ts.url}/api/v1/analyze?save=true`, { method: 'POST', body: SPEECH })).json()) as {
+        files: unknown;
+        warnings: unknown[];
+      };
+      expect(saved.files).not.toBeNull();
+      expect(saved.warnings).toEqual([]);
+      expect(await health(ts)).toMatchObject({ status: 'ready', storage: { outputs: 'ok', uploads: 'ok' } });
+    });
+  },
+);
 
 describe('at start', () => {
   /** A pid no process has (a child that has exited). */
@@ -138,8 +154,11 @@ describe('at start', () => {
     await oldEntry(join(outputs, 'outputs_20200102_000000'), 2);
 
     const ts = await server({
-      modelDir: undefined, dataDir: join(tmp, 'data'), outputsDir: outputs,
-      uploadsRetention: { maxBytes: 2500 }, outputsRetention: { maxAgeMs: 24 * 3600_000 },
+      modelDir: undefined,
+      dataDir: join(tmp, 'data'),
+      outputsDir: outputs,
+      uploadsRetention: { maxBytes: 2500 },
+      outputsRetention: { maxAgeMs: 24 * 3600_000 },
     });
     expect((await readdir(ts.server.folders.uploadsDir)).sort()).toEqual(['1'.repeat(64), '2'.repeat(64)]);
     expect(await readdir(ts.server.folders.outputsDir)).toEqual(['outputs_20200102_000000']);

@@ -10,6 +10,8 @@ describe('scripts/ensure-system-packages.mjs', () => {
     const run = spawnSync(process.execPath, [script], { env: { PATH: '/nonexistent' }, encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^ensure-system-packages: skipped \(not Debian with apt-get\); the tests need these, install them by hand: .*python3-numpy.*\n$/);
+    expect(run.stdout).toMatch(
+      /^ensure-system-packages: skipped \(not Debian with apt-get\); the tests need these, install them by hand: .*python3-numpy.*\n$/,
+    );
   });
 });

@@ -20,7 +20,15 @@ const id = (testId: string): string => `[data-testid="${testId}"]`;
 /** A server on a loopback port with its data and outputs in a fresh temporary folder. */
 async function startTestServer(modelDir: string | undefined): Promise<{ server: RunningServer; tmp: string }> {
   const tmp = await mkdtemp(join(tmpdir(), 'e2v-webui-'));
-  const server = await startServer({ modelDir, port: 0, host: '127.0.0.1', dataDir: join(tmp, 'data'), outputsDir: join(tmp, 'outputs'), modelsDir: join(tmp, 'models'), logger: false });
+  const server = await startServer({
+    modelDir,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: join(tmp, 'data'),
+    outputsDir: join(tmp, 'outputs'),
+    modelsDir: join(tmp, 'models'),
+    logger: false,
+  });
   return { server, tmp };
 }
 
@@ -51,7 +59,12 @@ async function analyzeAndWait(page: Page, outcome: 'done' | 'error'): Promise<Ex
 
 /** A mono 16 kHz WAV of a tone, `seconds` long. */
 function toneWav(seconds: number): Buffer {
-  return Buffer.from(encodeWavPcm16(new Float32Array(Math.round(16000 * seconds)).map((_, i) => 0.3 * Math.sin(i / 7)), 16000));
+  return Buffer.from(
+    encodeWavPcm16(
+      new Float32Array(Math.round(16000 * seconds)).map((_, i) => 0.3 * Math.sin(i / 7)),
+      16000,
+    ),
+  );
 }
 
 /** The score list as the original WebUI's guide prints it: `angry: 0.786`, model order. */
@@ -254,7 +267,9 @@ describe('the web UI with a model loaded', () => {
       `The audio is 31.00 s long, over 30 s: it was analysed in ${count} segments, and the result is their duration-weighted mean. Clips of 3–10 s work best.`,
     );
     await page.click(id('lang-toggle'));
-    expect(await page.textContent(`${id('notices')} li`)).toBe(`音频时长 31.00 秒，超过 30 秒：已分 ${count} 段分析，结果为各段按时长加权的平均。3–10 秒效果最佳。`);
+    expect(await page.textContent(`${id('notices')} li`)).toBe(
+      `音频时长 31.00 秒，超过 30 秒：已分 ${count} 段分析，结果为各段按时长加权的平均。3–10 秒效果最佳。`,
+    );
     await page.click(id('lang-toggle'));
     expect(await page.textContent(id('log'))).toContain('notice E2V_NOTICE_AUDIO_SEGMENTED');
   });
@@ -313,7 +328,10 @@ describe('the web UI with a model loaded', () => {
     const notAudio = Buffer.from('this is a text file, not audio\n');
     const form = new FormData();
     form.append('audio', new Blob([notAudio], { type: 'text/plain' }), 'notes.txt');
-    const direct = await fetch(`${server.url}/api/v1/analyze?granularity=utterance&embedding=false&save=true&spectrogram=false`, { method: 'POST', body: form });
+    const direct = await fetch(`${server.url}/api/v1/analyze?granularity=utterance&embedding=false&save=true&spectrogram=false`, {
+      method: 'POST',
+      body: form,
+    });
     expect(direct.status).toBeGreaterThanOrEqual(400);
     const { error } = (await direct.json()) as { error: { code: string; message: string } };
 

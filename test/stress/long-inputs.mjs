@@ -58,11 +58,15 @@ function procMb(pid, field) {
  */
 async function serve(model, concurrency) {
   const cwd = await mkdtemp(join(tmpdir(), 'e2v-stress-long-'));
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-pull', '--model', model, '--threads', args.threads, '--concurrency', String(concurrency)], {
-    cwd,
-    env: { ...process.env, TMPDIR: cwd },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--no-pull', '--model', model, '--threads', args.threads, '--concurrency', String(concurrency)],
+    {
+      cwd,
+      env: { ...process.env, TMPDIR: cwd },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   /** @type {string} */
   const url = await new Promise((resolve, reject) => {
@@ -73,7 +77,15 @@ async function serve(model, concurrency) {
     });
     child.once('exit', (code) => reject(new Error(`e2v serve exited with ${code}: ${stderr}`)));
   });
-  return { url, child, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /**
@@ -154,9 +166,17 @@ for (const concurrency of parts.has('fair') ? [1, 2] : []) {
   const peak = procMb(server.child.pid, 'VmHWM');
   const scenario = `4 s requests during a 10-min one, --concurrency ${concurrency}`;
   row(scenario, '4 s request alone (ms)', shortAlone.toFixed(0));
-  row(scenario, `wait of the 4 s requests (n=${waits.length}) p50 / max (s)`, `${(percentile(waits, 50) / 1000).toFixed(1)} / ${(Math.max(...waits) / 1000).toFixed(1)}`);
+  row(
+    scenario,
+    `wait of the 4 s requests (n=${waits.length}) p50 / max (s)`,
+    `${(percentile(waits, 50) / 1000).toFixed(1)} / ${(Math.max(...waits) / 1000).toFixed(1)}`,
+  );
   row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'status, time (s)', `${result.status}, ${(result.ms / 1000).toFixed(1)}`);
-  row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'response (MB), embedding inline, warnings', `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((/** @type {{ code: string }} */ w) => w.code).join(' ') || 'none'}`);
+  row(
+    `10-min MP3, frame + embedding, --concurrency ${concurrency}`,
+    'response (MB), embedding inline, warnings',
+    `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((/** @type {{ code: string }} */ w) => w.code).join(' ') || 'none'}`,
+  );
   row(`10-min MP3, frame + embedding, --concurrency ${concurrency}`, 'model RSS / peak (MB)', `${modelRss.toFixed(0)} / ${peak.toFixed(0)}`);
   await server.stop();
 }
@@ -171,7 +191,11 @@ if (parts.has('long')) {
   const peak = procMb(server.child.pid, 'VmHWM');
   const scenario = `${LONG_MIN}-min MP3 (${(mp3.length / MB).toFixed(1)} MB), frame + embedding`;
   row(scenario, 'status, time (s)', `${result.status}, ${(result.ms / 1000).toFixed(1)}`);
-  row(scenario, 'response (MB), embedding inline, warnings', `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((/** @type {{ code: string }} */ w) => w.code).join(' ') || 'none'}`);
+  row(
+    scenario,
+    'response (MB), embedding inline, warnings',
+    `${(result.bytes / MB).toFixed(1)}, ${result.body.embedding !== null}, ${(result.body.warnings ?? []).map((/** @type {{ code: string }} */ w) => w.code).join(' ') || 'none'}`,
+  );
   row(scenario, 'model RSS / peak (MB)', `${modelRss.toFixed(0)} / ${peak.toFixed(0)}`);
   const over = await analyze(server.url, mp3Of((LONG_MIN + 1) * 60), 'granularity=utterance');
   row(`${LONG_MIN + 1}-min MP3`, 'status, code, time to refusal (s)', `${over.status}, ${over.body.error?.code}, ${(over.ms / 1000).toFixed(1)}`);

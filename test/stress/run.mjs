@@ -54,7 +54,8 @@ const FLOOD = Number(args.flood);
 const BODIES = Number(args.bodies);
 const BODY_BYTES = Number(args['body-mb']) * MB;
 const WORKERS = Number(args.workers);
-if (![FLOOD, BODIES, BODY_BYTES, WORKERS].every((n) => Number.isInteger(n) && n > 0)) throw new RangeError('--flood, --bodies, --body-mb and --workers must be positive integers');
+if (![FLOOD, BODIES, BODY_BYTES, WORKERS].every((n) => Number.isInteger(n) && n > 0))
+  throw new RangeError('--flood, --bodies, --body-mb and --workers must be positive integers');
 
 /** @type {string[][]} */
 const rows = [];
@@ -162,7 +163,9 @@ function post(url, path, headers, parts) {
       }
       res.on('end', () => resolve({ status: res.statusCode, ms }));
     });
-    req.on('error', (error) => resolve({ status: `error ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error.message}`, ms: performance.now() - started }));
+    req.on('error', (error) =>
+      resolve({ status: `error ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error.message}`, ms: performance.now() - started }),
+    );
     req.flushHeaders();
     setImmediate(pump);
   });
@@ -178,7 +181,9 @@ function post(url, path, headers, parts) {
  */
 async function warmRefusals(url, path, headers, cap) {
   const { hostname, port } = new URL(url);
-  const open = Array.from({ length: cap + 1 }, () => request({ host: hostname, port, path, method: 'POST', headers: { ...headers, 'Content-Length': String(MB) }, agent: false }));
+  const open = Array.from({ length: cap + 1 }, () =>
+    request({ host: hostname, port, path, method: 'POST', headers: { ...headers, 'Content-Length': String(MB) }, agent: false }),
+  );
   const answered = Promise.race(open.map((req) => new Promise((resolve) => req.once('response', resolve))));
   for (const req of open) {
     req.on('error', () => undefined);
@@ -196,7 +201,10 @@ async function warmRefusals(url, path, headers, cap) {
 function tally(values) {
   const counts = new Map();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  return [...counts].sort((a, b) => String(a[0]).localeCompare(String(b[0]))).map(([value, n]) => `${value} x${n}`).join(', ');
+  return [...counts]
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+    .map(([value, n]) => `${value} x${n}`)
+    .join(', ');
 }
 
 /**
@@ -252,21 +260,29 @@ async function timed(work) {
  */
 async function legitimate(url) {
   const signal = () => AbortSignal.timeout(30_000);
-  const health = await timed(async () => (await fetch(`${url}/api/v1/health`, { signal: signal() })).status === 200).catch(() => ({ ok: false, ms: Number.NaN }));
+  const health = await timed(async () => (await fetch(`${url}/api/v1/health`, { signal: signal() })).status === 200).catch(() => ({
+    ok: false,
+    ms: Number.NaN,
+  }));
   const gradio = await timed(async () => {
     const form = new FormData();
     form.append('files', new Blob([SPEECH]), 'speech.wav');
     const [path] = /** @type {string[]} */ (await (await fetch(`${url}/gradio_api/upload`, { method: 'POST', body: form, signal: signal() })).json());
     const session = `legit-${Math.random().toString(36).slice(2)}`;
     const joined = await fetch(`${url}/gradio_api/queue/join`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, signal: signal(),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      signal: signal(),
       body: JSON.stringify({ data: [{ path, meta: { _type: 'gradio.FileData' } }, 'utterance', false], fn_index: 0, session_hash: session }),
     });
     if (joined.status !== 200) return false;
     const text = await (await fetch(`${url}/gradio_api/queue/data?session_hash=${session}`, { signal: signal() })).text();
     return text.includes('"msg":"process_completed"') && text.includes('"success":true');
   }).catch(() => ({ ok: false, ms: Number.NaN }));
-  const rest = await timed(async () => (await fetch(`${url}/api/v1/analyze`, { method: 'POST', body: SPEECH, signal: signal() })).status === 200).catch(() => ({ ok: false, ms: Number.NaN }));
+  const rest = await timed(async () => (await fetch(`${url}/api/v1/analyze`, { method: 'POST', body: SPEECH, signal: signal() })).status === 200).catch(() => ({
+    ok: false,
+    ms: Number.NaN,
+  }));
   return { health, gradio, rest };
 }
 
@@ -281,22 +297,38 @@ async function flood(server, mode) {
   const quiet = await legitimate(server.url);
   const per = Math.ceil(FLOOD / WORKERS);
   const started = performance.now();
-  const workers = Array.from({ length: WORKERS }, (_, w) => fork(WORKER, [server.url, mode, String(Math.min(per, FLOOD - w * per)), `flood${w}`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  const workers = Array.from({ length: WORKERS }, (_, w) =>
+    fork(WORKER, [server.url, mode, String(Math.min(per, FLOOD - w * per)), `flood${w}`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+  );
   /** @type {(worker: import('node:child_process').ChildProcess, type: string) => Promise<WorkerCounts>} */
   const message = (worker, type) => new Promise((resolve) => worker.on('message', (/** @type {WorkerCounts} */ m) => m.type === type && resolve(m)));
   const opened = await Promise.all(workers.map((worker) => message(worker, 'opened')));
   const openSeconds = (performance.now() - started) / 1000;
   const serverRss = procMb(server.child.pid, 'VmRSS');
   const during = await legitimate(server.url);
-  const counts = await Promise.all(workers.map((worker) => { const reply = message(worker, 'counts'); worker.send('report'); return reply; }));
+  const counts = await Promise.all(
+    workers.map((worker) => {
+      const reply = message(worker, 'counts');
+      worker.send('report');
+      return reply;
+    }),
+  );
   for (const worker of workers) worker.send('stop');
   /** @type {(key: 'opened' | 'ended' | 'refused' | 'errors', list: WorkerCounts[]) => number} */
   const sum = (key, list) => list.reduce((total, c) => total + c[key], 0);
   const scenario = mode === 'heartbeat' ? `${FLOOD} heartbeat streams` : `${FLOOD} silent connections`;
-  row(scenario, 'opened / refused / failed to connect', `${sum('opened', opened)} / ${sum('refused', opened)} / ${sum('errors', opened)} in ${openSeconds.toFixed(1)} s`);
+  row(
+    scenario,
+    'opened / refused / failed to connect',
+    `${sum('opened', opened)} / ${sum('refused', opened)} / ${sum('errors', opened)} in ${openSeconds.toFixed(1)} s`,
+  );
   row(scenario, 'still open at the end (closed by the server)', `${sum('opened', counts) - sum('ended', counts)} (${sum('ended', counts)})`);
   row(scenario, 'server RSS during the flood (MB)', serverRss.toFixed(0));
-  for (const [what, key] of /** @type {const} */ ([['GET /api/v1/health', 'health'], ['predict via queue/join + queue/data', 'gradio'], ['POST /api/v1/analyze', 'rest']])) {
+  for (const [what, key] of /** @type {const} */ ([
+    ['GET /api/v1/health', 'health'],
+    ['predict via queue/join + queue/data', 'gradio'],
+    ['POST /api/v1/analyze', 'rest'],
+  ])) {
     const { ok, ms } = during[key];
     row(scenario, `legit ${what} (ms; without flood)`, `${ok ? 'served' : 'NOT served'} in ${ms.toFixed(0)} (${quiet[key].ms.toFixed(0)})`, 'served', ok);
   }
@@ -313,14 +345,27 @@ try {
   const warm = await legitimate(server.url);
   if (!warm.health.ok || !warm.gradio.ok || !warm.rest.ok) throw new Error('the server does not answer a plain client');
   const modelRss = procMb(server.child.pid, 'VmRSS');
-  console.log(`# e2v stress: node ${process.version}, ${/** @type {RegExpMatchArray} */ (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)).length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  console.log(`e2v serve with default limits, model tiny-a (RSS ${modelRss.toFixed(0)} MB after one analysis), open-file limit ${/** @type {RegExpExecArray} */ (/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${server.child.pid}/limits`, 'utf8')))[1]}\n`);
+  console.log(
+    `# e2v stress: node ${process.version}, ${/** @type {RegExpMatchArray} */ (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)).length} CPUs, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
+  console.log(
+    `e2v serve with default limits, model tiny-a (RSS ${modelRss.toFixed(0)} MB after one analysis), open-file limit ${/** @type {RegExpExecArray} */ (/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${server.child.pid}/limits`, 'utf8')))[1]}\n`,
+  );
 
   const body = new Uint8Array(BODY_BYTES).map((_, i) => (i * 2654435761) >>> 24);
   await bodies(server, 'POST /api/v1/analyze (raw)', '/api/v1/analyze', { 'Content-Type': 'application/octet-stream' }, [body], modelRss);
   const head = Buffer.from('--stress\r\nContent-Disposition: form-data; name="files"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n');
   const tail = Buffer.from('\r\n--stress--\r\n');
-  await bodies(server, 'POST /gradio_api/upload', '/gradio_api/upload', { 'Content-Type': 'multipart/form-data; boundary=stress' }, [head, body, tail], modelRss);
+  await bodies(
+    server,
+    'POST /gradio_api/upload',
+    '/gradio_api/upload',
+    { 'Content-Type': 'multipart/form-data; boundary=stress' },
+    [head, body, tail],
+    modelRss,
+  );
   const leftovers = (await readdir(join(tmp, '.e2v', 'uploads'))).filter((name) => name.startsWith('.'));
   row('after the bodies', 'temporary upload files left', String(leftovers.length), '0', leftovers.length === 0);
 

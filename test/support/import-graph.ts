@@ -79,7 +79,9 @@ function workspacePackageOf(specifier: string): string | undefined {
 }
 
 function scoped(deps: unknown): string[] {
-  return Object.keys((deps ?? {}) as Record<string, string>).filter((name) => name.startsWith(SCOPE)).sort();
+  return Object.keys((deps ?? {}) as Record<string, string>)
+    .filter((name) => name.startsWith(SCOPE))
+    .sort();
 }
 
 /**
@@ -133,7 +135,8 @@ function edgeProblems(edge: PackageEdge, rules: LayerRules, declared: ReadonlyMa
   const what = edge.specifier === undefined ? `${edge.from} lists ${edge.to}` : `${edge.from} imports '${edge.specifier}'`;
   const from = rules.packages[edge.from];
   const to = rules.packages[edge.to];
-  if (from === undefined || to === undefined) return [{ where: edge.where, message: `${what}: ${from === undefined ? edge.from : edge.to} is not in the layer table` }];
+  if (from === undefined || to === undefined)
+    return [{ where: edge.where, message: `${what}: ${from === undefined ? edge.from : edge.to} is not in the layer table` }];
   const problems: GraphProblem[] = [];
   if (edge.kind === 'runtime' && !from.uses.includes(edge.to)) {
     problems.push({ where: edge.where, message: `${what} at runtime, but the layer table does not let ${edge.from} use ${edge.to}` });
@@ -147,7 +150,10 @@ function edgeProblems(edge: PackageEdge, rules: LayerRules, declared: ReadonlyMa
   if (edge.specifier !== undefined && pkg !== undefined) {
     const listed = edge.kind === 'runtime' ? pkg.dependencies : [...pkg.dependencies, ...pkg.devDependencies];
     if (!listed.includes(edge.to)) {
-      problems.push({ where: edge.where, message: `${what}, but ${pkg.dir}/package.json does not list it in ${edge.kind === 'runtime' ? 'dependencies' : 'dependencies or devDependencies'}` });
+      problems.push({
+        where: edge.where,
+        message: `${what}, but ${pkg.dir}/package.json does not list it in ${edge.kind === 'runtime' ? 'dependencies' : 'dependencies or devDependencies'}`,
+      });
     }
   }
   return problems;
@@ -155,7 +161,14 @@ function edgeProblems(edge: PackageEdge, rules: LayerRules, declared: ReadonlyMa
 
 /** The names a module exports (following `export *` and re-exports). */
 function exportedNames(file: string): Set<string> {
-  const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true, noLib: true, types: [] });
+  const program = ts.createProgram([file], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    noEmit: true,
+    noLib: true,
+    types: [],
+  });
   const checker = program.getTypeChecker();
   const symbol = checker.getSymbolAtLocation(program.getSourceFile(file)!);
   return new Set(symbol === undefined ? [] : checker.getExportsOfModule(symbol).map((s) => s.name));
@@ -166,7 +179,12 @@ function namedImports(text: string): [string, string][] {
   const source = ts.createSourceFile('file.ts', text, ts.ScriptTarget.ES2022, false);
   const pairs: [string, string][] = [];
   for (const statement of source.statements) {
-    const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier !== undefined && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+    const specifier =
+      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+      statement.moduleSpecifier !== undefined &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+        ? statement.moduleSpecifier.text
+        : undefined;
     if (specifier === undefined || !specifier.startsWith(SCOPE)) continue;
     const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : (statement as ts.ExportDeclaration).exportClause;
     if (bindings === undefined || !(ts.isNamedImports(bindings) || ts.isNamedExports(bindings))) continue;
@@ -199,11 +217,7 @@ function homeProblems(root: string, files: readonly string[], rules: LayerRules)
  */
 export function checkPackageGraph(root: string, files: readonly string[], rules: LayerRules): GraphProblem[] {
   const declared = new Map(workspacePackages(root, files).map((p) => [p.name, p] as const));
-  return [
-    ...tableProblems(rules),
-    ...packageEdges(root, files).flatMap((edge) => edgeProblems(edge, rules, declared)),
-    ...homeProblems(root, files, rules),
-  ];
+  return [...tableProblems(rules), ...packageEdges(root, files).flatMap((edge) => edgeProblems(edge, rules, declared)), ...homeProblems(root, files, rules)];
 }
 
 /**

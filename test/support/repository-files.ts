@@ -10,7 +10,11 @@ import { join, relative, sep } from 'node:path';
 
 function gitFiles(root: string): string[] | undefined {
   try {
-    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     // --cached also lists tracked files deleted from the working tree
     return out.split('\0').filter((path) => path !== '' && existsSync(join(root, path)));
   } catch {

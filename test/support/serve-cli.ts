@@ -30,7 +30,11 @@ export interface ServedCli {
 export async function serveCli(args: string[], options: { cwd?: string; env?: Record<string, string>; portFlag?: boolean } = {}): Promise<ServedCli> {
   const cwd = options.cwd ?? (await mkdtemp(join(tmpdir(), 'e2v-serve-cli-')));
   const port = options.portFlag === false ? [] : ['--port', '0'];
-  const child = spawn(process.execPath, [CLI_MAIN, 'serve', ...port, '--no-pull', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, [CLI_MAIN, 'serve', ...port, '--no-pull', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

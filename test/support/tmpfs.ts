@@ -27,7 +27,11 @@ export const TMPFS_UNAVAILABLE: string | undefined = (() => {
     unmount(probe);
     return undefined;
   } catch (error) {
-    return `cannot mount a tmpfs (${String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim().split('\n')[0]})`;
+    return `cannot mount a tmpfs (${
+      String((error as { stderr?: Buffer }).stderr ?? (error as Error).message)
+        .trim()
+        .split('\n')[0]
+    })`;
   } finally {
     rmSync(probe, { recursive: true, force: true });
   }

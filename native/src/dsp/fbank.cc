@@ -112,13 +112,9 @@ std::string FbankOptions::Validate() const {
   return "";
 }
 
-int64_t FbankOptions::WindowSize() const {
-  return static_cast<int64_t>(sample_frequency * frame_length_ms * 0.001);
-}
+int64_t FbankOptions::WindowSize() const { return static_cast<int64_t>(sample_frequency * frame_length_ms * 0.001); }
 
-int64_t FbankOptions::WindowShift() const {
-  return static_cast<int64_t>(sample_frequency * frame_shift_ms * 0.001);
-}
+int64_t FbankOptions::WindowShift() const { return static_cast<int64_t>(sample_frequency * frame_shift_ms * 0.001); }
 
 int64_t FbankOptions::PaddedWindowSize() const {
   const int64_t window = WindowSize();
@@ -183,8 +179,8 @@ FbankComputer::FbankComputer(const FbankOptions& opts) : opts_(opts) {
     split_twiddles_.push_back(static_cast<float>(std::cos(angle)));
     split_twiddles_.push_back(static_cast<float>(-std::sin(angle)));
   }
-  MelBanks banks = ComputeMelBanks(opts.num_mel_bins, padded, opts.sample_frequency, opts.low_freq,
-                                   opts.ResolvedHighFreq());
+  MelBanks banks =
+      ComputeMelBanks(opts.num_mel_bins, padded, opts.sample_frequency, opts.low_freq, opts.ResolvedHighFreq());
   mel_begin_ = std::move(banks.begin);
   mel_end_ = std::move(banks.end);
   mel_offset_ = std::move(banks.offset);

@@ -127,8 +127,7 @@ class FbankComputer {
    * @param workspace [in,out] scratch memory, grown as needed and kept for the next call
    * @param out [out] NumFrames(num_samples) * Dim() floats
    */
-  void Compute(const float* samples, int64_t num_samples, SimdLevel simd, FbankWorkspace* workspace,
-               float* out) const;
+  void Compute(const float* samples, int64_t num_samples, SimdLevel simd, FbankWorkspace* workspace, float* out) const;
 
  private:
   /** Start of frame `frame` in the input (may be negative without snip_edges). */

@@ -206,10 +206,18 @@ float* RunStages(const FftView& plan, float* x, float* y) {
   for (int k = 0; k < plan.num_stages; ++k) {
     const FftStage& st = plan.stages[k];
     switch (st.radix) {
-      case 2: Radix2Stage<V>(st, x, y); break;
-      case 3: Radix3Stage<V>(st, x, y); break;
-      case 4: Radix4Stage<V>(st, x, y); break;
-      default: GenericStage<V>(st, x, y); break;
+      case 2:
+        Radix2Stage<V>(st, x, y);
+        break;
+      case 3:
+        Radix3Stage<V>(st, x, y);
+        break;
+      case 4:
+        Radix4Stage<V>(st, x, y);
+        break;
+      default:
+        GenericStage<V>(st, x, y);
+        break;
     }
     float* t = x;
     x = y;

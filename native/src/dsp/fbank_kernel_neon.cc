@@ -76,9 +76,7 @@ inline Vf Frexp(Vf x, Vf* e) {
   return {vbslq_f32(big, vmulq_f32(m, vdupq_n_f32(0.5f)), m)};
 }
 
-inline Vf SelectFinite(Vf x, Vf r) {
-  return {vbslq_f32(vcltq_f32(x.v, vdupq_n_f32(__builtin_inff())), r.v, x.v)};
-}
+inline Vf SelectFinite(Vf x, Vf r) { return {vbslq_f32(vcltq_f32(x.v, vdupq_n_f32(__builtin_inff())), r.v, x.v)}; }
 
 }  // namespace neon
 

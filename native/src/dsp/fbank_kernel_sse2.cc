@@ -64,23 +64,19 @@ inline Vf Sqrt(Vf a) { return {_mm_sqrt_ps(a.v)}; }
 inline Vf Max(Vf a, Vf b) { return {_mm_max_ps(a.v, b.v)}; }  // a > b ? a : b
 
 /** mask ? a : b. */
-inline __m128 Blend(__m128 mask, __m128 a, __m128 b) {
-  return _mm_or_ps(_mm_and_ps(mask, a), _mm_andnot_ps(mask, b));
-}
+inline __m128 Blend(__m128 mask, __m128 a, __m128 b) { return _mm_or_ps(_mm_and_ps(mask, a), _mm_andnot_ps(mask, b)); }
 
 inline Vf Frexp(Vf x, Vf* e) {
   const __m128i bits = _mm_castps_si128(x.v);
   const __m128i exponent = _mm_sub_epi32(_mm_srli_epi32(bits, 23), _mm_set1_epi32(127));
-  const __m128 m = _mm_castsi128_ps(
-      _mm_or_si128(_mm_and_si128(bits, _mm_set1_epi32(0x007FFFFF)), _mm_set1_epi32(0x3F800000)));
+  const __m128 m =
+      _mm_castsi128_ps(_mm_or_si128(_mm_and_si128(bits, _mm_set1_epi32(0x007FFFFF)), _mm_set1_epi32(0x3F800000)));
   const __m128 big = _mm_cmpgt_ps(m, _mm_set1_ps(1.41421356f));
   *e = {_mm_add_ps(_mm_cvtepi32_ps(exponent), _mm_and_ps(big, _mm_set1_ps(1.0f)))};
   return {Blend(big, _mm_mul_ps(m, _mm_set1_ps(0.5f)), m)};
 }
 
-inline Vf SelectFinite(Vf x, Vf r) {
-  return {Blend(_mm_cmplt_ps(x.v, _mm_set1_ps(__builtin_inff())), r.v, x.v)};
-}
+inline Vf SelectFinite(Vf x, Vf r) { return {Blend(_mm_cmplt_ps(x.v, _mm_set1_ps(__builtin_inff())), r.v, x.v)}; }
 
 }  // namespace sse2
 

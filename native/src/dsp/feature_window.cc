@@ -12,10 +12,18 @@ std::vector<float> FeatureWindow(WindowType type, int size, double blackman_coef
     const double hann = 0.5 - 0.5 * std::cos(a * n);
     double w = 1.0;
     switch (type) {
-      case WindowType::kHanning: w = hann; break;
-      case WindowType::kHamming: w = 0.54 - 0.46 * std::cos(a * n); break;
-      case WindowType::kPovey: w = std::pow(hann, 0.85); break;
-      case WindowType::kRectangular: w = 1.0; break;
+      case WindowType::kHanning:
+        w = hann;
+        break;
+      case WindowType::kHamming:
+        w = 0.54 - 0.46 * std::cos(a * n);
+        break;
+      case WindowType::kPovey:
+        w = std::pow(hann, 0.85);
+        break;
+      case WindowType::kRectangular:
+        w = 1.0;
+        break;
       case WindowType::kBlackman:
         w = blackman_coeff - 0.5 * std::cos(a * n) + (0.5 - blackman_coeff) * std::cos(2.0 * a * n);
         break;

@@ -94,7 +94,8 @@ void ComplexFftPlan::BuildStages(int size, const std::vector<int>& radices) {
     if (radix >= 5) {
       for (int u = 0; u < radix; ++u) PushComplex(&tables.roots, UnitRoot(u, radix));
     }
-    stages_.push_back(FftStage{radix, length, stride, tables.twiddles.data(), radix >= 5 ? tables.roots.data() : nullptr});
+    stages_.push_back(
+        FftStage{radix, length, stride, tables.twiddles.data(), radix >= 5 ? tables.roots.data() : nullptr});
     length /= radix;
     stride *= radix;
   }

@@ -24,8 +24,8 @@ float DirectOutput(const ResampleKernel& kernel, const float* x, int64_t x_begin
 
 // Outputs [j0, j1) of a table kernel from a zero-padded copy of the part of
 // `input` (absolute [0, length)) they read.
-void PaddedRun(const ResampleKernel& kernel, PolyphaseFn polyphase, const float* input, int64_t length,
-               int64_t j0, int64_t j1, float* output) {
+void PaddedRun(const ResampleKernel& kernel, PolyphaseFn polyphase, const float* input, int64_t length, int64_t j0,
+               int64_t j1, float* output) {
   if (j0 >= j1) return;
   const int64_t from = kernel.FirstInput(j0);
   const int64_t to = kernel.FirstInput(j1 - 1) + kernel.stride();

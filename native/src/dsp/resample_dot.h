@@ -36,8 +36,8 @@ namespace e2v::dsp {
  * (the result does not depend on j0 or count), so streamed and one-shot
  * results agree exactly on a given level.
  */
-using PolyphaseFn = void (*)(const ResampleKernel& kernel, const float* x, int64_t x_begin, int64_t j0,
-                             int64_t count, float* out);
+using PolyphaseFn = void (*)(const ResampleKernel& kernel, const float* x, int64_t x_begin, int64_t j0, int64_t count,
+                             float* out);
 
 /** The final sum of a kernel with float64 groups (shared so all levels agree). */
 inline float CombineLanes(const float* lanes, const double* exact) {
@@ -69,8 +69,8 @@ template <typename DotFn>
 inline void EachOutput(const ResampleKernel& kernel, const float* x, int64_t x_begin, PolyphasePosition* pos,
                        int64_t begin, int64_t end, float* out, DotFn dot) {
   for (int64_t r = begin; r < end; ++r) {
-    out[r] = dot(kernel.table() + pos->p * kernel.stride(),
-                 x + (pos->m * kernel.o() + kernel.offsets()[pos->p] - x_begin));
+    out[r] =
+        dot(kernel.table() + pos->p * kernel.stride(), x + (pos->m * kernel.o() + kernel.offsets()[pos->p] - x_begin));
     pos->Advance(kernel.n());
   }
 }

@@ -19,8 +19,7 @@ inline float Sum8(__m256 a) {
 }
 
 // Lane sums of a0..a7, in that order, each summed like Sum8.
-inline __m256 Reduce8(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 a4, __m256 a5, __m256 a6,
-                      __m256 a7) {
+inline __m256 Reduce8(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 a4, __m256 a5, __m256 a6, __m256 a7) {
   const __m256 b0 = _mm256_hadd_ps(a0, a1);  // [a0 01 23, a1 01 23 | a0 45 67, a1 45 67]
   const __m256 b1 = _mm256_hadd_ps(a2, a3);
   const __m256 b2 = _mm256_hadd_ps(a4, a5);

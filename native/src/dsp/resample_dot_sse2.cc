@@ -91,8 +91,7 @@ inline void AddFloat4(const float* h, const float* s, int64_t o, int64_t begin, 
 }
 
 // Four outputs of one phase in consecutive frames, written to sums[0..3].
-inline void Dot4Frames(const float* h, const float* s, int64_t o, int64_t stride, int64_t mb, int64_t me,
-                       float* sums) {
+inline void Dot4Frames(const float* h, const float* s, int64_t o, int64_t stride, int64_t mb, int64_t me, float* sums) {
   __m128 lo[4];
   __m128 hi[4];
   for (int f = 0; f < 4; ++f) lo[f] = hi[f] = _mm_setzero_ps();

@@ -153,9 +153,7 @@ int64_t ResampleKernel::FirstOutputReadingFrom(int64_t v) const {
   return lo;
 }
 
-int64_t ResampleKernel::OutputLength(int64_t input_length) const {
-  return ResampledLength(o_, n_, input_length);
-}
+int64_t ResampleKernel::OutputLength(int64_t input_length) const { return ResampledLength(o_, n_, input_length); }
 
 int64_t ResampledLength(int64_t from_hz, int64_t to_hz, int64_t input_length) {
   if (input_length <= 0 || from_hz <= 0 || to_hz <= 0) return 0;

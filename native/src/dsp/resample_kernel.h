@@ -136,11 +136,11 @@ class ResampleKernel {
   int64_t mixed_end_ = 0;
   std::vector<int64_t> offsets_;
   // Design: kernel(t) for t = numerator / (o*n) seconds x g.
-  double half_width_ = 0;   // support |t| <= half_width_ (in 1/g seconds)
-  double scale_ = 1;        // overall gain factor
-  double sinc_rate_ = 1;    // parity: base (cycles per 1/g s); vhq: 2 fc
-  double kaiser_beta_ = 0;  // vhq only
-  double inv_i0_beta_ = 1;  // vhq only
+  double half_width_ = 0;        // support |t| <= half_width_ (in 1/g seconds)
+  double scale_ = 1;             // overall gain factor
+  double sinc_rate_ = 1;         // parity: base (cycles per 1/g s); vhq: 2 fc
+  double kaiser_beta_ = 0;       // vhq only
+  double inv_i0_beta_ = 1;       // vhq only
   std::vector<TapBlock> table_;  // n rows of stride / 8 blocks
 };
 

@@ -21,8 +21,8 @@ struct AddonData {
 inline AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
 /** Throws a JS TypeError (returned to JS as a pending exception). */
-#define E2V_THROW_TYPE_ERROR_IF(cond, env, msg)                  \
-  do {                                                           \
+#define E2V_THROW_TYPE_ERROR_IF(cond, env, msg)                    \
+  do {                                                             \
     if (cond) throw Napi::TypeError::New((env), std::string(msg)); \
   } while (0)
 

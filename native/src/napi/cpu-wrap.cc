@@ -25,7 +25,7 @@ Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
     out.Set("stepping", f.stepping);
     Napi::Object flags = Napi::Object::New(env);
     const std::pair<const char*, bool> named[] = {
-        {"sse2", f.sse2},         {"avx", f.avx},           {"avx2", f.avx2},       {"fma", f.fma},
+        {"sse2", f.sse2},         {"avx", f.avx},           {"avx2", f.avx2},         {"fma", f.fma},
         {"avx512f", f.avx512f},   {"avx512bw", f.avx512bw}, {"avx512vl", f.avx512vl}, {"avx512_vnni", f.avx512_vnni},
         {"avx_vnni", f.avx_vnni}, {"amx_tile", f.amx_tile}, {"amx_int8", f.amx_int8}, {"amx_bf16", f.amx_bf16},
         {"neon", f.neon},         {"dotprod", f.dotprod},   {"i8mm", f.i8mm},
@@ -38,6 +38,8 @@ Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void InitCpu(Napi::Env env, Napi::Object exports) { exports.Set("cpuFeatures", Napi::Function::New(env, CpuFeatures, "cpuFeatures")); }
+void InitCpu(Napi::Env env, Napi::Object exports) {
+  exports.Set("cpuFeatures", Napi::Function::New(env, CpuFeatures, "cpuFeatures"));
+}
 
 }  // namespace e2v::napi

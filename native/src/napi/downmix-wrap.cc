@@ -52,11 +52,10 @@ Napi::Value Downmix(const Napi::CallbackInfo& info) {
     if (dsp::FindNonFinite(output.Data(), samples) >= 0) {
       for (uint32_t c = 0; c < count; ++c) {
         const int64_t bad = dsp::FindNonFinite(channels[c], samples);
-        E2V_THROW_RANGE_ERROR_IF(bad >= 0, env,
-                                 dsp::NonFiniteMessage("channels",
-                                                       "channels[" + std::to_string(c) + "][" +
-                                                           std::to_string(bad) + "]",
-                                                       bad >= 0 ? channels[c][bad] : 0.0f));
+        E2V_THROW_RANGE_ERROR_IF(
+            bad >= 0, env,
+            dsp::NonFiniteMessage("channels", "channels[" + std::to_string(c) + "][" + std::to_string(bad) + "]",
+                                  bad >= 0 ? channels[c][bad] : 0.0f));
       }
     }
     return output;

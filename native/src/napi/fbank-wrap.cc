@@ -50,13 +50,20 @@ class FbankState {
 /** JS type of a value for messages: "undefined", "a string", ... */
 std::string Describe(const Napi::Value& value) {
   switch (value.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "a boolean";
-    case napi_number: return "a number";
-    case napi_string: return "a string";
-    case napi_object: return value.IsTypedArray() ? "a typed array of another type" : "an object";
-    default: return "a value of another type";
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return "a boolean";
+    case napi_number:
+      return "a number";
+    case napi_string:
+      return "a string";
+    case napi_object:
+      return value.IsTypedArray() ? "a typed array of another type" : "an object";
+    default:
+      return "a value of another type";
   }
 }
 
@@ -93,8 +100,10 @@ dsp::WindowType GetWindowType(Napi::Env env, const Napi::Object& options) {
   if (name == "hanning") return dsp::WindowType::kHanning;
   if (name == "rectangular") return dsp::WindowType::kRectangular;
   if (name == "blackman") return dsp::WindowType::kBlackman;
-  throw Napi::RangeError::New(env, "Expected one of 'povey', 'hamming', 'hanning', 'rectangular', 'blackman' for "
-                                   "windowType but received '" + name + "'");
+  throw Napi::RangeError::New(env,
+                              "Expected one of 'povey', 'hamming', 'hanning', 'rectangular', 'blackman' for "
+                              "windowType but received '" +
+                                  name + "'");
 }
 
 /** Reads every field of a RawFbankOptions object and validates the set. */
@@ -223,9 +232,7 @@ class FbankWorker : public EdgeAsyncWorker {
     }
   }
 
-  void OnOK() override {
-    deferred_.Resolve(MakeResult(Env(), out_.Value(), frames_, computer_->Dim()));
-  }
+  void OnOK() override { deferred_.Resolve(MakeResult(Env(), out_.Value(), frames_, computer_->Dim())); }
 
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 

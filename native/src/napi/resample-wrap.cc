@@ -88,8 +88,7 @@ int64_t OneShotLength(Napi::Env env, const dsp::ResampleOptions& options, int64_
 // Message for the first non-finite input, or "" when the input is finite. A
 // NaN or infinite input always reaches some output, so finite outputs prove a
 // finite input and the input is scanned only when an output is not finite.
-std::string NonFiniteInput(const float* input, int64_t length, const float* output, int64_t count,
-                           const char* name) {
+std::string NonFiniteInput(const float* input, int64_t length, const float* output, int64_t count, const char* name) {
   if (dsp::FindNonFinite(output, count) < 0) return "";
   const int64_t bad = dsp::FindNonFinite(input, length);
   if (bad < 0) return "";  // finite input whose output overflowed: returned as is
@@ -225,9 +224,9 @@ Napi::Value ResamplerProcess(const Napi::CallbackInfo& info) {
     const Napi::Float32Array chunk = Float32Arg(info, 1, "chunk");
     const auto length = static_cast<int64_t>(chunk.ElementLength());
     const int64_t bad = dsp::FindNonFinite(chunk.Data(), length);
-    E2V_THROW_RANGE_ERROR_IF(bad >= 0, env,
-                             dsp::NonFiniteMessage("chunk", "chunk[" + std::to_string(bad) + "]",
-                                                   bad >= 0 ? chunk.Data()[bad] : 0.0f));
+    E2V_THROW_RANGE_ERROR_IF(
+        bad >= 0, env,
+        dsp::NonFiniteMessage("chunk", "chunk[" + std::to_string(bad) + "]", bad >= 0 ? chunk.Data()[bad] : 0.0f));
     const int64_t count = computer->ProcessLength(length);
     CheckOutputLength(env, count);
     Napi::Float32Array output = Napi::Float32Array::New(env, static_cast<size_t>(count));

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { formatCpuReport, NOTABLE_EXTENSIONS, reportCpu } from './cpu-header.js';
 
-const ZEN2 = { arch: 'x64', vendor: 'AuthenticAMD', brand: 'AMD EPYC 7B12', family: 23, model: 49, flags: { avx2: true, fma: true, avx512f: false, sse2: true } };
+const ZEN2 = {
+  arch: 'x64',
+  vendor: 'AuthenticAMD',
+  brand: 'AMD EPYC 7B12',
+  family: 23,
+  model: 49,
+  flags: { avx2: true, fma: true, avx512f: false, sse2: true },
+};
 
 describe('the CPU header', () => {
   it('should name the CPU, its extensions and a measured peak', async () => {

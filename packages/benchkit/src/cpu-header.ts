@@ -26,7 +26,9 @@ export interface HostCpu {
 /** The kernel's name for the CPU (a VM's CPUID brand is often generic). */
 function kernelModelName(): string | undefined {
   try {
-    return readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1]?.trim();
+    return readFileSync('/proc/cpuinfo', 'utf8')
+      .match(/^model name\s*:\s*(.+)$/m)?.[1]
+      ?.trim();
   } catch {
     return undefined;
   }
@@ -60,13 +62,15 @@ export function formatCpuReport(report: CpuReport): string {
   const { peak } = report;
   return markdownTable(
     ['CPU', 'family / model', 'extensions (CPUID)', 'cores', `peak sgemm, ${peak.threads} thread(s): ORT MatMul 2048^3, pre-packed b (b as input)`],
-    [[
-      report.name + (report.emulation === undefined || report.emulation === 'native' ? '' : ` as an AVX2-only CPU (${report.emulation})`),
-      report.familyModel,
-      report.extensions.join(' ') || 'none of note',
-      report.cores,
-      `${peak.gflops.toFixed(1)} GFLOP/s (${peak.unpackedGflops.toFixed(1)})`,
-    ]],
+    [
+      [
+        report.name + (report.emulation === undefined || report.emulation === 'native' ? '' : ` as an AVX2-only CPU (${report.emulation})`),
+        report.familyModel,
+        report.extensions.join(' ') || 'none of note',
+        report.cores,
+        `${peak.gflops.toFixed(1)} GFLOP/s (${peak.unpackedGflops.toFixed(1)})`,
+      ],
+    ],
   );
 }
 

@@ -50,7 +50,10 @@ async function converterHash(graphCodeDir: string): Promise<string> {
  * @param options cache folder (default {@link FULL_SIZE_CACHE}), a checkpoint folder to convert instead of a synthesized one, where progress lines go
  * @returns the model folder
  */
-export async function fullSizeModel(converter: FullSizeConverter, options: { cache?: string; checkpoint?: string; log?: (line: string) => void } = {}): Promise<string> {
+export async function fullSizeModel(
+  converter: FullSizeConverter,
+  options: { cache?: string; checkpoint?: string; log?: (line: string) => void } = {},
+): Promise<string> {
   const cache = options.cache ?? FULL_SIZE_CACHE;
   const log = options.log ?? ((line: string) => console.log(line));
   const model = join(cache, 'model');

@@ -60,7 +60,12 @@ export async function measurePeakSgemm(threads: number, runs = 12): Promise<Peak
   try {
     for (const name of ['sgemm-inputs.onnx', 'sgemm-constant-b.onnx']) await copyFile(join(SGEMM_FIXTURES_DIR, name), join(work, name));
     await writeFile(join(work, 'sgemm-b.bin'), new Uint8Array(matrix(2).buffer));
-    const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+    const options: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    };
     const a = new ort.Tensor('float32', matrix(1), [n, n]);
     const inputs = await ort.InferenceSession.create(join(work, 'sgemm-inputs.onnx'), options);
     const unpackedGflops = await bestRate(inputs, { a, b: new ort.Tensor('float32', matrix(2), [n, n]) }, runs);

@@ -72,7 +72,13 @@ console.log(`${(await cpuHeader(cpuFeatures(), 2)).text}\n`);
 console.log(
   markdownTable(
     ['mode', 'time s', 'files/s', 'audio-s/s', 'vs baseline'],
-    rows.map((row) => [row.mode, row.seconds.toFixed(2), (fileCount / row.seconds).toFixed(2), (audioSeconds / row.seconds).toFixed(1), `${(baselineS / row.seconds).toFixed(2)}x`]),
+    rows.map((row) => [
+      row.mode,
+      row.seconds.toFixed(2),
+      (fileCount / row.seconds).toFixed(2),
+      (audioSeconds / row.seconds).toFixed(1),
+      `${(baselineS / row.seconds).toFixed(2)}x`,
+    ]),
   ),
 );
 await rm(work, { recursive: true, force: true });

@@ -4,8 +4,14 @@ import { exitCodeOf, failureLine, FileError, OutputError, UsageError } from './e
 
 describe('failureLine and exitCodeOf', () => {
   it('should print one line with the code of a typed error, and its exit code', () => {
-    const full = new OutputError('results', 'writing results.jsonl', Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' }));
-    expect(failureLine(full, '3 files not done')).toBe('e2v: E2V_ERR_CLI_OUTPUT_FULL: the disk of results is full (ENOSPC writing results.jsonl); 3 files not done\n');
+    const full = new OutputError(
+      'results',
+      'writing results.jsonl',
+      Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' }),
+    );
+    expect(failureLine(full, '3 files not done')).toBe(
+      'e2v: E2V_ERR_CLI_OUTPUT_FULL: the disk of results is full (ENOSPC writing results.jsonl); 3 files not done\n',
+    );
     expect(exitCodeOf(full)).toBe(74);
     const denied = new FileError('calls', Object.assign(new Error("EACCES: permission denied, scandir 'calls'"), { code: 'EACCES', syscall: 'scandir' }));
     expect(failureLine(denied)).toBe('e2v: E2V_ERR_CLI_FILE: cannot read calls: permission denied (EACCES)\n');

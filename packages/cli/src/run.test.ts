@@ -24,7 +24,11 @@ describe('e2v CLI', () => {
     expect(report.node).toBe(process.versions.node);
   });
 
-  it.each([['analyze', 'x.wav', '-h'], ['model', 'pull', '--help'], ['info', '--help']])('should print the usage for %s %s and exit 0', async (...argv) => {
+  it.each([
+    ['analyze', 'x.wav', '-h'],
+    ['model', 'pull', '--help'],
+    ['info', '--help'],
+  ])('should print the usage for %s %s and exit 0', async (...argv) => {
     const { code, out, err } = await capture(argv);
     expect(code).toBe(0);
     expect(out).toMatch(/^Usage: e2v <command>/);

@@ -43,7 +43,12 @@ interface ChildResult {
 async function child(from: string, out: string, int8: boolean): Promise<void> {
   const t0 = performance.now();
   const report = await convertCheckpoint({ from, out, int8, overwrite: true, name: 'emotion2vec_plus_large-random' });
-  const result: ChildResult = { elapsedMs: performance.now() - t0, maxRssMB: process.resourceUsage().maxRSS / 1024, files: report.files, checkpoint: report.checkpoint };
+  const result: ChildResult = {
+    elapsedMs: performance.now() - t0,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    files: report.files,
+    checkpoint: report.checkpoint,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -109,9 +114,27 @@ async function main(): Promise<void> {
         ['step', 'wall time', 'vs reading the checkpoint once (baseline)', 'peak RSS', 'writes'],
         [
           ['baseline: stream model.pt once (this process)', `${(readMs / 1000).toFixed(2)} s`, '1.00x', '-', `reads ${mb(checkpointBytes)}`],
-          ['synthCheckpoint (seed 1)', `${(synthMs / 1000).toFixed(2)} s`, `${(synthMs / readMs).toFixed(2)}x`, '-', `${synth.parameters.toLocaleString('en-US')} parameters, ${mb(synth.modelBytes)}`],
-          ['convert fp32', `${(fp32.elapsedMs / 1000).toFixed(2)} s`, `${(fp32.elapsedMs / readMs).toFixed(2)}x`, `${Math.round(fp32.maxRssMB)} MB`, fp32.files.map((f) => `${f.name} ${mb(f.bytes)}`).join(', ')],
-          ['convert fp32 + int8', `${(both.elapsedMs / 1000).toFixed(2)} s`, `${(both.elapsedMs / readMs).toFixed(2)}x`, `${Math.round(both.maxRssMB)} MB`, both.files.map((f) => `${f.name} ${mb(f.bytes)}`).join(', ')],
+          [
+            'synthCheckpoint (seed 1)',
+            `${(synthMs / 1000).toFixed(2)} s`,
+            `${(synthMs / readMs).toFixed(2)}x`,
+            '-',
+            `${synth.parameters.toLocaleString('en-US')} parameters, ${mb(synth.modelBytes)}`,
+          ],
+          [
+            'convert fp32',
+            `${(fp32.elapsedMs / 1000).toFixed(2)} s`,
+            `${(fp32.elapsedMs / readMs).toFixed(2)}x`,
+            `${Math.round(fp32.maxRssMB)} MB`,
+            fp32.files.map((f) => `${f.name} ${mb(f.bytes)}`).join(', '),
+          ],
+          [
+            'convert fp32 + int8',
+            `${(both.elapsedMs / 1000).toFixed(2)} s`,
+            `${(both.elapsedMs / readMs).toFixed(2)}x`,
+            `${Math.round(both.maxRssMB)} MB`,
+            both.files.map((f) => `${f.name} ${mb(f.bytes)}`).join(', '),
+          ],
           [
             `convert fp32 of a training checkpoint (${mb(training.checkpoint.bytes)}; its own read baseline ${(trainingReadMs / 1000).toFixed(2)} s)`,
             `${(training.elapsedMs / 1000).toFixed(2)} s`,
@@ -123,7 +146,9 @@ async function main(): Promise<void> {
       ),
     );
     const n = training.checkpoint.ignoredGlobals.length;
-    console.log(`\ntraining checkpoint: ignored ${n} unknown global${n === 1 ? '' : 's'} outside the weights: ${training.checkpoint.ignoredGlobals.join(', ')}`);
+    console.log(
+      `\ntraining checkpoint: ignored ${n} unknown global${n === 1 ? '' : 's'} outside the weights: ${training.checkpoint.ignoredGlobals.join(', ')}`,
+    );
   } finally {
     if (!values.keep) await rm(dir, { recursive: true, force: true });
   }

@@ -42,7 +42,19 @@ try {
       q.embeddingDiff = Math.max(q.embeddingDiff, maxAbsDiff(qo.embedding!.data, expected.embedding));
     }
     const files = Object.fromEntries(report.files.map((f) => [f.name, f.bytes]));
-    console.log(JSON.stringify({ checkpoint: ckpt, fp32MaxAbsDiff: worst, int8: { argmaxAgreement: `${q.agree}/${GOLDEN_INPUTS.length}`, maxScoreDiff: q.scoreDiff, maxLogitDiff: q.logitDiff, maxEmbeddingDiff: q.embeddingDiff }, files }));
+    console.log(
+      JSON.stringify({
+        checkpoint: ckpt,
+        fp32MaxAbsDiff: worst,
+        int8: {
+          argmaxAgreement: `${q.agree}/${GOLDEN_INPUTS.length}`,
+          maxScoreDiff: q.scoreDiff,
+          maxLogitDiff: q.logitDiff,
+          maxEmbeddingDiff: q.embeddingDiff,
+        },
+        files,
+      }),
+    );
     await fp32.release();
     await int8.release();
   }

@@ -31,7 +31,11 @@ async function variant(name: string, parts: { extra?: { [key: string]: PickleVal
   const dir = join(work, name);
   await mkdir(dir, { recursive: true });
   for (const file of ['config.yaml', 'tokens.txt']) await copyFile(join(GOLDEN, file), join(dir, file));
-  await saveCheckpoint(join(dir, 'model.pt'), [...(parts.weights ?? weights), ...(parts.tensors ?? [])], parts.extra === undefined ? {} : { extra: parts.extra });
+  await saveCheckpoint(
+    join(dir, 'model.pt'),
+    [...(parts.weights ?? weights), ...(parts.tensors ?? [])],
+    parts.extra === undefined ? {} : { extra: parts.extra },
+  );
   return dir;
 }
 
@@ -71,18 +75,28 @@ describe('converting fairseq-style training checkpoints', () => {
     ['an args namespace', () => ({ extra: { args: argsNamespace({ lr: [5e-5], arch: 'data2vec_multi' }) } }), ['argparse.Namespace']],
     [
       'numpy scalars and arrays (numpy.core and numpy._core)',
-      () => ({ extra: { extra_state: { best_loss: numpyScalar('f8', 0.25), val: numpyScalar('f4', 0.5, 'numpy._core'), rng: numpyArray('i8', [1, 2, 3], 'numpy._core') } } }),
+      () => ({
+        extra: {
+          extra_state: { best_loss: numpyScalar('f8', 0.25), val: numpyScalar('f4', 0.5, 'numpy._core'), rng: numpyArray('i8', [1, 2, 3], 'numpy._core') },
+        },
+      }),
       [],
     ],
     [
       'an OrderedDict subclass from a module that does not exist, holding the weights',
       () => ({
         weights: weights.map((w) => ({ ...w, inStateDict: false })),
-        extra: { model: py.call(py.global('e2v_missing.collections', 'WeightsDict'), [], { dictItems: weights.map((w) => [w.name, py.tensor(w.name)] as const) }) },
+        extra: {
+          model: py.call(py.global('e2v_missing.collections', 'WeightsDict'), [], { dictItems: weights.map((w) => [w.name, py.tensor(w.name)] as const) }),
+        },
       }),
       ['e2v_missing.collections.WeightsDict'],
     ],
-    ['an omegaconf-like config', () => ({ extra: { cfg: omegaconfDict({ _name: 'emotion2vec', lr: 0.1 }) } }), ['omegaconf.base.Metadata', 'omegaconf.dictconfig.DictConfig', 'omegaconf.nodes.AnyNode', 'typing.Any']],
+    [
+      'an omegaconf-like config',
+      () => ({ extra: { cfg: omegaconfDict({ _name: 'emotion2vec', lr: 0.1 }) } }),
+      ['omegaconf.base.Metadata', 'omegaconf.dictconfig.DictConfig', 'omegaconf.nodes.AnyNode', 'typing.Any'],
+    ],
     [
       'Adam state for every parameter',
       () => {
@@ -164,7 +178,13 @@ describe('EXPECTED FAILURE - an object where the model needs a weight', () => {
       weights: weights.map((w) => ({ ...w, inStateDict: false })),
       extra: {
         model: py.call(py.global('collections', 'OrderedDict'), [], {
-          dictItems: weights.map((w) => [w.name, w === target ? py.call(py.global('fairseq.modules.quant_noise', 'QuantParam'), [], { newobj: true, state: { bits: 8 } }) : py.tensor(w.name)] as const),
+          dictItems: weights.map(
+            (w) =>
+              [
+                w.name,
+                w === target ? py.call(py.global('fairseq.modules.quant_noise', 'QuantParam'), [], { newobj: true, state: { bits: 8 } }) : py.tensor(w.name),
+              ] as const,
+          ),
         }),
       },
     });

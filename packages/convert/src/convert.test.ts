@@ -203,17 +203,7 @@ describe('model folder', () => {
       graph: { opsets: { '': 17, 'com.microsoft': 1 }, input: 'waveform', outputs: ['frames', 'embedding', 'logits', 'frame_logits'] },
       source: { files: ['model.pt', 'config.yaml', 'tokens.txt'] },
     });
-    expect(manifest.labels.map((l) => l.key)).toEqual([
-      'angry',
-      'disgusted',
-      'fearful',
-      'happy',
-      'neutral',
-      'other',
-      'sad',
-      'surprised',
-      'unknown',
-    ]);
+    expect(manifest.labels.map((l) => l.key)).toEqual(['angry', 'disgusted', 'fearful', 'happy', 'neutral', 'other', 'sad', 'surprised', 'unknown']);
     expect(manifest.labels[0]).toEqual({ key: 'angry', zh: '愤怒', token: '生气/angry' });
     expect(manifest.labels[8]).toEqual({ key: 'unknown', zh: '未知', token: '<unk>' });
     const goldenManifest = JSON.parse(await readFile(join(checkpointDir('tiny-a'), '..', '..', 'MANIFEST.json'), 'utf8')) as unknown;

@@ -21,12 +21,7 @@ import type { Emotion2vecConfig } from './config/types.js';
 import { expectedTensorShapes, validateTensors } from './config/validate-tensors.js';
 import { ConvertError } from './errors.js';
 import { SYNTH_MARKER } from './synth/synth.js';
-import {
-  EMOTION2VEC_IR_VERSION,
-  EMOTION2VEC_OPSET,
-  buildEmotion2vecGraph,
-  minInputSamples,
-} from './onnx/emotion2vec-graph.js';
+import { EMOTION2VEC_IR_VERSION, EMOTION2VEC_OPSET, buildEmotion2vecGraph, minInputSamples } from './onnx/emotion2vec-graph.js';
 import { EMOTION2VEC_OUTPUTS } from './onnx/emotion2vec-head.js';
 import { writeModel } from './onnx/write-model.js';
 
@@ -153,7 +148,10 @@ async function checkOut(out: string, overwrite: boolean): Promise<boolean> {
   if (!(await exists(out))) return false;
   const empty = (await stat(out)).isDirectory() && (await readdir(out)).length === 0;
   if (!empty && !overwrite) {
-    throw new ConvertError('E2V_ERR_CONVERT_OUT_EXISTS', `${out} already exists and is not empty; remove it or convert with overwrite (e2v model convert --force)`);
+    throw new ConvertError(
+      'E2V_ERR_CONVERT_OUT_EXISTS',
+      `${out} already exists and is not empty; remove it or convert with overwrite (e2v model convert --force)`,
+    );
   }
   return true;
 }

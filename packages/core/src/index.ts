@@ -13,7 +13,7 @@ export {
   parseManifest,
   type MaskedLabels,
   type ModelLabel,
-    type ModelVariant,
+  type ModelVariant,
   type ModelManifest,
   type VariantFiles,
   type WrittenLabel,

@@ -49,7 +49,16 @@ if (args.mode === 'cold') {
   const loaded = performance.now();
   const { result } = await engine.analyze(new URL('inputs/speech_16k_mono.wav', GOLDEN).pathname);
   const done = performance.now();
-  print({ importedMs: imported, loadedMs: loaded, firstResultMs: done, sessionMs: engine.info.loadMs.session, variant: engine.info.variant, reason: engine.info.variantReason, emotion: result.emotion, maxRssMB: peakRssMB() });
+  print({
+    importedMs: imported,
+    loadedMs: loaded,
+    firstResultMs: done,
+    sessionMs: engine.info.loadMs.session,
+    variant: engine.info.variant,
+    reason: engine.info.variantReason,
+    emotion: result.emotion,
+    maxRssMB: peakRssMB(),
+  });
   await engine.close();
 } else if (args.mode === 'rtf') {
   const engine = await Engine.load(args.model, options);
@@ -73,7 +82,15 @@ if (args.mode === 'cold') {
   const rssAfterLoadMB = mb(process.memoryUsage().rss);
   const t0 = performance.now();
   const { result } = await engine.analyze(speech(args.seconds), { granularity: 'frame' });
-  print({ seconds: args.seconds, wallMs: performance.now() - t0, inferenceMs: result.timings_ms.inference, segments: result.segments?.length ?? 1, frames: result.frames?.scores.length, rssAfterLoadMB, maxRssMB: peakRssMB() });
+  print({
+    seconds: args.seconds,
+    wallMs: performance.now() - t0,
+    inferenceMs: result.timings_ms.inference,
+    segments: result.segments?.length ?? 1,
+    frames: result.frames?.scores.length,
+    rssAfterLoadMB,
+    maxRssMB: peakRssMB(),
+  });
   await engine.close();
 } else if (args.mode === 'fidelity') {
   // scores of every golden input and the example, per variant
@@ -108,7 +125,13 @@ if (args.mode === 'cold') {
   let variance = 0;
   for (const v of x) variance += (v - mean) ** 2;
   const scale = 1 / Math.sqrt(variance / x.length + 1e-5);
-  const feed = { waveform: new ort.Tensor('float32', x.map((v) => (v - mean) * scale), [1, x.length]) };
+  const feed = {
+    waveform: new ort.Tensor(
+      'float32',
+      x.map((v) => (v - mean) * scale),
+      [1, x.length],
+    ),
+  };
   for (let r = 0; r < 2; r++) await session.run(feed);
   session.endProfiling();
   const prefix = `profile-${args.variant}-${process.pid}`;

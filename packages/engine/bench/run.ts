@@ -155,7 +155,10 @@ async function main(): Promise<void> {
   const coldRuns = Number(values['cold-runs']);
   const longS = Number(values['long-s']);
   const prepack = !values['no-prepack'];
-  const model = await fullSizeModel({ synthCheckpoint, convertCheckpoint, graphCodeDir: CONVERT_ONNX_DIST }, { cache: values.cache, ...(values.checkpoint === undefined ? {} : { checkpoint: values.checkpoint }) });
+  const model = await fullSizeModel(
+    { synthCheckpoint, convertCheckpoint, graphCodeDir: CONVERT_ONNX_DIST },
+    { cache: values.cache, ...(values.checkpoint === undefined ? {} : { checkpoint: values.checkpoint }) },
+  );
   const config = parseConfig(await readFile(FULL_SIZE_CONFIG, 'utf8'));
   // inputs over 30 s (the engine's maxSegmentS) run as equal-ish segments: count those
   const gflopPerAudioS = (s: number): number => {
@@ -175,9 +178,19 @@ async function main(): Promise<void> {
   if (avx2.mechanism === 'qemu') console.log('AVX2-only runs under qemu are ~40x slower: compare their ratios, not their times');
 
   console.log(`\n# @e2v/engine benchmark: full-size random emotion2vec+ large, weight pre-packing ${prepack ? 'on (engine default)' : 'off (--no-prepack)'}\n`);
-  console.log(`Model cost (forwardFlops; 60 s as two 30 s segments): ${LENGTHS.map((s) => `${s} s: ${gflopPerAudioS(s).toFixed(1)}`).join(', ')} GFLOP per audio second.`);
+  console.log(
+    `Model cost (forwardFlops; 60 s as two 30 s segments): ${LENGTHS.map((s) => `${s} s: ${gflopPerAudioS(s).toFixed(1)}`).join(', ')} GFLOP per audio second.`,
+  );
 
-  const summary: { mode: Mode; peak2: number; eff20: number; speedup20: number; cold: number; coldVariant: string; fidelity: { agree: string; decided: string; maxDiff: number } }[] = [];
+  const summary: {
+    mode: Mode;
+    peak2: number;
+    eff20: number;
+    speedup20: number;
+    cold: number;
+    coldVariant: string;
+    fidelity: { agree: string; decided: string; maxDiff: number };
+  }[] = [];
   for (const mode of modes) {
     const header1 = await modeHeader(mode, 1);
     const header2 = await modeHeader(mode, 2);
@@ -193,9 +206,12 @@ async function main(): Promise<void> {
         rtf.set(`${variant}/${threads}`, await runChild<RtfChild>({ mode: 'rtf', model, variant, threads, lengths: LENGTHS, runs, warmup: 1, prepack }, mode));
       }
     }
-    const rtfOf = (variant: Variant, threads: number, s: number): number => rtf.get(`${variant}/${threads}`)!.rows.find((r) => r.seconds === s)!.medianMs / 1000 / s;
+    const rtfOf = (variant: Variant, threads: number, s: number): number =>
+      rtf.get(`${variant}/${threads}`)!.rows.find((r) => r.seconds === s)!.medianMs / 1000 / s;
     const efficiency = (variant: Variant, threads: number, s: number): number => gflopPerAudioS(s) / peak[threads]! / rtfOf(variant, threads, s);
-    console.log('Real-time factor (inference s / audio s, median of warm runs) and efficiency (model GFLOP per audio s / peak sgemm / RTF; int8 against the fp32 peak):\n');
+    console.log(
+      'Real-time factor (inference s / audio s, median of warm runs) and efficiency (model GFLOP per audio s / peak sgemm / RTF; int8 against the fp32 peak):\n',
+    );
     console.log(
       markdownTable(
         ['input', 'fp32 1t', 'fp32 2t', 'int8 1t', 'int8 2t', 'int8 speed-up 2t', 'fp32 2t efficiency', 'int8 2t "efficiency"'],
@@ -218,7 +234,16 @@ async function main(): Promise<void> {
     const top = ops.slice(0, 8);
     const rest = ops.slice(8).reduce((acc, o) => ({ fp32: acc.fp32 + o.fp32, int8: acc.int8 + o.int8 }), { fp32: 0, int8: 0 });
     console.log('\nWhere the time goes: ORT profile of a warm 20 s run, 2 threads, kernel ms by operator (Loop bodies counted by their kernels):\n');
-    console.log(markdownTable(['operator', 'fp32 ms', 'int8 ms'], [...top.map((o) => [o.op, o.fp32.toFixed(0), o.int8.toFixed(0)]), ['(others)', rest.fp32.toFixed(0), rest.int8.toFixed(0)], ['whole run', profile.fp32.runMs.toFixed(0), profile.int8.runMs.toFixed(0)]]));
+    console.log(
+      markdownTable(
+        ['operator', 'fp32 ms', 'int8 ms'],
+        [
+          ...top.map((o) => [o.op, o.fp32.toFixed(0), o.int8.toFixed(0)]),
+          ['(others)', rest.fp32.toFixed(0), rest.int8.toFixed(0)],
+          ['whole run', profile.fp32.runMs.toFixed(0), profile.int8.runMs.toFixed(0)],
+        ],
+      ),
+    );
     const quantized = profile.int8.byOp.DynamicQuantizeMatMul ?? 0;
     const floatPart = profile.int8.runMs - quantized; // what int8 leaves in float (the same work as in fp32)
     const linearFp32 = profile.fp32.runMs - floatPart;
@@ -251,15 +276,20 @@ async function main(): Promise<void> {
       }
       return [name, top(a), top(b), margin.toFixed(4), diff.toFixed(4)];
     });
-    console.log('\nint8 fidelity (scores of the full-size random model; a top label can only flip where the fp32 margin is under twice the score difference):\n');
+    console.log(
+      '\nint8 fidelity (scores of the full-size random model; a top label can only flip where the fp32 margin is under twice the score difference):\n',
+    );
     console.log(markdownTable(['input', 'fp32 top', 'int8 top', 'fp32 top-2 margin', 'max |score diff|'], fidRows));
-    console.log(`top label agrees on ${agree}/${fid.inputs.length} inputs (${decidedAgree}/${decided} where the margin exceeds twice the difference); largest score difference ${maxDiff.toFixed(4)}`);
+    console.log(
+      `top label agrees on ${agree}/${fid.inputs.length} inputs (${decidedAgree}/${decided} where the margin exceeds twice the difference); largest score difference ${maxDiff.toFixed(4)}`,
+    );
 
     // --- cold start ---
     const cold: Record<string, ColdChild[]> = {};
     for (const variant of ['auto', ...VARIANTS] as const) {
       cold[variant] = [];
-      for (let i = 0; i < coldRuns; i++) cold[variant].push(await runChild<ColdChild>({ mode: 'cold', model, ...(variant === 'auto' ? {} : { variant }), threads: 2, prepack }, mode));
+      for (let i = 0; i < coldRuns; i++)
+        cold[variant].push(await runChild<ColdChild>({ mode: 'cold', model, ...(variant === 'auto' ? {} : { variant }), threads: 2, prepack }, mode));
     }
     console.log('\nCold start: a fresh process, from its start to the first Result of a 3.9 s WAV (median):\n');
     console.log(
@@ -296,17 +326,30 @@ async function main(): Promise<void> {
     }
     console.log(`\n## Memory (${host.name})\n`);
     console.log('Peak RSS of one analysis in a fresh process (2 threads; GB):\n');
-    console.log(markdownTable(['variant', ...SINGLE_LENGTHS.map((s) => `${s} s`)], VARIANTS.map((v) => [v, ...SINGLE_LENGTHS.map((s) => (single.get(`${v}/${s}`)! / 1024).toFixed(2))])));
+    console.log(
+      markdownTable(
+        ['variant', ...SINGLE_LENGTHS.map((s) => `${s} s`)],
+        VARIANTS.map((v) => [v, ...SINGLE_LENGTHS.map((s) => (single.get(`${v}/${s}`)! / 1024).toFixed(2))]),
+      ),
+    );
     if (longS > 0) {
       const long = await runChild<LongChild>({ mode: 'long', model, variant: 'fp32', threads: 2, seconds: longS, prepack }, host);
-      console.log(`\n${long.seconds} s input, fp32, frame mode: ${long.segments} segments, ${long.frames} frames, peak RSS ${(long.maxRssMB / 1024).toFixed(2)} GB, RTF ${(long.inferenceMs / 1000 / long.seconds).toFixed(3)}`);
+      console.log(
+        `\n${long.seconds} s input, fp32, frame mode: ${long.segments} segments, ${long.frames} frames, peak RSS ${(long.maxRssMB / 1024).toFixed(2)} GB, RTF ${(long.inferenceMs / 1000 / long.seconds).toFixed(3)}`,
+      );
     }
   }
 
   console.log('\n## Targets (issue 10: on AVX2-only CPUs)\n');
   console.log(
     markdownTable(
-      ['CPU', 'fp32 efficiency at 20 s (>= 85%)', 'int8 speed-up at 20 s (>= 1.3x)', 'cold start, default variant (<= 1.2 s)', 'int8 fidelity: agreement, max score diff (<= 0.02)'],
+      [
+        'CPU',
+        'fp32 efficiency at 20 s (>= 85%)',
+        'int8 speed-up at 20 s (>= 1.3x)',
+        'cold start, default variant (<= 1.2 s)',
+        'int8 fidelity: agreement, max score diff (<= 0.02)',
+      ],
       summary.map((s) => [
         `${s.mode.name} (peak ${s.peak2.toFixed(0)} GFLOP/s)`,
         `${pct(s.eff20)}: ${verdict(s.eff20 >= TARGET.efficiency)}`,
@@ -317,7 +360,9 @@ async function main(): Promise<void> {
     ),
   );
   const load1 = loadavg();
-  console.log(`\nload average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${load1.map((l) => l.toFixed(2)).join(' ')} (2 cores: above ~1 before the run means another heavy job shared the machine; numbers are then noisy)`);
+  console.log(
+    `\nload average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${load1.map((l) => l.toFixed(2)).join(' ')} (2 cores: above ~1 before the run means another heavy job shared the machine; numbers are then noisy)`,
+  );
   await rm(work, { recursive: true, force: true });
 }
 

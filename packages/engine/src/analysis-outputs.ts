@@ -58,7 +58,10 @@ export class AnalysisOutputs {
    */
   static async open(options: AnalysisOutputsOptions, log: Logger): Promise<AnalysisOutputs> {
     const { embeddingFile, frameEmbeddingDim } = options;
-    const embeddingTemp = embeddingFile === undefined ? undefined : join(dirname(embeddingFile), `.${basename(embeddingFile)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const embeddingTemp =
+      embeddingFile === undefined
+        ? undefined
+        : join(dirname(embeddingFile), `.${basename(embeddingFile)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     let frameFile: NpyRowWriter | undefined;
     if (embeddingTemp !== undefined && frameEmbeddingDim !== undefined) {
       try {

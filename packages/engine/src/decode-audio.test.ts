@@ -94,16 +94,19 @@ function paged(name: string): Uint8Array {
 }
 
 describe('decodeAudio: truncated and damaged files', () => {
-  it.each(['speech-vorbis.ogg', 'speech-opus.ogg', 'speech-flac.oga'])('should decode %s with smaller pages (the test helper) to the same audio', async (name) => {
-    const original = (await decodeAudio(audioFixture(name))).channels[0]!;
-    const repaged = await decodeAudio(paged(name));
-    expect(repaged.warnings).toEqual([]);
-    // the same samples, up to the trimming of the last page (see repaginateOgg)
-    const samples = repaged.channels[0]!;
-    const n = Math.min(samples.length, original.length);
-    expect(n).toBeGreaterThan(original.length - 1000);
-    expect(maxAbsDiff(samples.subarray(0, n), original.subarray(0, n)).max).toBe(0);
-  });
+  it.each(['speech-vorbis.ogg', 'speech-opus.ogg', 'speech-flac.oga'])(
+    'should decode %s with smaller pages (the test helper) to the same audio',
+    async (name) => {
+      const original = (await decodeAudio(audioFixture(name))).channels[0]!;
+      const repaged = await decodeAudio(paged(name));
+      expect(repaged.warnings).toEqual([]);
+      // the same samples, up to the trimming of the last page (see repaginateOgg)
+      const samples = repaged.channels[0]!;
+      const n = Math.min(samples.length, original.length);
+      expect(n).toBeGreaterThan(original.length - 1000);
+      expect(maxAbsDiff(samples.subarray(0, n), original.subarray(0, n)).max).toBe(0);
+    },
+  );
 
   it.each([
     ['speech-16k.wav', 'wav'],
@@ -119,7 +122,12 @@ describe('decodeAudio: truncated and damaged files', () => {
     const whole = await decodeAudio(bytes);
     const audio = await decodeAudio(bytes.slice(0, Math.floor(bytes.length * 0.6)));
     expect(audio.format).toBe(format);
-    expect(audio.warnings).toEqual([{ code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(new RegExp(`^The ${format} file is truncated: .+; only the audio before the cut was analyzed$`)) }]);
+    expect(audio.warnings).toEqual([
+      {
+        code: 'E2V_WARN_AUDIO_TRUNCATED',
+        message: expect.stringMatching(new RegExp(`^The ${format} file is truncated: .+; only the audio before the cut was analyzed$`)),
+      },
+    ]);
     const frames = audio.channels[0]!.length;
     expect(frames).toBeLessThan(whole.channels[0]!.length);
     expect(frames).toBeGreaterThan(whole.channels[0]!.length * 0.3);
@@ -129,7 +137,10 @@ describe('decodeAudio: truncated and damaged files', () => {
     ['speech.mp3', /: \d+ bytes between frames that are not audio frames \(in 1 place\) were skipped;/],
     ['speech.aac', /: \d+ bytes between frames that are not audio frames \(in 1 place\) were skipped;/],
     ['speech.flac', /: the decoder stopped at damaged data after \d+ of 16000 samples \(0\.\d\d s of audio not decoded\);/],
-    ['speech-vorbis.ogg', /: 1 of \d+ pages fails its checksum; \d+ bytes between pages that are not Ogg pages were skipped; the decoder reported \d+ frames it could not decode \(first: vorbis_synthesis/],
+    [
+      'speech-vorbis.ogg',
+      /: 1 of \d+ pages fails its checksum; \d+ bytes between pages that are not Ogg pages were skipped; the decoder reported \d+ frames it could not decode \(first: vorbis_synthesis/,
+    ],
     ['speech-opus.ogg', /: 1 of \d+ pages fails its checksum; \d+ bytes between pages that are not Ogg pages were skipped;/],
   ])('should decode %s with 300 damaged bytes in the middle and warn E2V_WARN_AUDIO_DAMAGED_FRAMES', async (name, detail) => {
     const bytes = paged(name);
@@ -139,7 +150,9 @@ describe('decodeAudio: truncated and damaged files', () => {
       bytes[i] = seed >>> 24;
     }
     const audio = await decodeAudio(bytes);
-    expect(audio.warnings).toEqual([{ code: 'E2V_WARN_AUDIO_DAMAGED_FRAMES', message: expect.stringMatching(/^The [\w-]+ file has damaged data: .+; the audio that decoded was analyzed$/) }]);
+    expect(audio.warnings).toEqual([
+      { code: 'E2V_WARN_AUDIO_DAMAGED_FRAMES', message: expect.stringMatching(/^The [\w-]+ file has damaged data: .+; the audio that decoded was analyzed$/) },
+    ]);
     expect(audio.warnings[0]!.message).toMatch(detail);
     expect(audio.channels[0]!.length).toBeGreaterThan(0);
   });
@@ -147,7 +160,10 @@ describe('decodeAudio: truncated and damaged files', () => {
   it('should say that a file cut before its first whole page of audio is truncated, in the error', async () => {
     const ogg = audioFixture('speech-vorbis.ogg'); // all its audio is on one page
     const error = await failure(decodeAudio(ogg.slice(0, Math.floor(ogg.length * 0.6))));
-    expect(error).toMatchObject({ code: 'E2V_ERR_AUDIO_CORRUPT', message: expect.stringMatching(/^ogg-vorbis data decoded to no audio: the file is truncated: page 3 needs \d+ bytes/) });
+    expect(error).toMatchObject({
+      code: 'E2V_ERR_AUDIO_CORRUPT',
+      message: expect.stringMatching(/^ogg-vorbis data decoded to no audio: the file is truncated: page 3 needs \d+ bytes/),
+    });
   });
 });
 

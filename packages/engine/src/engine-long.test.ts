@@ -73,7 +73,12 @@ describe('long audio (12 s input, maxSegmentS 4)', () => {
     const max = Math.max(...mean);
     const e = mean.map((z) => Math.exp(z - max));
     const sum = e.reduce((a, b) => a + b, 0);
-    expect(maxDiff(Object.values(utterance.result.scores), e.map((v) => v / sum))).toBeLessThanOrEqual(1e-9);
+    expect(
+      maxDiff(
+        Object.values(utterance.result.scores),
+        e.map((v) => v / sum),
+      ),
+    ).toBeLessThanOrEqual(1e-9);
     // embedding: the same weights over the segments' own embeddings
     const D = 32;
     const expected = new Float64Array(D);
@@ -133,7 +138,12 @@ describe('long audio (12 s input, maxSegmentS 4)', () => {
       const max = Math.max(...mean);
       const e = mean.map((z) => Math.exp(z - max));
       const sum = e.reduce((a, b) => a + b, 0);
-      expect(maxDiff(frame.result.frames!.scores[i]!, e.map((v) => v / sum))).toBeLessThanOrEqual(1e-5);
+      expect(
+        maxDiff(
+          frame.result.frames!.scores[i]!,
+          e.map((v) => v / sum),
+        ),
+      ).toBeLessThanOrEqual(1e-5);
     }
   });
 

@@ -209,7 +209,17 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
 
 /** Checks `engine.analyze` options and fills in the defaults. */
 export function resolveAnalyzeOptions(options: unknown): ResolvedAnalyzeOptions {
-  const o = checkObject(options, ['granularity', 'embedding', 'outputDir', 'outputFailure', 'embeddingFile', 'maxInlineEmbeddingMB', 'onAudio', 'signal', 'windowS']);
+  const o = checkObject(options, [
+    'granularity',
+    'embedding',
+    'outputDir',
+    'outputFailure',
+    'embeddingFile',
+    'maxInlineEmbeddingMB',
+    'onAudio',
+    'signal',
+    'windowS',
+  ]);
   if (o.granularity !== undefined && o.granularity !== 'utterance' && o.granularity !== 'frame') {
     throw new TypeError(`Expected 'utterance' or 'frame' for granularity but received ${describe(o.granularity)}`);
   }

@@ -67,7 +67,14 @@ describe('outputs folder', () => {
     expect(v.getUint32(4, true)).toBe(wav.length - 8);
     expect(String.fromCharCode(...wav.subarray(8, 16))).toBe('WAVEfmt ');
     expect(v.getUint32(16, true)).toBe(16);
-    expect({ format: v.getUint16(20, true), channels: v.getUint16(22, true), rate: v.getUint32(24, true), byteRate: v.getUint32(28, true), align: v.getUint16(32, true), bits: v.getUint16(34, true) }).toEqual({
+    expect({
+      format: v.getUint16(20, true),
+      channels: v.getUint16(22, true),
+      rate: v.getUint32(24, true),
+      byteRate: v.getUint32(28, true),
+      align: v.getUint16(32, true),
+      bits: v.getUint16(34, true),
+    }).toEqual({
       format: 1,
       channels: 1,
       rate: 16000,
@@ -90,9 +97,13 @@ describe('outputs folder', () => {
     expect(JSON.parse(await readFile(join(outputDir!, 'result.json'), 'utf8'))).toEqual(result);
   });
 
-  it('should write the resampled 16 kHz audio for a 44.1 kHz stereo input, and (T\', D) frame embeddings', async () => {
+  it("should write the resampled 16 kHz audio for a 44.1 kHz stereo input, and (T', D) frame embeddings", async () => {
     const dir = await tempDir();
-    const { result, embedding, outputDir } = await engine.analyze(goldenFixture('speech_44k1_stereo.wav'), { granularity: 'frame', embedding: true, outputDir: dir });
+    const { result, embedding, outputDir } = await engine.analyze(goldenFixture('speech_44k1_stereo.wav'), {
+      granularity: 'frame',
+      embedding: true,
+      outputDir: dir,
+    });
     const wav = new Uint8Array(await readFile(join(outputDir!, 'processed_audio.wav')));
     const samples = new Int16Array(wav.slice(44).buffer);
     const reference = loadF32('waveforms/speech_44k1_stereo.16k.npy').data;
@@ -168,7 +179,12 @@ describe('outputs folder', () => {
     const whole = goldenFixture('speech_16k_mono.wav');
     const cut = whole.subarray(0, 44 + Math.floor((whole.length - 44) / 2));
     const { result, outputDir } = await engine.analyze(cut, { outputDir: dir });
-    expect(result.audio.warnings).toEqual([{ code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(/^The wav file is truncated: its data chunk declares \d+ bytes but the file holds \d+ \(\d+\.\d\d s of audio missing\)/) }]);
+    expect(result.audio.warnings).toEqual([
+      {
+        code: 'E2V_WARN_AUDIO_TRUNCATED',
+        message: expect.stringMatching(/^The wav file is truncated: its data chunk declares \d+ bytes but the file holds \d+ \(\d+\.\d\d s of audio missing\)/),
+      },
+    ]);
     expect(result.audio.duration_s).toBeCloseTo((whole.length - 44) / 2 / 2 / 16000, 3);
     expect(JSON.parse(await readFile(join(outputDir!, 'result.json'), 'utf8'))).toEqual(result);
     const clean = await engine.analyze(whole);

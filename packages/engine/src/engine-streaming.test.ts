@@ -81,7 +81,13 @@ describe('streaming analysis', () => {
   it('should keep a frame embedding over maxInlineEmbeddingMB in the files only', async () => {
     const dir = await tempDir();
     const reference = await engine.analyze(long, { granularity: 'frame', embedding: true });
-    const limited = await engine.analyze(long, { granularity: 'frame', embedding: true, maxInlineEmbeddingMB: 0.05, embeddingFile: join(dir, 'e.npy'), outputDir: dir });
+    const limited = await engine.analyze(long, {
+      granularity: 'frame',
+      embedding: true,
+      maxInlineEmbeddingMB: 0.05,
+      embeddingFile: join(dir, 'e.npy'),
+      outputDir: dir,
+    });
     expect(limited.embedding).toBeNull();
     expect(limited.result).toMatchObject({ scores: reference.result.scores, frames: reference.result.frames });
     for (const path of [join(dir, 'e.npy'), join(limited.outputDir!, 'embedding.npy')]) {
@@ -106,8 +112,13 @@ describe('streaming analysis', () => {
     // 60 s of float32 WAV with a NaN 40 s in: the decoder rejects it after several segments ran
     const samples = Float32Array.from({ length: 60 * 16000 }, (_, i) => 0.3 * Math.sin(i / 5));
     samples[40 * 16000] = Number.NaN;
-    const nan = buildWav([{ id: 'fmt ', body: fmtBody(3, 1, 16000, 32) }, { id: 'data', body: new Uint8Array(samples.buffer) }]);
-    await expect(engine.analyze(nan, { granularity: 'frame', embedding: true, outputDir: dir, embeddingFile: join(dir, 'e.npy') })).rejects.toMatchObject({ code: 'E2V_ERR_AUDIO_CORRUPT' });
+    const nan = buildWav([
+      { id: 'fmt ', body: fmtBody(3, 1, 16000, 32) },
+      { id: 'data', body: new Uint8Array(samples.buffer) },
+    ]);
+    await expect(engine.analyze(nan, { granularity: 'frame', embedding: true, outputDir: dir, embeddingFile: join(dir, 'e.npy') })).rejects.toMatchObject({
+      code: 'E2V_ERR_AUDIO_CORRUPT',
+    });
     expect(await readdir(dir)).toEqual([]);
   });
 

@@ -131,7 +131,10 @@ describe('input errors', () => {
 
   it('should refuse a file that is too short once resampled to 16 kHz', async () => {
     // 199 samples at 8 kHz -> 398 at 16 kHz
-    const wav = buildWav([{ id: 'fmt ', body: fmtBody(1, 1, 8000, 16) }, { id: 'data', body: int16Bytes(Array.from({ length: 199 }, (_, i) => (i * 37) % 200)) }]);
+    const wav = buildWav([
+      { id: 'fmt ', body: fmtBody(1, 1, 8000, 16) },
+      { id: 'data', body: int16Bytes(Array.from({ length: 199 }, (_, i) => (i * 37) % 200)) },
+    ]);
     expect((await failure(engine.analyze(wav))).code).toBe('E2V_ERR_INPUT_TOO_SHORT');
   });
 

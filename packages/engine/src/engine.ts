@@ -23,7 +23,14 @@ import { readFile } from 'node:fs/promises';
 import { AnalysisOutputs } from './analysis-outputs.js';
 import { streamAudio16k } from './decode-audio.js';
 import { AbortedError, InferenceError, InputError, QueueFullError } from './errors.js';
-import { resolveAnalyzeOptions, resolveEngineOptions, type AnalyzeOptions, type EngineOptions, type ResolvedAnalyzeOptions, type ResolvedEngineOptions } from './engine-options.js';
+import {
+  resolveAnalyzeOptions,
+  resolveEngineOptions,
+  type AnalyzeOptions,
+  type EngineOptions,
+  type ResolvedAnalyzeOptions,
+  type ResolvedEngineOptions,
+} from './engine-options.js';
 import type { FloatTensor } from './infer/ort-protocol.js';
 import { MODEL_SAMPLE_RATE } from './load-audio.js';
 import type { Logger } from './logger.js';
@@ -286,7 +293,10 @@ export class Engine {
         throw new InputError('E2V_ERR_INPUT_TOO_LONG', `The audio is ${durationS.toFixed(1)} s long, more than the limit of ${this.options.maxDurationS} s`);
       }
       await feed.push(input);
-      return { audio: { duration_s: durationS, sample_rate: MODEL_SAMPLE_RATE, channels: 1, format: 'pcm_f32', warnings: [] }, timings: { decode: 0, resample: 0 } };
+      return {
+        audio: { duration_s: durationS, sample_rate: MODEL_SAMPLE_RATE, channels: 1, format: 'pcm_f32', warnings: [] },
+        timings: { decode: 0, resample: 0 },
+      };
     }
     let bytes: Uint8Array;
     if (typeof input === 'string') {
@@ -303,12 +313,24 @@ export class Engine {
     const streamed = await streamAudio16k(bytes, { maxBytes, timeoutMs, maxDurationS: this.options.maxDurationS }, (chunk) => feed.push(chunk));
     const { source } = streamed;
     return {
-      audio: { duration_s: source.frames / source.sampleRate, sample_rate: source.sampleRate, channels: source.channels, format: streamed.format, warnings: streamed.warnings },
+      audio: {
+        duration_s: source.frames / source.sampleRate,
+        sample_rate: source.sampleRate,
+        channels: source.channels,
+        format: streamed.format,
+        warnings: streamed.warnings,
+      },
       timings: { decode: streamed.decodeMs, resample: streamed.resampleMs },
     };
   }
 
-  private async runSegment(samples: Float32Array, segment: Segment, keepFrameLogits: boolean, keepFrames: boolean, signal: AbortSignal | undefined): Promise<{ out: SegmentOutput; ms: number }> {
+  private async runSegment(
+    samples: Float32Array,
+    segment: Segment,
+    keepFrameLogits: boolean,
+    keepFrames: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<{ out: SegmentOutput; ms: number }> {
     const { manifest, session } = this.model;
     const waveform = manifest.normalize ? layerNormUtterance(samples, manifest.normalizeEps) : samples.slice();
     const { outputs, ms } = await session.run(waveform, signal);
@@ -318,7 +340,10 @@ export class Engine {
       const t = outputs[name];
       const ok = t !== undefined && t.dims.length === dims.length && dims.every((d, i) => d === undefined || t.dims[i] === d);
       if (!ok) {
-        throw new InferenceError('E2V_ERR_INFER_FAILED', `The graph returned ${name} with dims [${t?.dims.join(', ') ?? ''}], expected [${dims.map((d) => d ?? 'T').join(', ')}]`);
+        throw new InferenceError(
+          'E2V_ERR_INFER_FAILED',
+          `The graph returned ${name} with dims [${t?.dims.join(', ') ?? ''}], expected [${dims.map((d) => d ?? 'T').join(', ')}]`,
+        );
       }
       return t;
     };
@@ -344,7 +369,13 @@ export class Engine {
     const frameEmbedding = frameMode && opts.embedding;
     const D = manifest.embeddingDim;
     const files = await AnalysisOutputs.open(
-      { outputDir: opts.outputDir, outputFailure: opts.outputFailure, embeddingFile: opts.embeddingFile, frameEmbeddingDim: frameEmbedding ? D : undefined, sampleRate: rate },
+      {
+        outputDir: opts.outputDir,
+        outputFailure: opts.outputFailure,
+        embeddingFile: opts.embeddingFile,
+        frameEmbeddingDim: frameEmbedding ? D : undefined,
+        sampleRate: rate,
+      },
       this.log,
     );
     const results = new SegmentResults(manifest, Math.floor((opts.maxInlineEmbeddingMB * 1024 * 1024) / 4 / D) * D);
@@ -387,7 +418,10 @@ export class Engine {
       const embedding = opts.embedding ? this.embeddingOf(results, frameMode) : null;
       result.timings_ms.total = Math.round((performance.now() - started) * 100) / 100;
       const utteranceEmbedding = opts.embedding && !frameMode ? results.utteranceEmbedding() : null;
-      this.log.debug({ durationS: source.audio.duration_s, segments: results.count, granularity: opts.granularity, emotion: result.emotion, timings: result.timings_ms }, 'analyzed');
+      this.log.debug(
+        { durationS: source.audio.duration_s, segments: results.count, granularity: opts.granularity, emotion: result.emotion, timings: result.timings_ms },
+        'analyzed',
+      );
       return this.staged(files, result, embedding, utteranceEmbedding, finishedAt);
     } catch (error) {
       await files.discard();
@@ -396,7 +430,13 @@ export class Engine {
   }
 
   /** The {@link StagedAnalysis} of a finished run whose files are open. */
-  private staged(files: AnalysisOutputs, result: Result, embedding: Embedding | null, utteranceEmbedding: Float32Array | null, finishedAt: Date): StagedAnalysis {
+  private staged(
+    files: AnalysisOutputs,
+    result: Result,
+    embedding: Embedding | null,
+    utteranceEmbedding: Float32Array | null,
+    finishedAt: Date,
+  ): StagedAnalysis {
     let settled = false;
     const settle = (): void => {
       if (settled) throw new TypeError('This analysis was already committed or discarded');

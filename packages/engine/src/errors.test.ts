@@ -35,7 +35,8 @@ describe('AudioDecodeError', () => {
 
 describe('engine errors', () => {
   it('should carry stable codes, names and details', async () => {
-    const { AbortedError, InferenceError, InputError, ModelLoadError, QueueFullError, MODEL_ERROR_CODES, INPUT_ERROR_CODES, INFERENCE_ERROR_CODES } = await import('./errors.js');
+    const { AbortedError, InferenceError, InputError, ModelLoadError, QueueFullError, MODEL_ERROR_CODES, INPUT_ERROR_CODES, INFERENCE_ERROR_CODES } =
+      await import('./errors.js');
     const model = new ModelLoadError('E2V_ERR_MODEL_LABELS', '/m', 'bad');
     expect([model.name, model.code, model.modelDir, model instanceof E2vError]).toEqual(['ModelLoadError', 'E2V_ERR_MODEL_LABELS', '/m', true]);
     const queue = new QueueFullError(4);

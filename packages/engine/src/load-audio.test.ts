@@ -41,7 +41,9 @@ describe('loadAudio16k', () => {
   it("should bring the decoder's warnings with the end of the stream", async () => {
     const mp3 = audioFixture('speech.mp3');
     const loaded = await loadAudio16k(mp3.slice(0, Math.floor(mp3.length / 2)));
-    expect(loaded.source.warnings).toEqual([{ code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(/^The mp3 file is truncated: frame \d+ needs/) }]);
+    expect(loaded.source.warnings).toEqual([
+      { code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(/^The mp3 file is truncated: frame \d+ needs/) },
+    ]);
     expect(loaded.samples.length).toBeGreaterThan(4000);
     expect(loaded.samples.length).toBeLessThan(12000);
   });

@@ -68,7 +68,13 @@ export async function loadAudio16k(bytes: Uint8Array | ArrayBuffer, options?: De
   return {
     samples,
     sampleRate: MODEL_SAMPLE_RATE,
-    source: { format: streamed.format, sampleRate: source.sampleRate, channels: source.channels, durationS: source.frames / source.sampleRate, warnings: streamed.warnings },
+    source: {
+      format: streamed.format,
+      sampleRate: source.sampleRate,
+      channels: source.channels,
+      durationS: source.frames / source.sampleRate,
+      warnings: streamed.warnings,
+    },
     timingsMs: { decode: total - streamed.resampleMs, resample: streamed.resampleMs },
   };
 }

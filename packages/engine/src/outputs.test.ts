@@ -52,7 +52,10 @@ describe('OutputsStaging', () => {
     await staging.appendFrameEmbedding(Float32Array.from([5, 6]));
     const path = await staging.commit(RESULT, null, new Date());
     const npy = readNpy(await readFile(join(path, 'embedding.npy')));
-    expect([npy.shape, Array.from(npy.data)]).toEqual([[3, 2], [1, 2, 3, 4, 5, 6]]);
+    expect([npy.shape, Array.from(npy.data)]).toEqual([
+      [3, 2],
+      [1, 2, 3, 4, 5, 6],
+    ]);
     expect(new Uint8Array(await readFile(join(path, 'processed_audio.wav')))).toEqual(encodeWavPcm16(AUDIO, 16000));
   });
 

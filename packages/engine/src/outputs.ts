@@ -93,7 +93,8 @@ export class OutputsStaging {
     try {
       await mkdir(dir, { recursive: true });
       const audio = await Pcm16WavWriter.create(join(dir, OUTPUT_FILES.audio), options.sampleRate);
-      const frames = options.frameEmbeddingDim === undefined ? undefined : await NpyRowWriter.create(join(dir, OUTPUT_FILES.embedding), options.frameEmbeddingDim);
+      const frames =
+        options.frameEmbeddingDim === undefined ? undefined : await NpyRowWriter.create(join(dir, OUTPUT_FILES.embedding), options.frameEmbeddingDim);
       return new OutputsStaging(outputDir, dir, audio, frames);
     } catch (cause) {
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);

@@ -3,7 +3,7 @@ import { firstNonFinite, layerNormUtterance } from './preprocess.js';
 import { GOLDEN_INPUTS, loadF32, maxDiff } from '@e2v/testkit';
 
 describe('layerNormUtterance', () => {
-  it.each(GOLDEN_INPUTS)('should reproduce FunASR\'s whole-utterance layer norm of %s', (input) => {
+  it.each(GOLDEN_INPUTS)("should reproduce FunASR's whole-utterance layer norm of %s", (input) => {
     const x = loadF32(`waveforms/${input}.16k.npy`).data;
     const copy = x.slice();
     expect(maxDiff(layerNormUtterance(x, 1e-5), loadF32(`waveforms/${input}.16k.normalized.npy`).data)).toBeLessThan(2e-6);

@@ -4,7 +4,7 @@
  * one and a half maximum segments plus a chunk, whatever the input's length.
  * @module
  */
-import { SegmentPlanner, type Segment } from './segment.js';
+import type { SegmentPlanner, Segment } from './segment.js';
 
 /** Takes one segment; `samples` is valid only until the returned promise settles. */
 export type SegmentConsumer = (segment: Segment, samples: Float32Array) => Promise<void>;

@@ -9,7 +9,17 @@
  * own result; frame scores and frame embeddings are stitched on the input's time axis.
  * @module
  */
-import { labelEmoji, labelZh, type FrameSeries, type Granularity, type ModelManifest, type ModelVariant, type Result, type Scores, type SegmentResult } from '@e2v/core';
+import {
+  labelEmoji,
+  labelZh,
+  type FrameSeries,
+  type Granularity,
+  type ModelManifest,
+  type ModelVariant,
+  type Result,
+  type Scores,
+  type SegmentResult,
+} from '@e2v/core';
 import { MODEL_SAMPLE_RATE } from './load-audio.js';
 import { formatLocalTimestamp } from './local-time.js';
 import { halfWindowFrames, pooledFrameScores } from './result/frames.js';

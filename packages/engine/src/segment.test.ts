@@ -96,7 +96,13 @@ describe('SegmentPlanner', () => {
 
 describe('SegmentPlanner while the input streams in', () => {
   it('should cut exactly where it cuts the whole input, for any chunking', async () => {
-    const x = withGaps(40, [[3.1, 3.5], [6.0, 6.4], [9.2, 9.6], [21, 21.3], [33.3, 33.9]]);
+    const x = withGaps(40, [
+      [3.1, 3.5],
+      [6.0, 6.4],
+      [9.2, 9.6],
+      [21, 21.3],
+      [33.3, 33.9],
+    ]);
     const whole = await planSegments(x, RATE, 4);
     expect(whole.length).toBeGreaterThan(8);
     for (const sizes of [[x.length], [RATE], [12_345, 777, 160_000], [3 * RATE + 17]]) {

@@ -38,7 +38,7 @@ function writePcm16(samples: Float32Array, out: Uint8Array, offset: number): voi
   const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < samples.length; i++) {
     const s = Math.round(samples[i]! * 32768);
-    v.setInt16(offset + i * 2, s > 32767 ? 32767 : s < -32768 ? -32768 : s, true);
+    v.setInt16(offset + i * 2, s > 32767 ? 32767 : Math.max(s, -32768), true);
   }
 }
 

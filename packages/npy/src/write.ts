@@ -38,7 +38,7 @@ export function npyHeader(dtype: NpyDtype, shape: readonly number[], minBytes = 
   let dict = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = 10 + dict.length + 1; // magic+version+length, dict, newline
   const total = Math.max(unpadded + ((64 - (unpadded % 64)) % 64), Math.ceil(minBytes / 64) * 64);
-  dict += ' '.repeat(total - unpadded) + '\n';
+  dict += `${' '.repeat(total - unpadded)}\n`;
   const out = new Uint8Array(total);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
   new DataView(out.buffer).setUint16(8, dict.length, true);

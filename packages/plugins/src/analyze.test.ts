@@ -67,7 +67,9 @@ describe('analyzeWithPlugins', () => {
   it('should write the engine result without a plugin host', async () => {
     const outputs = await mkdtemp(join(tmpdir(), 'e2v-outputs-'));
     const bytes = await readFile(join(GOLDEN_DIR, 'inputs', 'speech_16k_mono.wav'));
-    const analysis = await analyzeWithPlugins(undefined, { id: 'a4', input: { name: 'speech.wav' }, options: {} }, () => engine.analyzeStaged(bytes, { outputDir: outputs }));
+    const analysis = await analyzeWithPlugins(undefined, { id: 'a4', input: { name: 'speech.wav' }, options: {} }, () =>
+      engine.analyzeStaged(bytes, { outputDir: outputs }),
+    );
     const saved = JSON.parse(await readFile(join(analysis.outputDir!, 'result.json'), 'utf8')) as Record<string, unknown>;
     expect(saved).toEqual(JSON.parse(JSON.stringify(analysis.result)));
     expect(saved.plugins).toBeUndefined();

@@ -25,7 +25,11 @@ describe('definePlugin', () => {
   });
 
   it('should accept declared option types', () => {
-    const plugin = definePlugin<{ url: string }, undefined>({ name: 'declared', setup: () => undefined, hooks: { onError: (_e, ctx) => void ctx.options.url } });
+    const plugin = definePlugin<{ url: string }, undefined>({
+      name: 'declared',
+      setup: () => undefined,
+      hooks: { onError: (_e, ctx) => void ctx.options.url },
+    });
     expectTypeOf(plugin).toHaveProperty('setup');
     expect(plugin.name).toBe('declared');
   });

@@ -22,7 +22,12 @@ afterEach(async () => {
 });
 
 const start = async (plugins: (AnyPlugin | PluginEntry)[], hookTimeoutMs = 200, logger = recordingLogger()) => {
-  host = await createPluginHost({ plugins: plugins.map((p): PluginEntry => ('plugin' in p || 'source' in p ? (p as PluginEntry) : { plugin: p as AnyPlugin })), stateDir, hookTimeoutMs, logger });
+  host = await createPluginHost({
+    plugins: plugins.map((p): PluginEntry => ('plugin' in p || 'source' in p ? (p as PluginEntry) : { plugin: p as AnyPlugin })),
+    stateDir,
+    hookTimeoutMs,
+    logger,
+  });
   return { host, logger };
 };
 
@@ -164,7 +169,10 @@ describe('onResult', () => {
   it('should hand the embedding, the annotations and the analysis to onResult', async () => {
     const embedding = { data: new Float32Array([1, 2]), shape: [2] };
     let seen: unknown;
-    const plugin = definePlugin({ name: 'probe', hooks: { onResult: (e) => void (seen = { id: e.id, input: e.input.name, embedding: e.embedding, annotations: e.annotations }) } });
+    const plugin = definePlugin({
+      name: 'probe',
+      hooks: { onResult: (e) => void (seen = { id: e.id, input: e.input.name, embedding: e.embedding, annotations: e.annotations }) },
+    });
     const { host: h } = await start([plugin]);
     await h.onResult(makeResult(), { ...analysis, embedding, annotations: { other: 1 } });
     expect(seen).toEqual({ id: 'a1', input: 'call.wav', embedding, annotations: { other: 1 } });
@@ -176,7 +184,10 @@ describe('onResult', () => {
 describe('beforeAnalyze', () => {
   it('should collect annotations and stop at the first veto, returned or thrown', async () => {
     const calls: string[] = [];
-    const annotator = definePlugin({ name: 'annotator', hooks: { beforeAnalyze: ({ input }) => (calls.push('annotator'), { annotate: { size: input.name.length } }) } });
+    const annotator = definePlugin({
+      name: 'annotator',
+      hooks: { beforeAnalyze: ({ input }) => (calls.push('annotator'), { annotate: { size: input.name.length } }) },
+    });
     const returner = definePlugin({ name: 'returner', hooks: { beforeAnalyze: () => (calls.push('returner'), { veto: 'too long' }) } });
     const thrower = definePlugin({
       name: 'thrower',
@@ -189,7 +200,11 @@ describe('beforeAnalyze', () => {
     });
     const after = definePlugin({ name: 'after', hooks: { beforeAnalyze: () => void calls.push('after') } });
     const { host: h } = await start([annotator, returner, after]);
-    expect(await h.beforeAnalyze(analysis)).toEqual({ vetoed: { plugin: 'returner', reason: 'too long' }, annotations: { annotator: { size: 8 } }, failures: {} });
+    expect(await h.beforeAnalyze(analysis)).toEqual({
+      vetoed: { plugin: 'returner', reason: 'too long' },
+      annotations: { annotator: { size: 8 } },
+      failures: {},
+    });
     await h.close();
     const { host: h2, logger } = await start([thrower, after]);
     expect(await h2.beforeAnalyze(analysis)).toEqual({ vetoed: { plugin: 'thrower', reason: 'not allowed' }, annotations: {}, failures: {} });

@@ -13,15 +13,7 @@ import { ThreadRunner } from './isolation/thread-runner.js';
 import { setupOrder } from './order.js';
 import type { HookOutcome } from './run-hook.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, InProcessRunner, type AnalysisHook, type PluginRunner, type PluginStatus } from './runner.js';
-import type {
-  AnalysisContext,
-  BeforeAnalyzeOutcome,
-  PluginEntry,
-  PluginFailure,
-  PluginOutput,
-  ResultContext,
-  ResultWithPlugins,
-} from './types.js';
+import type { AnalysisContext, BeforeAnalyzeOutcome, PluginEntry, PluginFailure, PluginOutput, ResultContext, ResultWithPlugins } from './types.js';
 
 /** Default per-hook timeout of a host, in milliseconds. */
 export const DEFAULT_HOOK_TIMEOUT_MS = 5000;
@@ -113,9 +105,27 @@ export async function createPluginHost(options: PluginHostOptions): Promise<Plug
       const baseDir = resolve(entry.baseDir ?? cwd);
       if (entry.plugin !== undefined) {
         const { plugin } = entry;
-        return new InProcessRunner(plugin, { options: entry.options, stateDir: stateDirOf(plugin.name), baseDir, log: logger.child({ plugin: plugin.name }), timeoutMs, closeTimeoutMs, maxOutputBytes });
+        return new InProcessRunner(plugin, {
+          options: entry.options,
+          stateDir: stateDirOf(plugin.name),
+          baseDir,
+          log: logger.child({ plugin: plugin.name }),
+          timeoutMs,
+          closeTimeoutMs,
+          maxOutputBytes,
+        });
       }
-      return ThreadRunner.load({ source: entry.source, options: entry.options, stateDirOf, baseDir, logger, timeoutMs, closeTimeoutMs, maxOutputBytes, memoryLimitMb });
+      return ThreadRunner.load({
+        source: entry.source,
+        options: entry.options,
+        stateDirOf,
+        baseDir,
+        logger,
+        timeoutMs,
+        closeTimeoutMs,
+        maxOutputBytes,
+        memoryLimitMb,
+      });
     }),
   );
   const runners = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -27,7 +27,10 @@ export async function runHook<T>(plugin: string, hook: HookName, timeoutMs: numb
   try {
     const value = await Promise.race([Promise.resolve().then(run), timeout]);
     if (value === timedOut) {
-      return { ok: false, error: new PluginError('E2V_ERR_PLUGIN_TIMEOUT', `Plugin ${plugin}: ${hook} did not finish within ${timeoutMs} ms`, { plugin, hook }) };
+      return {
+        ok: false,
+        error: new PluginError('E2V_ERR_PLUGIN_TIMEOUT', `Plugin ${plugin}: ${hook} did not finish within ${timeoutMs} ms`, { plugin, hook }),
+      };
     }
     return { ok: true, value: value as Awaited<T> };
   } catch (cause) {

@@ -70,12 +70,19 @@ export function copyOutput(plugin: string, hook: HookName, value: unknown, maxBy
   try {
     json = JSON.stringify(value);
   } catch (cause) {
-    throw new PluginError('E2V_ERR_PLUGIN_BAD_RETURN', `Plugin ${plugin}: ${hook} returned an unusable value: it is not JSON (${cause instanceof Error ? cause.message : String(cause)})`, { plugin, hook });
+    throw new PluginError(
+      'E2V_ERR_PLUGIN_BAD_RETURN',
+      `Plugin ${plugin}: ${hook} returned an unusable value: it is not JSON (${cause instanceof Error ? cause.message : String(cause)})`,
+      { plugin, hook },
+    );
   }
   if (json === undefined) return undefined;
   const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) {
-    throw new PluginError('E2V_ERR_PLUGIN_OUTPUT_TOO_LARGE', `Plugin ${plugin}: ${hook} returned ${bytes} bytes of JSON; the limit is ${maxBytes}`, { plugin, hook });
+    throw new PluginError('E2V_ERR_PLUGIN_OUTPUT_TOO_LARGE', `Plugin ${plugin}: ${hook} returned ${bytes} bytes of JSON; the limit is ${maxBytes}`, {
+      plugin,
+      hook,
+    });
   }
   return deepFreeze(JSON.parse(json) as unknown);
 }
@@ -135,12 +142,19 @@ export class InProcessRunner implements PluginRunner {
 
   async start(): Promise<void> {
     const { plugin, settings } = this;
-    const base: PluginContext<unknown> = { name: plugin.name, log: settings.log, options: deepFreeze(this.#options) as Readonly<unknown>, stateDir: settings.stateDir, baseDir: settings.baseDir };
+    const base: PluginContext<unknown> = {
+      name: plugin.name,
+      log: settings.log,
+      options: deepFreeze(this.#options) as Readonly<unknown>,
+      stateDir: settings.stateDir,
+      baseDir: settings.baseDir,
+    };
     const outcome = await runHook(plugin.name, 'setup', settings.timeoutMs, async () => {
       await mkdir(settings.stateDir, { recursive: true });
       return plugin.setup?.(base, base.options);
     });
-    if (!outcome.ok) throw new PluginConfigError('E2V_ERR_PLUGIN_SETUP', outcome.error.message, { plugin: plugin.name, cause: outcome.error.cause ?? outcome.error });
+    if (!outcome.ok)
+      throw new PluginConfigError('E2V_ERR_PLUGIN_SETUP', outcome.error.message, { plugin: plugin.name, cause: outcome.error.cause ?? outcome.error });
     this.#ctx = { ...base, state: outcome.value };
   }
 

@@ -157,4 +157,6 @@ export type AnyPlugin = Plugin<any, any>;
  * a plugin object (runs in the host's thread), or where to load one from (runs on a worker
  * thread of its own, isolated from the host; see isolation/thread-runner.ts).
  */
-export type PluginEntry = { plugin: AnyPlugin; source?: undefined; options?: unknown; baseDir?: string } | { plugin?: undefined; source: PluginSource; options?: unknown; baseDir?: string };
+export type PluginEntry =
+  | { plugin: AnyPlugin; source?: undefined; options?: unknown; baseDir?: string }
+  | { plugin?: undefined; source: PluginSource; options?: unknown; baseDir?: string };

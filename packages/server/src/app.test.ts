@@ -26,7 +26,16 @@ async function build(status: ModelStatus, plugins?: PluginHost, maxInlineEmbeddi
   const dir = await mkdtemp(join(tmpdir(), 'e2v-app-'));
   const store = await FileStore.open({ uploadsDir: join(dir, 'uploads'), outputsDir: join(dir, 'outputs'), examplesDir: EXAMPLES_DIR });
   return createApp({
-    model: status, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, maxInlineEmbeddingMB, modelsDir: join(dir, 'models'), version: '0.0.0-test',
+    model: status,
+    store,
+    limits: DEFAULT_LIMITS,
+    logger: pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    concurrency: 1,
+    maxQueued: 4,
+    maxInlineEmbeddingMB,
+    modelsDir: join(dir, 'models'),
+    version: '0.0.0-test',
     ...(plugins === undefined ? {} : { plugins }),
     ...(registryFile === undefined ? {} : { registryFile }),
   });
@@ -71,7 +80,9 @@ describe('Gradio config and info', () => {
       expect(dep.id).toBe(i);
       for (const id of [...dep.inputs, ...dep.outputs, ...dep.targets.map((t) => t[0])]) expect(ids.has(id)).toBe(true);
     });
-    const forwarded = (await (await request(built, '/config', { headers: { 'x-forwarded-host': 'e2v.example.org', 'x-forwarded-proto': 'https' } })).json()) as { root: string };
+    const forwarded = (await (
+      await request(built, '/config', { headers: { 'x-forwarded-host': 'e2v.example.org', 'x-forwarded-proto': 'https' } })
+    ).json()) as { root: string };
     expect(forwarded.root).toBe('https://e2v.example.org');
   });
 
@@ -88,12 +99,20 @@ describe('Gradio config and info', () => {
     expect(text).not.toContain(EXAMPLES_DIR);
     const info = JSON.parse(text) as { named_endpoints: Record<string, { parameters: { example_input: unknown }[] }> };
     const example = info.named_endpoints['/predict']!.parameters[0]!.example_input as { path: string; url: string };
-    expect(example).toEqual({ path: `${BASE}/api/v1/examples/0`, url: `${BASE}/api/v1/examples/0`, orig_name: 'example.wav', meta: { _type: 'gradio.FileData' } });
+    expect(example).toEqual({
+      path: `${BASE}/api/v1/examples/0`,
+      url: `${BASE}/api/v1/examples/0`,
+      orig_name: 'example.wav',
+      meta: { _type: 'gradio.FileData' },
+    });
     expect((await request(built, '/api/v1/examples/0')).status).toBe(200);
     const predicted = await request(built, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [example, 'utterance', false] }) });
     expect(predicted.status).toBe(200);
     // only this server's own example URLs: any other URL is still refused, never fetched
-    const other = await request(built, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [{ path: 'http://127.0.0.2:7860/api/v1/examples/0' }] }) });
+    const other = await request(built, '/run/predict', {
+      method: 'POST',
+      body: JSON.stringify({ data: [{ path: 'http://127.0.0.2:7860/api/v1/examples/0' }] }),
+    });
     expect(other.status).toBe(400);
   });
 });
@@ -128,7 +147,9 @@ describe('Gradio direct calls', () => {
   });
 
   it('should load an example whose path predict accepts', async () => {
-    const example = (await (await request(built, '/run/load_example', { method: 'POST', body: JSON.stringify({ data: [0] }) })).json()) as { data: { value: { path: string } }[] };
+    const example = (await (await request(built, '/run/load_example', { method: 'POST', body: JSON.stringify({ data: [0] }) })).json()) as {
+      data: { value: { path: string } }[];
+    };
     expect(example.data[0]!.value.path).toBe(join(EXAMPLES_DIR, 'example.wav'));
     const response = await request(built, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [example.data[0]!.value, 'utterance', false] }) });
     expect(response.status).toBe(200);
@@ -164,7 +185,10 @@ describe('Gradio direct calls', () => {
 
 describe('REST API', () => {
   it('should analyze multipart audio with inline embedding, file links and a spectrogram', async () => {
-    const response = await request(built, '/api/v1/analyze?granularity=frame&embedding=true&save=true&spectrogram=true', { method: 'POST', body: analyzeForm(await readFile(SPEECH)) });
+    const response = await request(built, '/api/v1/analyze?granularity=frame&embedding=true&save=true&spectrogram=true', {
+      method: 'POST',
+      body: analyzeForm(await readFile(SPEECH)),
+    });
     const body = (await response.json()) as Record<string, any>;
     expect(response.status).toBe(200);
     expect(Object.keys(body.scores)).toHaveLength(9);
@@ -193,7 +217,10 @@ describe('REST API', () => {
 
   it('should leave the embedding out of the response with inline_embedding=false and link its file', async () => {
     for (const granularity of ['frame', 'utterance']) {
-      const response = await request(built, `/api/v1/analyze?granularity=${granularity}&embedding=true&inline_embedding=false`, { method: 'POST', body: await readFile(SPEECH) });
+      const response = await request(built, `/api/v1/analyze?granularity=${granularity}&embedding=true&inline_embedding=false`, {
+        method: 'POST',
+        body: await readFile(SPEECH),
+      });
       expect(response.status).toBe(200);
       const body = (await response.json()) as Record<string, any>;
       expect(body).toMatchObject({ embedding: null, warnings: [] });
@@ -203,7 +230,8 @@ describe('REST API', () => {
   });
 
   it('should smooth frame scores over window_s seconds, record it, and refuse a window out of range', async () => {
-    const analyze = async (query: string): Promise<Response> => request(built, `/api/v1/analyze?granularity=frame&${query}`, { method: 'POST', body: analyzeForm(await readFile(SPEECH)) });
+    const analyze = async (query: string): Promise<Response> =>
+      request(built, `/api/v1/analyze?granularity=frame&${query}`, { method: 'POST', body: analyzeForm(await readFile(SPEECH)) });
     const byDefault = (await (await analyze('')).json()) as Record<string, any>;
     const raw = (await (await analyze('window_s=0')).json()) as Record<string, any>;
     expect(byDefault.frames.window_s).toBe(1);
@@ -213,7 +241,9 @@ describe('REST API', () => {
     for (const bad of ['-1', '3601', 'wide']) {
       const response = await analyze(`window_s=${bad}`);
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: { code: 'E2V_ERR_HTTP_BAD_PARAM', message: expect.stringContaining("'window_s' must be a number in [0, 3600]") } });
+      expect(await response.json()).toMatchObject({
+        error: { code: 'E2V_ERR_HTTP_BAD_PARAM', message: expect.stringContaining("'window_s' must be a number in [0, 3600]") },
+      });
     }
     const form = analyzeForm(await readFile(SPEECH));
     form.append('window_s', '0.5');
@@ -250,10 +280,15 @@ describe('REST API', () => {
     const response = await request(built, '/api/v1/analyze?save=true', { method: 'POST', body: whole.subarray(0, Math.floor(whole.length / 2)) });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { audio: { warnings: unknown[] }; warnings: unknown[]; log: string[]; files: { result_json: string } };
-    const warning = { code: 'E2V_WARN_AUDIO_TRUNCATED', message: expect.stringMatching(/^The wav file is truncated: its data chunk declares \d+ bytes but the file holds \d+/) };
+    const warning = {
+      code: 'E2V_WARN_AUDIO_TRUNCATED',
+      message: expect.stringMatching(/^The wav file is truncated: its data chunk declares \d+ bytes but the file holds \d+/),
+    };
     expect(body.audio.warnings).toEqual([warning]);
     expect(body.warnings).toEqual([warning]);
-    expect(body.log.filter((line) => line.startsWith('warning '))).toEqual([expect.stringMatching(/^warning E2V_WARN_AUDIO_TRUNCATED: The wav file is truncated/)]);
+    expect(body.log.filter((line) => line.startsWith('warning '))).toEqual([
+      expect.stringMatching(/^warning E2V_WARN_AUDIO_TRUNCATED: The wav file is truncated/),
+    ]);
     const saved = (await (await request(built, body.files.result_json)).json()) as { audio: { warnings: unknown[] } };
     expect(saved.audio.warnings).toEqual([warning]);
   });
@@ -342,7 +377,13 @@ describe('page and unsupported surface', () => {
   });
 
   it('should not implement component_server, proxy= or custom_component', async () => {
-    for (const path of ['/component_server', '/gradio_api/component_server', '/proxy=http://127.0.0.1:1/', '/gradio_api/proxy=http://127.0.0.1:1/', '/custom_component/x/y']) {
+    for (const path of [
+      '/component_server',
+      '/gradio_api/component_server',
+      '/proxy=http://127.0.0.1:1/',
+      '/gradio_api/proxy=http://127.0.0.1:1/',
+      '/custom_component/x/y',
+    ]) {
       expect((await request(built, path, { method: 'POST', body: '{}' })).status, path).toBe(404);
       expect((await request(built, path)).status, path).toBe(404);
     }
@@ -371,10 +412,16 @@ describe('plugins', () => {
   it('should add plugin outputs to REST results and to Gradio result.json files', async () => {
     const form = new FormData();
     form.append('audio', new Blob([await readFile(SPEECH)]), 'call.wav');
-    const rest = (await (await request(withPlugins, '/api/v1/analyze', { method: 'POST', body: form })).json()) as { plugins: Record<string, unknown>; log: string[] };
+    const rest = (await (await request(withPlugins, '/api/v1/analyze', { method: 'POST', body: form })).json()) as {
+      plugins: Record<string, unknown>;
+      log: string[];
+    };
     expect(rest.plugins.tagger).toMatchObject({ file: 'call.wav' });
     expect(rest.log.some((line) => line.startsWith('plugin tagger: '))).toBe(true);
-    const gradio = await request(withPlugins, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [{ path: join(EXAMPLES_DIR, 'example.wav') }, 'utterance', false] }) });
+    const gradio = await request(withPlugins, '/run/predict', {
+      method: 'POST',
+      body: JSON.stringify({ data: [{ path: join(EXAMPLES_DIR, 'example.wav') }, 'utterance', false] }),
+    });
     const { data } = (await gradio.json()) as { data: { path: string }[] };
     expect(JSON.parse(await readFile(data[3]!.path, 'utf8'))).toMatchObject({ plugins: { tagger: { file: 'example.wav' } } });
   });
@@ -395,7 +442,18 @@ describe('outputs that cannot be written', () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-app-outputs-'));
     const store = await FileStore.open({ uploadsDir: join(dir, 'uploads'), outputsDir: join(dir, 'outputs'), examplesDir: EXAMPLES_DIR });
     outputsDir = store.folders.outputsDir;
-    failing = createApp({ model, store, limits: DEFAULT_LIMITS, logger: pino({ level: 'silent' }), host: '127.0.0.1', concurrency: 1, maxQueued: 4, maxInlineEmbeddingMB: 8, modelsDir: join(dir, 'models'), version: '0.0.0-test' });
+    failing = createApp({
+      model,
+      store,
+      limits: DEFAULT_LIMITS,
+      logger: pino({ level: 'silent' }),
+      host: '127.0.0.1',
+      concurrency: 1,
+      maxQueued: 4,
+      maxInlineEmbeddingMB: 8,
+      modelsDir: join(dir, 'models'),
+      version: '0.0.0-test',
+    });
     // a file where the outputs folder should be: every outputs write fails (ENOTDIR)
     await rm(outputsDir, { recursive: true });
     await writeFile(outputsDir, 'not a folder');
@@ -417,7 +475,10 @@ describe('outputs that cannot be written', () => {
 
     await rm(outputsDir);
     await mkdir(outputsDir);
-    const saved = (await (await request(failing, '/api/v1/analyze?save=true', { method: 'POST', body: await readFile(SPEECH) })).json()) as { files: unknown; warnings: unknown[] };
+    const saved = (await (await request(failing, '/api/v1/analyze?save=true', { method: 'POST', body: await readFile(SPEECH) })).json()) as {
+      files: unknown;
+      warnings: unknown[];
+    };
     expect(saved.files).not.toBeNull();
     expect(saved.warnings).toEqual([]);
     expect(await (await request(failing, '/api/v1/health')).json()).toMatchObject({ status: 'ready', storage: { outputs: 'ok', uploads: 'ok' } });
@@ -426,7 +487,10 @@ describe('outputs that cannot be written', () => {
   });
 
   it('should answer a Gradio predict with null file outputs and the warning in the processing log', async () => {
-    const response = await request(failing, '/run/predict', { method: 'POST', body: JSON.stringify({ data: [{ path: join(EXAMPLES_DIR, 'example.wav') }, 'utterance', true] }) });
+    const response = await request(failing, '/run/predict', {
+      method: 'POST',
+      body: JSON.stringify({ data: [{ path: join(EXAMPLES_DIR, 'example.wav') }, 'utterance', true] }),
+    });
     expect(response.status).toBe(200);
     const { data } = (await response.json()) as { data: unknown[] };
     expect(data[0]).toMatch(/^## /);
@@ -435,4 +499,3 @@ describe('outputs that cannot be written', () => {
     expect(data[4]).toBeNull();
   });
 });
-

@@ -72,7 +72,21 @@ export function createApp(parts: AppParts): E2vApp {
   app.use('*', requestLog(parts.logger, metrics));
   app.use('*', localOriginGuard(parts.host));
   app.onError((error, c) => errorResponse(c, error));
-  app.route('/', restRoutes({ model: parts.model, service, queue, store: parts.store, metrics, bodies, modelsDir: parts.modelsDir, version: parts.version, ...(parts.registryFile === undefined ? {} : { registryFile: parts.registryFile }), ...(parts.plugins === undefined ? {} : { plugins: parts.plugins }) }));
+  app.route(
+    '/',
+    restRoutes({
+      model: parts.model,
+      service,
+      queue,
+      store: parts.store,
+      metrics,
+      bodies,
+      modelsDir: parts.modelsDir,
+      version: parts.version,
+      ...(parts.registryFile === undefined ? {} : { registryFile: parts.registryFile }),
+      ...(parts.plugins === undefined ? {} : { plugins: parts.plugins }),
+    }),
+  );
   mountGradio(app, { store: parts.store, events, functions: gradioFunctions(service, parts.store, parts.limits.maxUploadBytes), queue, bodies, streams });
   app.route('/', webUiRoutes());
   app.notFound((c) =>

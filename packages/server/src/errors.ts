@@ -59,10 +59,17 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(status, error.code, error.message, {}, { cause: error });
   }
   if (error instanceof QueueFullError) {
-    return new HttpError(429, error.code, 'The server is busy: too many analyses are queued; retry later', { 'Retry-After': String(RETRY_AFTER_S) }, { cause: error });
+    return new HttpError(
+      429,
+      error.code,
+      'The server is busy: too many analyses are queued; retry later',
+      { 'Retry-After': String(RETRY_AFTER_S) },
+      { cause: error },
+    );
   }
   if (error instanceof PluginVetoError) return new HttpError(422, error.code, error.message, {}, { cause: error });
-  if (error instanceof AbortedError) return new HttpError(503, error.code, 'The analysis was cancelled (client gone or server shutting down)', {}, { cause: error });
+  if (error instanceof AbortedError)
+    return new HttpError(503, error.code, 'The analysis was cancelled (client gone or server shutting down)', {}, { cause: error });
   if (error instanceof ModelLoadError) return new HttpError(503, error.code, error.message, {}, { cause: error });
   if (error instanceof InferenceError) {
     const status = error.code === 'E2V_ERR_ENGINE_CLOSED' ? 503 : 500;

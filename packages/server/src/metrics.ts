@@ -47,8 +47,22 @@ export class ServerMetrics {
    * @param queueActive reads the number of running analyses when scraped
    */
   constructor(queueDepth: () => number, queueActive: () => number) {
-    new Gauge({ name: 'e2v_queue_depth', help: 'Analyses waiting in the queue', registers: [this.registry], collect() { this.set(queueDepth()); } });
-    new Gauge({ name: 'e2v_queue_active', help: 'Analyses running', registers: [this.registry], collect() { this.set(queueActive()); } });
+    new Gauge({
+      name: 'e2v_queue_depth',
+      help: 'Analyses waiting in the queue',
+      registers: [this.registry],
+      collect() {
+        this.set(queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'e2v_queue_active',
+      help: 'Analyses running',
+      registers: [this.registry],
+      collect() {
+        this.set(queueActive());
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'e2v_process_' });
   }
 

@@ -133,11 +133,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (staged.length > 0) logger.info({ removed: staged }, 'removed outputs staging folders of dead processes');
   const retentions = [
     new Retention({
-      dir: uploadsDir, label: 'uploads', limits: options.uploadsRetention ?? DEFAULT_UPLOADS_RETENTION, inUse: (path) => store.inUse(path), logger,
+      dir: uploadsDir,
+      label: 'uploads',
+      limits: options.uploadsRetention ?? DEFAULT_UPLOADS_RETENTION,
+      inUse: (path) => store.inUse(path),
+      logger,
       kind: (name) => (/^[0-9a-f]{64}$/.test(name) ? 'entry' : name.startsWith(INCOMING_PREFIX) ? 'debris' : undefined),
     }),
     new Retention({
-      dir: outputsDir, label: 'outputs', limits: options.outputsRetention ?? {}, inUse: (path) => store.inUse(path), logger,
+      dir: outputsDir,
+      label: 'outputs',
+      limits: options.outputsRetention ?? {},
+      inUse: (path) => store.inUse(path),
+      logger,
       kind: (name) => (/^outputs_\d{8}_\d{6}(?:_\d+)?$/.test(name) ? 'entry' : undefined),
     }),
   ];
@@ -175,7 +183,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ url, limits: { maxConnections: limits.maxConnections, maxStreams: limits.maxStreams, maxConcurrentUploads: limits.maxConcurrentUploads } }, 'e2v server listening');
+  logger.info(
+    { url, limits: { maxConnections: limits.maxConnections, maxStreams: limits.maxStreams, maxConcurrentUploads: limits.maxConcurrentUploads } },
+    'e2v server listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

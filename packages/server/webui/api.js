@@ -42,7 +42,11 @@ async function send(url, init) {
  */
 function answerError(response, body) {
   const error = body?.error;
-  return new ApiError(error?.code ?? `HTTP_${response.status}`, error?.message ?? `${response.url}: ${response.status} ${response.statusText}`, response.status);
+  return new ApiError(
+    error?.code ?? `HTTP_${response.status}`,
+    error?.message ?? `${response.url}: ${response.status} ${response.statusText}`,
+    response.status,
+  );
 }
 
 /**

@@ -43,7 +43,13 @@ export function renderScoreBars(chart, scores, labels, lang) {
       const score = /** @type {number} */ (values[k]);
       const name = labelName(label, lang);
       const percent = `${(score * 100).toFixed(1)}%`;
-      const row = svg('g', { transform: `translate(0 ${k * ROW})`, role: 'img', 'data-testid': 'score-bar', 'data-label': label.key, class: k === topIndex ? 'top' : '' });
+      const row = svg('g', {
+        transform: `translate(0 ${k * ROW})`,
+        role: 'img',
+        'data-testid': 'score-bar',
+        'data-label': label.key,
+        class: k === topIndex ? 'top' : '',
+      });
       const title = svg('title', {});
       title.textContent = `${name}: ${percent}`;
       const text = svg('text', { x: NAME_W - 10, y: ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'central', class: 'bar-name' });

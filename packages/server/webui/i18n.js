@@ -37,7 +37,8 @@ const STRINGS = {
     scores: 'Scores',
     scoreList: 'Score list',
     noticeShort: 'The audio is {duration} s long, under 1 s: too little context, so the result is unreliable. Clips of 3–10 s work best.',
-    noticeSegmented: 'The audio is {duration} s long, over 30 s: it was analysed in {count} segments, and the result is their duration-weighted mean. Clips of 3–10 s work best.',
+    noticeSegmented:
+      'The audio is {duration} s long, over 30 s: it was analysed in {count} segments, and the result is their duration-weighted mean. Clips of 3–10 s work best.',
     timeline: 'Emotions over time',
     spectrogram: 'Log-mel spectrogram',
     seconds: 's',

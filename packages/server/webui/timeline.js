@@ -43,7 +43,11 @@ export function drawTimeline(canvas, frames, durationS, labels, unit) {
     ctx.fillStyle = labelColor(/** @type {import('./labels.js').Label} */ (labels[k]).key, k);
     ctx.fill();
   }
-  drawValueAxis(ctx, plot, [0, 0.5, 1].map((at) => ({ at, text: `${at * 100}%` })));
+  drawValueAxis(
+    ctx,
+    plot,
+    [0, 0.5, 1].map((at) => ({ at, text: `${at * 100}%` })),
+  );
   drawTimeAxis(ctx, plot, span, unit);
 }
 

@@ -92,7 +92,10 @@ export interface GoldenResult {
 }
 
 /** Expected outputs of one checkpoint x input: frame features, embedding and result.json. */
-export function goldenExpected(ckpt: GoldenCheckpoint, input: GoldenInput): {
+export function goldenExpected(
+  ckpt: GoldenCheckpoint,
+  input: GoldenInput,
+): {
   frames: { data: Float32Array; shape: number[] };
   embedding: Float32Array;
   result: GoldenResult;

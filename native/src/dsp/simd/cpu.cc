@@ -30,10 +30,14 @@ SimdLevel SimdFromEnvironment() {
 
 const char* SimdName(SimdLevel level) {
   switch (level) {
-    case SimdLevel::kSse2: return "sse2";
-    case SimdLevel::kAvx2: return "avx2";
-    case SimdLevel::kNeon: return "neon";
-    case SimdLevel::kScalar: break;
+    case SimdLevel::kSse2:
+      return "sse2";
+    case SimdLevel::kAvx2:
+      return "avx2";
+    case SimdLevel::kNeon:
+      return "neon";
+    case SimdLevel::kScalar:
+      break;
   }
   return "scalar";
 }

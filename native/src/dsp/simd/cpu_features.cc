@@ -56,13 +56,14 @@ void DetectX86(CpuFeatures* f) {
   const int base_family = (l1.eax >> 8) & 0xF;
   const int base_model = (l1.eax >> 4) & 0xF;
   f->family = base_family == 0xF ? base_family + static_cast<int>((l1.eax >> 20) & 0xFF) : base_family;
-  f->model = (base_family == 0x6 || base_family == 0xF) ? base_model + static_cast<int>(((l1.eax >> 16) & 0xF) << 4) : base_model;
+  f->model = (base_family == 0x6 || base_family == 0xF) ? base_model + static_cast<int>(((l1.eax >> 16) & 0xF) << 4)
+                                                        : base_model;
   f->stepping = static_cast<int>(l1.eax & 0xF);
   f->sse2 = Bit(l1.edx, 26);
 
   const bool osxsave = Bit(l1.ecx, 27);
   const uint64_t xcr0 = osxsave ? Xcr0() : 0;
-  const bool ymm_state = (xcr0 & 0x6) == 0x6;                // SSE + AVX state
+  const bool ymm_state = (xcr0 & 0x6) == 0x6;                 // SSE + AVX state
   const bool zmm_state = ymm_state && (xcr0 & 0xE0) == 0xE0;  // opmask + ZMM halves
   const bool tile_state = (xcr0 & 0x60000) == 0x60000;        // AMX TILECFG + TILEDATA
   f->avx = ymm_state && Bit(l1.ecx, 28);

@@ -26,6 +26,8 @@ describe('--variant', () => {
 
   it('should refuse other values and contradictions with a usage error', () => {
     expect(() => variantFlag('fp16', false)).toThrow("--variant must be fp32, int8 or auto, not 'fp16'");
-    expect(() => variantFlag('fp32', true)).toThrow(expect.objectContaining({ code: 'E2V_ERR_CLI_USAGE', message: '--int8 contradicts --variant fp32' }) as Error);
+    expect(() => variantFlag('fp32', true)).toThrow(
+      expect.objectContaining({ code: 'E2V_ERR_CLI_USAGE', message: '--int8 contradicts --variant fp32' }) as Error,
+    );
   });
 });

@@ -70,5 +70,5 @@ export function formatInfo(report: InfoReport): string {
     ['--variant auto', `${report.cpu.autoVariant} when the model folder has it`],
   ];
   const width = Math.max(...lines.map(([k]) => k.length));
-  return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+  return `${lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }

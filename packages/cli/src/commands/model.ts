@@ -122,7 +122,10 @@ export async function pullAndConvert(name: string, plan: PullPlan, io: CliIo): P
       onProgress: renderer.onProgress,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       convert: async (fromDir: string, outDir: string) =>
-        reportIgnoredGlobals(await convertCheckpoint({ from: fromDir, out: outDir, int8: plan.int8, name, overwrite: plan.force, onProgress: stageReporter(io) }), io),
+        reportIgnoredGlobals(
+          await convertCheckpoint({ from: fromDir, out: outDir, int8: plan.int8, name, overwrite: plan.force, onProgress: stageReporter(io) }),
+          io,
+        ),
     });
   } finally {
     renderer.close();
@@ -182,8 +185,6 @@ export async function runModel(args: readonly string[], io: CliIo): Promise<numb
     case 'synth':
       return synth(rest, io);
     default:
-      throw new UsageError(
-        sub === undefined ? 'e2v model needs a subcommand: convert, pull, list or synth' : `unknown model subcommand '${sub}'`,
-      );
+      throw new UsageError(sub === undefined ? 'e2v model needs a subcommand: convert, pull, list or synth' : `unknown model subcommand '${sub}'`);
   }
 }

@@ -72,11 +72,13 @@ export interface LineLevels {
  */
 export function lineLogger(write: (line: string) => void, levels: LineLevels = { info: false }, bindings: LogFields = {}): Logger {
   const tag = typeof bindings.plugin === 'string' ? `plugin ${bindings.plugin}: ` : '';
-  const line = (level: string) => (fields: LogFields, message: string): void => {
-    const detail = typeof fields.err === 'object' && fields.err !== null ? ` (${String((fields.err as Error).message ?? fields.err)})` : '';
-    const counts = ['pending', 'delivered'].filter((k) => typeof fields[k] === 'number').map((k) => `${k} ${String(fields[k])}`);
-    write(`${level}: ${tag}${message}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}${detail}`);
-  };
+  const line =
+    (level: string) =>
+    (fields: LogFields, message: string): void => {
+      const detail = typeof fields.err === 'object' && fields.err !== null ? ` (${String((fields.err as Error).message ?? fields.err)})` : '';
+      const counts = ['pending', 'delivered'].filter((k) => typeof fields[k] === 'number').map((k) => `${k} ${String(fields[k])}`);
+      write(`${level}: ${tag}${message}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}${detail}`);
+    };
   return {
     debug: () => undefined,
     info: (fields, message) => {

@@ -23,7 +23,9 @@ describe('serveAddress', () => {
     expect(() => serveAddress({}, { GRADIO_SERVER_PORT: 'http' })).toThrow("GRADIO_SERVER_PORT must be an integer in [0, 65535], not 'http'");
     expect(() => serveAddress({ 'server-port': '70000' }, {})).toThrow(/^--server-port must be an integer/);
     expect(() => serveAddress({}, { GRADIO_SERVER_NAME: 'local host' })).toThrow("GRADIO_SERVER_NAME must be an IP address or a host name, not 'local host'");
-    expect(() => serveAddress({ port: '1', 'server-port': '2' }, {})).toThrow(expect.objectContaining({ code: 'E2V_ERR_CLI_USAGE', message: '--port 1 contradicts --server-port 2' }) as Error);
+    expect(() => serveAddress({ port: '1', 'server-port': '2' }, {})).toThrow(
+      expect.objectContaining({ code: 'E2V_ERR_CLI_USAGE', message: '--port 1 contradicts --server-port 2' }) as Error,
+    );
   });
 });
 
@@ -34,6 +36,7 @@ describe('hostFlag', () => {
   });
 
   it('should refuse what is neither', () => {
-    for (const host of ['', ' ', 'localhost:7860', 'http://localhost', '-x', 'a..b', '[localhost]']) expect(() => hostFlag(host, '--host'), host).toThrow(/--host must be an IP address or a host name/);
+    for (const host of ['', ' ', 'localhost:7860', 'http://localhost', '-x', 'a..b', '[localhost]'])
+      expect(() => hostFlag(host, '--host'), host).toThrow(/--host must be an IP address or a host name/);
   });
 });

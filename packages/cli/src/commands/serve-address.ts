@@ -73,13 +73,25 @@ export function hostFlag(value: string, name: string): string {
  */
 export function serveAddress(flags: ServeAddressFlags, env: NodeJS.ProcessEnv): ServeAddress {
   const [portName, port] = pick(
-    [['--port', flags.port], ['--server-port', flags['server-port']]],
-    [['E2V_PORT', env.E2V_PORT], ['GRADIO_SERVER_PORT', env.GRADIO_SERVER_PORT]],
+    [
+      ['--port', flags.port],
+      ['--server-port', flags['server-port']],
+    ],
+    [
+      ['E2V_PORT', env.E2V_PORT],
+      ['GRADIO_SERVER_PORT', env.GRADIO_SERVER_PORT],
+    ],
     DEFAULT_PORT,
   );
   const [hostName, host] = pick(
-    [['--host', flags.host], ['--server-name', flags['server-name']]],
-    [['E2V_HOST', env.E2V_HOST], ['GRADIO_SERVER_NAME', env.GRADIO_SERVER_NAME]],
+    [
+      ['--host', flags.host],
+      ['--server-name', flags['server-name']],
+    ],
+    [
+      ['E2V_HOST', env.E2V_HOST],
+      ['GRADIO_SERVER_NAME', env.GRADIO_SERVER_NAME],
+    ],
     DEFAULT_HOST,
   );
   return { port: integerFlag(port, portName, 0, 65535)!, host: hostFlag(host, hostName) };

@@ -30,10 +30,16 @@ import { modelsDir as resolveModelsDir, pullAndConvert } from './model.js';
  * @throws UsageError for a negative or non-numeric value
  */
 function retentionFlags(values: Record<string, unknown>, folder: 'uploads' | 'outputs', defaults: RetentionLimits): RetentionLimits | undefined {
-  const hours = numberFlag(values[`${folder}-max-age-h`] as string | undefined, `--${folder}-max-age-h`, (n) => Number.isFinite(n) && n >= 0, 'a number of hours >= 0');
+  const hours = numberFlag(
+    values[`${folder}-max-age-h`] as string | undefined,
+    `--${folder}-max-age-h`,
+    (n) => Number.isFinite(n) && n >= 0,
+    'a number of hours >= 0',
+  );
   const mb = integerFlag(values[`${folder}-max-mb`] as string | undefined, `--${folder}-max-mb`, 0, 16 * 1024 * 1024);
   if (hours === undefined && mb === undefined) return undefined;
-  const limit = (value: number | undefined, scale: number, fallback: number | undefined): number | undefined => (value === undefined ? fallback : value === 0 ? undefined : value * scale);
+  const limit = (value: number | undefined, scale: number, fallback: number | undefined): number | undefined =>
+    value === undefined ? fallback : value === 0 ? undefined : value * scale;
   return { maxAgeMs: limit(hours, 3600_000, defaults.maxAgeMs), maxBytes: limit(mb, 1024 * 1024, defaults.maxBytes) };
 }
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { numpyArray, numpyScalar } from '../synth/training-state.js';
 import { NumpyArray } from './numpy-pickle.js';
-import { PyDict } from './pickle.js';
+import type { PyDict } from './pickle.js';
 import { PickleWriter } from './pickle-writer.js';
 import { OP } from './opcodes.js';
 import { loadTorchPickle } from './torch-pickle.js';
@@ -12,7 +12,12 @@ const decode = (value: Parameters<PickleWriter['value']>[0]): ReturnType<typeof 
 
 describe('numpy values in a checkpoint', () => {
   it('should decode scalars of both module spellings to numbers, listing no ignored global', () => {
-    const { root, ignoredGlobals } = decode({ a: numpyScalar('f8', 0.1), b: numpyScalar('f4', 0.5, 'numpy._core'), c: numpyScalar('i8', -3), d: numpyScalar('i4', 7) });
+    const { root, ignoredGlobals } = decode({
+      a: numpyScalar('f8', 0.1),
+      b: numpyScalar('f4', 0.5, 'numpy._core'),
+      c: numpyScalar('i8', -3),
+      d: numpyScalar('i4', 7),
+    });
     expect(Object.fromEntries((root as PyDict).items)).toEqual({ a: 0.1, b: 0.5, c: -3, d: 7 });
     expect(ignoredGlobals).toEqual([]);
   });

@@ -160,7 +160,8 @@ export function buildNumpy(target: NumpyDtype | NumpyArray, state: PyValue): voi
 
 /** Fills an array from its shape, dtype and raw C-order data (Fortran order and object arrays stay undecoded). */
 function setArray(target: NumpyArray, shape: PyValue | undefined, dtype: PyValue | undefined, fortran: boolean, data: PyValue | undefined): void {
-  if (!(shape instanceof PyTuple) || shape.items.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) throw bad('array shape is not a tuple of sizes');
+  if (!(shape instanceof PyTuple) || shape.items.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0))
+    throw bad('array shape is not a tuple of sizes');
   target.shape = shape.items as number[];
   if (!(dtype instanceof NumpyDtype) || fortran || data instanceof PyDict || Array.isArray(data)) return;
   const count = target.shape.reduce((a, b) => a * b, 1);

@@ -76,8 +76,8 @@ export const OP = {
 
 /** Opcodes the reader refuses: out-of-band buffers, which a file cannot carry. */
 const REFUSED: Readonly<Record<number, string>> = {
-  0x97: 'NEXT_BUFFER',
-  0x98: 'READONLY_BUFFER',
+  151: 'NEXT_BUFFER',
+  152: 'READONLY_BUFFER',
 };
 
 const NAMES = new Map<number, string>([

@@ -53,7 +53,8 @@ describe.each(GOLDEN_CHECKPOINTS)('golden checkpoint %s', (checkpoint) => {
       const scales = await ckpt.read('modality_encoders.AUDIO.alibi_scale');
       expect(ckpt.tensors.get('modality_encoders.AUDIO.alibi_scale')?.shape).toEqual([1, 1, config.numHeads, 1, 1]);
       scales.forEach((scale, head) => {
-        if (checkpoint === 'tiny-a' && head === 2) expect(scale).toBeLessThan(0); // clamped to 0 by the reference
+        if (checkpoint === 'tiny-a' && head === 2)
+          expect(scale).toBeLessThan(0); // clamped to 0 by the reference
         else expect(scale).toBeGreaterThanOrEqual(0.3);
       });
     } finally {
@@ -66,9 +67,7 @@ describe.each(GOLDEN_CHECKPOINTS)('golden checkpoint %s', (checkpoint) => {
     expect(mimic.prefix).toBe(checkpoint === 'tiny-a' ? 'model/' : 'checkpoint_best/');
     const ckpt = await openCheckpoint(goldenFile(checkpoint, 'model.pt'));
     try {
-      const ours = await Promise.all(
-        [...ckpt.tensors].map(async ([name, info]) => [name, [[...info.shape], sha256Float32(await ckpt.read(name))]] as const),
-      );
+      const ours = await Promise.all([...ckpt.tensors].map(async ([name, info]) => [name, [[...info.shape], sha256Float32(await ckpt.read(name))]] as const));
       const theirs = Object.entries(mimic.tensors).map(([key, value]) => [key.replace(/^d2v_model\./, ''), value]);
       expect(ours).toEqual(theirs);
     } finally {
@@ -92,7 +91,13 @@ describe('openCheckpoint', () => {
     return path;
   }
   const ref = (over: Partial<TensorReference> = {}): TensorReference => ({
-    dtype: 'float32', key: '0', storageNumel: 4, offset: 0, shape: [4], stride: [1], ...over,
+    dtype: 'float32',
+    key: '0',
+    storageNumel: 4,
+    offset: 0,
+    shape: [4],
+    stride: [1],
+    ...over,
   });
   const expectFailure = async (path: string, code: string, message: RegExp): Promise<void> => {
     const error = await openCheckpoint(path).then(
@@ -107,7 +112,10 @@ describe('openCheckpoint', () => {
     const path = await archive(buildTorchPickle([['d2v_model.w', ref()]], { layout: 'fairseq' }), [['0', float32Bytes([1, 2, 3, 4])]]);
     const ckpt = await openCheckpoint(path);
     expect(await ckpt.read('w')).toEqual(Float32Array.of(1, 2, 3, 4));
-    await expect(ckpt.read('blocks.0.norm1.weight')).rejects.toMatchObject({ code: 'E2V_ERR_CHECKPOINT_MISSING_TENSOR', message: expect.stringContaining('blocks.0.norm1.weight') });
+    await expect(ckpt.read('blocks.0.norm1.weight')).rejects.toMatchObject({
+      code: 'E2V_ERR_CHECKPOINT_MISSING_TENSOR',
+      message: expect.stringContaining('blocks.0.norm1.weight'),
+    });
     await ckpt.close();
     await ckpt.close();
     await expect(ckpt.read('w')).rejects.toMatchObject({ code: 'E2V_ERR_CHECKPOINT_CLOSED' });
@@ -143,7 +151,10 @@ describe('openCheckpoint', () => {
       await expectFailure(none, 'E2V_ERR_CHECKPOINT_NO_DATA_PKL', /no <folder>\/data\.pkl/);
       const two = nextPath();
       const pickle = buildTorchPickle([], { layout: 'bare' });
-      await writeArchive(two, [['a/data.pkl', pickle], ['b/data.pkl', pickle]]);
+      await writeArchive(two, [
+        ['a/data.pkl', pickle],
+        ['b/data.pkl', pickle],
+      ]);
       await expectFailure(two, 'E2V_ERR_CHECKPOINT_NO_DATA_PKL', /2 data\.pkl entries \(a\/data\.pkl, b\/data\.pkl\)/);
     });
 
@@ -173,7 +184,11 @@ describe('openCheckpoint', () => {
 
     it('should reject tensor data beyond its storage or entry', async () => {
       const beyondEntry = buildTorchPickle([['w', ref({ storageNumel: 1000, shape: [1000] })]], { layout: 'bare' });
-      await expectFailure(await archive(beyondEntry, [['0', float32Bytes([1, 2, 3, 4])]]), 'E2V_ERR_CHECKPOINT_TENSOR_LAYOUT', /tensor w: storage 0 claims 1000/);
+      await expectFailure(
+        await archive(beyondEntry, [['0', float32Bytes([1, 2, 3, 4])]]),
+        'E2V_ERR_CHECKPOINT_TENSOR_LAYOUT',
+        /tensor w: storage 0 claims 1000/,
+      );
       const beyondStorage = buildTorchPickle([['w', ref({ offset: 2 })]], { layout: 'bare' });
       await expectFailure(await archive(beyondStorage, [['0', float32Bytes([1, 2, 3, 4])]]), 'E2V_ERR_CHECKPOINT_TENSOR_LAYOUT', /reaches element 5/);
       const huge = buildTorchPickle([['w', ref({ shape: [2 ** 40, 2 ** 40], stride: [0, 0] })]], { layout: 'bare' });
@@ -188,17 +203,35 @@ describe('openCheckpoint', () => {
     it('should reject a checkpoint without tensors, or with clashing names', async () => {
       const noTensors = new PickleWriter().op(OP.PROTO, 2).value({ epoch: 3, model: {} }).finish();
       await expectFailure(await archive(noTensors), 'E2V_ERR_CHECKPOINT_NO_STATE_DICT', /top-level keys: epoch, model/);
-      const clash = buildTorchPickle([['module.proj.weight', ref()], ['proj.weight', ref()]], { layout: 'bare' });
-      await expectFailure(await archive(clash, [['0', float32Bytes([1, 2, 3, 4])]]), 'E2V_ERR_CHECKPOINT_DUPLICATE_TENSOR', /module\.proj\.weight and proj\.weight/);
+      const clash = buildTorchPickle(
+        [
+          ['module.proj.weight', ref()],
+          ['proj.weight', ref()],
+        ],
+        { layout: 'bare' },
+      );
+      await expectFailure(
+        await archive(clash, [['0', float32Bytes([1, 2, 3, 4])]]),
+        'E2V_ERR_CHECKPOINT_DUPLICATE_TENSOR',
+        /module\.proj\.weight and proj\.weight/,
+      );
     });
 
     it('should reject a big-endian checkpoint', async () => {
       const path = nextPath();
       const pickle = buildTorchPickle([['w', ref()]], { layout: 'bare' });
-      await writeArchive(path, [['m/data.pkl', pickle], ['m/byteorder', new TextEncoder().encode('big')], ['m/data/0', float32Bytes([1, 2, 3, 4])]]);
+      await writeArchive(path, [
+        ['m/data.pkl', pickle],
+        ['m/byteorder', new TextEncoder().encode('big')],
+        ['m/data/0', float32Bytes([1, 2, 3, 4])],
+      ]);
       await expectFailure(path, 'E2V_ERR_CHECKPOINT_BYTEORDER', /"big"/);
       const little = nextPath();
-      await writeArchive(little, [['m/data.pkl', pickle], ['m/byteorder', new TextEncoder().encode('little')], ['m/data/0', float32Bytes([1, 2, 3, 4])]]);
+      await writeArchive(little, [
+        ['m/data.pkl', pickle],
+        ['m/byteorder', new TextEncoder().encode('little')],
+        ['m/data/0', float32Bytes([1, 2, 3, 4])],
+      ]);
       const ckpt = await openCheckpoint(little);
       expect(await ckpt.read('w')).toEqual(Float32Array.of(1, 2, 3, 4));
       await ckpt.close();
@@ -213,7 +246,12 @@ describe('openCheckpoint', () => {
         ],
         { layout: 'fairseq', cfg: { model: { embed_dim: 4 } } },
       );
-      await writeArchive(base, [['model/data.pkl', pickle], ['model/data/0', float32Bytes([1, 2, 3, 4])], ['model/data/1', new Uint8Array(6)], ['model/version', Uint8Array.of(0x33, 0x0a)]]);
+      await writeArchive(base, [
+        ['model/data.pkl', pickle],
+        ['model/data/0', float32Bytes([1, 2, 3, 4])],
+        ['model/data/1', new Uint8Array(6)],
+        ['model/version', Uint8Array.of(0x33, 0x0a)],
+      ]);
       const original = readFileSync(base);
       const mutation = fc.oneof(
         fc.record({ kind: fc.constant('flip' as const), at: fc.nat({ max: original.length - 1 }), value: fc.integer({ min: 0, max: 255 }) }),

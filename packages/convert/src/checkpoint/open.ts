@@ -68,10 +68,7 @@ async function locateTensors(file: ReadableFile, fileSize: number): Promise<Loca
   await checkByteOrder(file, fileSize, entries.get(`${prefix}byteorder`));
   const pickleEntry = entries.get(`${prefix}data.pkl`)!;
   if (pickleEntry.size > MAX_PICKLE_BYTES) {
-    throw new CheckpointError(
-      'E2V_ERR_CHECKPOINT_TOO_LARGE',
-      `${pickleEntry.name} is ${pickleEntry.size} bytes (limit ${MAX_PICKLE_BYTES})`,
-    );
+    throw new CheckpointError('E2V_ERR_CHECKPOINT_TOO_LARGE', `${pickleEntry.name} is ${pickleEntry.size} bytes (limit ${MAX_PICKLE_BYTES})`);
   }
   const { root, ignoredGlobals } = loadTorchPickle(await readEntry(file, fileSize, pickleEntry));
   const stateDict = selectStateDict(root);
@@ -163,7 +160,10 @@ export async function openCheckpoint(path: string): Promise<CheckpointReader> {
       for (const name of names) {
         const other = found.nonTensors.get(name);
         if (!located.has(name) && other !== undefined) {
-          throw new CheckpointError('E2V_ERR_CHECKPOINT_NOT_A_TENSOR', `state dict entry ${other.key} is ${other.what}, not a tensor; the model needs it as a weight`);
+          throw new CheckpointError(
+            'E2V_ERR_CHECKPOINT_NOT_A_TENSOR',
+            `state dict entry ${other.key} is ${other.what}, not a tensor; the model needs it as a weight`,
+          );
         }
       }
     },

@@ -58,18 +58,7 @@ export class PyInert extends PyObject {
 }
 
 /** A value produced by the unpickler. Python int becomes number, or bigint beyond 2^53. */
-export type PyValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PyValue[]
-  | PyTuple
-  | PyDict
-  | PySet
-  | PyObject;
+export type PyValue = null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyTuple | PyDict | PySet | PyObject;
 
 /** What the unpickler delegates to the caller. Each hook throws for anything it does not allow. */
 export interface UnpickleHooks {
@@ -425,7 +414,11 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks, limits: Readonl
         if (end < 0) throw corrupt('text opcode without a newline', opAt);
         const raw = latin1(bytes(end - pos));
         pos += 1;
-        push(raw.replace(/\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))/g, (_, u4: string | undefined, u8: string | undefined) => String.fromCodePoint(parseInt(u4 ?? u8!, 16))));
+        push(
+          raw.replace(/\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))/g, (_, u4: string | undefined, u8: string | undefined) =>
+            String.fromCodePoint(parseInt(u4 ?? u8!, 16)),
+          ),
+        );
         break;
       }
       case OP.BYTEARRAY8:

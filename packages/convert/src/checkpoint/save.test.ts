@@ -53,7 +53,7 @@ const tensorCase = (name: string): fc.Arbitrary<Case> =>
       seed: fc.integer(),
     })
     .map(({ dtype, shape, order, gap, broadcast, offset, spare, seed }) => {
-      const dims = shape.map((_, i) => i).sort((a, b) => (order[a]! - order[b]!) || a - b);
+      const dims = shape.map((_, i) => i).sort((a, b) => order[a]! - order[b]! || a - b);
       const stride = new Array<number>(shape.length).fill(0);
       let step = gap;
       for (const d of dims.reverse()) {
@@ -96,7 +96,11 @@ describe('saveCheckpoint + openCheckpoint', () => {
     const path = join(dir, 'roundtrip.pt');
     await fc.assert(
       fc.asyncProperty(stateDict, layout, fc.boolean(), async (cases, saveLayout, forceZip64) => {
-        await saveCheckpoint(path, cases.map((c) => c.tensor), { layout: saveLayout, forceZip64 });
+        await saveCheckpoint(
+          path,
+          cases.map((c) => c.tensor),
+          { layout: saveLayout, forceZip64 },
+        );
         const ckpt = await openCheckpoint(path);
         try {
           expect([...ckpt.tensors.keys()]).toEqual(cases.map((c) => c.normalized));

@@ -48,7 +48,13 @@ describe('checkTensorLayout', () => {
   describe('EXPECTED FAILURE', () => {
     const cases: [string, TensorRecord, number, string, RegExp][] = [
       ['data beyond the storage', record(6, 1, [2, 3], [3, 1]), 24, 'E2V_ERR_CHECKPOINT_TENSOR_LAYOUT', /reaches element 6 of storage 0, which has 6/],
-      ['storage beyond its entry', record(100, 0, [10], [1]), 40, 'E2V_ERR_CHECKPOINT_TENSOR_LAYOUT', /claims 100 float32 elements \(400 bytes\) but its entry has 40/],
+      [
+        'storage beyond its entry',
+        record(100, 0, [10], [1]),
+        40,
+        'E2V_ERR_CHECKPOINT_TENSOR_LAYOUT',
+        /claims 100 float32 elements \(400 bytes\) but its entry has 40/,
+      ],
       ['negative size', record(6, 0, [-2, 3], [3, 1]), 24, 'E2V_ERR_CHECKPOINT_TENSOR_LAYOUT', /negative/],
       ['negative stride', record(6, 5, [2], [-1]), 24, 'E2V_ERR_CHECKPOINT_TENSOR_LAYOUT', /negative/],
       ['stride rank mismatch', record(6, 0, [2, 3], [1]), 24, 'E2V_ERR_CHECKPOINT_TENSOR_LAYOUT', /stride \[1\]/],

@@ -59,7 +59,10 @@ export function checkTensorLayout(name: string, tensor: TensorRecord, entrySize:
   }
   const storageBytes = storage.numel * ITEM_SIZE[storage.dtype];
   if (storageBytes > entrySize) {
-    throw layoutError(name, `storage ${storage.key} claims ${storage.numel} ${storage.dtype} elements (${storageBytes} bytes) but its entry has ${entrySize} bytes`);
+    throw layoutError(
+      name,
+      `storage ${storage.key} claims ${storage.numel} ${storage.dtype} elements (${storageBytes} bytes) but its entry has ${entrySize} bytes`,
+    );
   }
   let numel = 1;
   for (const d of shape) numel *= d;

@@ -56,7 +56,10 @@ const STORAGE_GLOBALS: Readonly<Record<SourceDtype, string>> = {
 };
 
 function orderedDict(pickle: PickleWriter): void {
-  pickle.global('collections', 'OrderedDict').tuple(0, () => {}).op(OP.REDUCE);
+  pickle
+    .global('collections', 'OrderedDict')
+    .tuple(0, () => {})
+    .op(OP.REDUCE);
 }
 
 /** `_rebuild_tensor_v2((storage, type, key, 'cpu', numel), offset, shape, stride, False, OrderedDict())`. */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CheckpointError } from '../errors.js';
 import { OP } from './opcodes.js';
-import { PyDict, PyInert, PySet, PyTuple } from './pickle.js';
+import { PyDict, PyInert, type PySet, type PyTuple } from './pickle.js';
 import { PickleWriter, py } from './pickle-writer.js';
 import { loadTorchPickle, OpaqueGlobal, OpaqueTensor, TensorRecord } from './torch-pickle.js';
 import { selectStateDict } from './state-dict.js';
@@ -17,7 +17,10 @@ function tensorCall(pickle: PickleWriter, storageType = 'FloatStorage', n = 2): 
     .tuple(6, () => {
       pickle.tuple(5, () => pickle.str('storage').global('torch', storageType).str('0').str('cpu').int(n));
       pickle.op(OP.BINPERSID).int(0).intTuple([n]).intTuple([1]).op(OP.NEWFALSE);
-      pickle.global('collections', 'OrderedDict').tuple(0, () => {}).op(OP.REDUCE);
+      pickle
+        .global('collections', 'OrderedDict')
+        .tuple(0, () => {})
+        .op(OP.REDUCE);
     })
     .op(OP.REDUCE);
 }
@@ -44,13 +47,19 @@ describe('loadTorchPickle', () => {
 
   it('should unwrap _rebuild_parameter and accept OrderedDict _metadata state', () => {
     const pickle = new PickleWriter().op(OP.PROTO, 2);
-    pickle.global('collections', 'OrderedDict').tuple(0, () => {}).op(OP.REDUCE);
+    pickle
+      .global('collections', 'OrderedDict')
+      .tuple(0, () => {})
+      .op(OP.REDUCE);
     pickle.op(OP.MARK).str('w');
     pickle.global('torch._utils', '_rebuild_parameter');
     pickle.tuple(3, () => {
       tensorCall(pickle);
       pickle.op(OP.NEWTRUE);
-      pickle.global('collections', 'OrderedDict').tuple(0, () => {}).op(OP.REDUCE);
+      pickle
+        .global('collections', 'OrderedDict')
+        .tuple(0, () => {})
+        .op(OP.REDUCE);
     });
     pickle.op(OP.REDUCE, OP.SETITEMS);
     pickle.value({ _metadata: { '': { version: 1 } } }).op(OP.BUILD); // what nn.Module.state_dict() pickles
@@ -63,7 +72,10 @@ describe('loadTorchPickle', () => {
       const pickle = new PickleWriter().op(OP.PROTO, 4);
       if (stack) pickle.str(module).str(name).op(OP.STACK_GLOBAL);
       else pickle.global(module, name);
-      return pickle.tuple(1, () => pickle.str('touch /tmp/e2v-owned')).op(OP.REDUCE).finish();
+      return pickle
+        .tuple(1, () => pickle.str('touch /tmp/e2v-owned'))
+        .op(OP.REDUCE)
+        .finish();
     };
     it.each([
       ['os.system', inert('os', 'system'), 'os.system'],
@@ -108,7 +120,10 @@ describe('loadTorchPickle', () => {
     it('should take an OrderedDict of a list of pairs', () => {
       const pickle = new PickleWriter().op(OP.PROTO, 2);
       pickle.value(py.call(py.global('collections', 'OrderedDict'), [[py.tuple('a', 1), py.tuple('b', 2)]]));
-      expect([...(loadTorchPickle(pickle.finish()).root as PyDict).items]).toEqual([['a', 1], ['b', 2]]);
+      expect([...(loadTorchPickle(pickle.finish()).root as PyDict).items]).toEqual([
+        ['a', 1],
+        ['b', 2],
+      ]);
     });
   });
 
@@ -120,12 +135,41 @@ describe('loadTorchPickle', () => {
         'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT',
         /OrderedDict called with arguments other than a list of pairs/,
       ],
-      ['calling a storage type', new PickleWriter().op(OP.PROTO, 2).global('torch', 'FloatStorage').tuple(0, () => {}).op(OP.REDUCE).finish(), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /not a global/],
-      ['calling a number', new PickleWriter().op(OP.PROTO, 2).int(3).tuple(0, () => {}).op(OP.REDUCE).finish(), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /not a global/],
-      ['a bad persistent id', new PickleWriter().op(OP.PROTO, 2).str('storage').op(OP.BINPERSID).finish(), 'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT', /persistent id/],
+      [
+        'calling a storage type',
+        new PickleWriter()
+          .op(OP.PROTO, 2)
+          .global('torch', 'FloatStorage')
+          .tuple(0, () => {})
+          .op(OP.REDUCE)
+          .finish(),
+        'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT',
+        /not a global/,
+      ],
+      [
+        'calling a number',
+        new PickleWriter()
+          .op(OP.PROTO, 2)
+          .int(3)
+          .tuple(0, () => {})
+          .op(OP.REDUCE)
+          .finish(),
+        'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT',
+        /not a global/,
+      ],
+      [
+        'a bad persistent id',
+        new PickleWriter().op(OP.PROTO, 2).str('storage').op(OP.BINPERSID).finish(),
+        'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT',
+        /persistent id/,
+      ],
       [
         '_rebuild_tensor_v2 without a storage',
-        new PickleWriter().op(OP.PROTO, 2).global('torch._utils', '_rebuild_tensor_v2').op(OP.MARK, OP.NONE, OP.NONE, OP.NONE, OP.NONE, OP.NONE, OP.NONE, OP.TUPLE, OP.REDUCE).finish(),
+        new PickleWriter()
+          .op(OP.PROTO, 2)
+          .global('torch._utils', '_rebuild_tensor_v2')
+          .op(OP.MARK, OP.NONE, OP.NONE, OP.NONE, OP.NONE, OP.NONE, OP.NONE, OP.TUPLE, OP.REDUCE)
+          .finish(),
         'E2V_ERR_CHECKPOINT_PICKLE_CORRUPT',
         /without a persistent storage/,
       ],
@@ -181,7 +225,17 @@ describe("Python's own pickles, protocols 0 to 5", () => {
       const { root, ignoredGlobals } = loadTorchPickle(Buffer.from(line, 'base64'));
       const items = (root as PyDict).items;
       const plain = Object.fromEntries([...items].filter(([k]) => !['t', 'set', 'fs', 'ns'].includes(k as string)));
-      expect(plain, `protocol ${protocol}`).toEqual({ i: 1, neg: -7, big: 2n ** 70n, f: 1.5, s: 'héllo', b: Uint8Array.of(0, 255), l: [1, [2]], n: null, yes: true });
+      expect(plain, `protocol ${protocol}`).toEqual({
+        i: 1,
+        neg: -7,
+        big: 2n ** 70n,
+        f: 1.5,
+        s: 'héllo',
+        b: Uint8Array.of(0, 255),
+        l: [1, [2]],
+        n: null,
+        yes: true,
+      });
       expect((items.get('t') as PyTuple).items).toEqual([1, 2]);
       expect((items.get('set') as PySet).items).toEqual([3]);
       expect((items.get('fs') as PySet).items).toEqual([4]);
@@ -189,7 +243,10 @@ describe("Python's own pickles, protocols 0 to 5", () => {
       expect(ns).toBeInstanceOf(PyInert);
       const state = ns.states[0] instanceof PyDict ? ns.states[0] : undefined;
       expect(state?.items.get('lr'), `protocol ${protocol}`).toBe(0.5);
-      expect(ignoredGlobals.filter((g) => g.includes('Namespace')), `protocol ${protocol}`).toEqual(['argparse.Namespace']);
+      expect(
+        ignoredGlobals.filter((g) => g.includes('Namespace')),
+        `protocol ${protocol}`,
+      ).toEqual(['argparse.Namespace']);
     }
   });
 });

@@ -85,7 +85,10 @@ describe('zip reader and writer', () => {
     it('should reject an encrypted entry', async () => {
       const bytes = await archiveBytes();
       bytes.writeUInt16LE(bytes.readUInt16LE(central(bytes, 'arc/data/0') + 8) | 1, central(bytes, 'arc/data/0') + 8);
-      expect(await failure(bytes, 'entry')).toMatchObject({ code: 'E2V_ERR_CHECKPOINT_ZIP_UNSUPPORTED', message: expect.stringContaining('arc/data/0 uses encryption') });
+      expect(await failure(bytes, 'entry')).toMatchObject({
+        code: 'E2V_ERR_CHECKPOINT_ZIP_UNSUPPORTED',
+        message: expect.stringContaining('arc/data/0 uses encryption'),
+      });
     });
 
     it('should reject a duplicated entry name', async () => {
@@ -99,19 +102,28 @@ describe('zip reader and writer', () => {
       const at = central(bytes, 'arc/data/0');
       bytes.writeUInt32LE(1_000_000, at + 20);
       bytes.writeUInt32LE(1_000_000, at + 24);
-      expect(await failure(bytes, 'entry')).toMatchObject({ code: 'E2V_ERR_CHECKPOINT_TRUNCATED', message: expect.stringContaining('extends beyond the end of the file') });
+      expect(await failure(bytes, 'entry')).toMatchObject({
+        code: 'E2V_ERR_CHECKPOINT_TRUNCATED',
+        message: expect.stringContaining('extends beyond the end of the file'),
+      });
     });
 
     it('should reject a stored entry whose sizes differ', async () => {
       const bytes = await archiveBytes();
       bytes.writeUInt32LE(99, central(bytes, 'arc/data/0') + 24);
-      expect(await failure(bytes, 'entry')).toMatchObject({ code: 'E2V_ERR_CHECKPOINT_ZIP_CORRUPT', message: expect.stringContaining('has size 99 but compressed size 100') });
+      expect(await failure(bytes, 'entry')).toMatchObject({
+        code: 'E2V_ERR_CHECKPOINT_ZIP_CORRUPT',
+        message: expect.stringContaining('has size 99 but compressed size 100'),
+      });
     });
 
     it('should reject 0xffffffff fields without a zip64 extra field', async () => {
       const bytes = await archiveBytes();
       bytes.writeUInt32LE(0xffffffff, central(bytes, 'arc/data/0') + 42);
-      expect(await failure(bytes, 'directory')).toMatchObject({ code: 'E2V_ERR_CHECKPOINT_ZIP_CORRUPT', message: expect.stringContaining('no zip64 extra field') });
+      expect(await failure(bytes, 'directory')).toMatchObject({
+        code: 'E2V_ERR_CHECKPOINT_ZIP_CORRUPT',
+        message: expect.stringContaining('no zip64 extra field'),
+      });
     });
 
     it('should reject zip64 counts without a zip64 locator', async () => {

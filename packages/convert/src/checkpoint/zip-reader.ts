@@ -63,10 +63,7 @@ async function findEnd(file: ReadableFile, fileSize: number): Promise<{ at: numb
 }
 
 /** Where the central directory is and how many entries it has (zip64 aware). */
-async function centralDirectoryBounds(
-  file: ReadableFile,
-  fileSize: number,
-): Promise<{ count: number; offset: number; size: number; end: number }> {
+async function centralDirectoryBounds(file: ReadableFile, fileSize: number): Promise<{ count: number; offset: number; size: number; end: number }> {
   const { at, view } = await findEnd(file, fileSize);
   if (at >= SIZE.ZIP64_LOCATOR) {
     const locator = await readAt(file, at - SIZE.ZIP64_LOCATOR, SIZE.ZIP64_LOCATOR, 'the zip64 locator');
@@ -131,10 +128,7 @@ function applyZip64Extra(entry: ZipEntry, extra: DataView): void {
 export async function readZipDirectory(file: ReadableFile, fileSize: number): Promise<Map<string, ZipEntry>> {
   const bounds = await centralDirectoryBounds(file, fileSize);
   if (bounds.size > MAX_CENTRAL_DIRECTORY_BYTES) {
-    throw new CheckpointError(
-      'E2V_ERR_CHECKPOINT_TOO_LARGE',
-      `zip central directory is ${bounds.size} bytes (limit ${MAX_CENTRAL_DIRECTORY_BYTES})`,
-    );
+    throw new CheckpointError('E2V_ERR_CHECKPOINT_TOO_LARGE', `zip central directory is ${bounds.size} bytes (limit ${MAX_CENTRAL_DIRECTORY_BYTES})`);
   }
   if (bounds.offset + bounds.size > bounds.end) {
     throw corrupt(`central directory (offset ${bounds.offset}, ${bounds.size} bytes) overlaps the end records`);
@@ -183,8 +177,7 @@ export async function storedEntryDataOffset(file: ReadableFile, fileSize: number
     const how = entry.method !== METHOD_STORED ? `compression method ${entry.method}` : 'encryption';
     throw new CheckpointError(
       'E2V_ERR_CHECKPOINT_ZIP_UNSUPPORTED',
-      `zip entry ${entry.name} uses ${how}; torch.save stores entries uncompressed — re-save the checkpoint with torch.save ` +
-        'instead of re-zipping it',
+      `zip entry ${entry.name} uses ${how}; torch.save stores entries uncompressed — re-save the checkpoint with torch.save instead of re-zipping it`,
     );
   }
   if (entry.size !== entry.compressedSize) {

@@ -17,12 +17,7 @@ function edited(path: string[], value: unknown): string {
   return doc.toString();
 }
 
-const spec = (channels: number): number[][] => [
-  [channels, 10, 5],
-  ...Array.from({ length: 4 }, () => [channels, 3, 2]),
-  [channels, 2, 2],
-  [channels, 2, 2],
-];
+const spec = (channels: number): number[][] => [[channels, 10, 5], ...Array.from({ length: 4 }, () => [channels, 3, 2]), [channels, 2, 2], [channels, 2, 2]];
 
 describe('parseConfig', () => {
   it.each([

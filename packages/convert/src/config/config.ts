@@ -27,7 +27,7 @@ const SUPPORTED_SETTINGS: readonly { path: readonly string[]; value: boolean | s
 ];
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
 }
 
 /** Reads `path` from the parsed YAML; throws E2V_ERR_CONFIG_MISSING_KEY when absent. */

@@ -42,7 +42,9 @@ export function blockedAttention(g: GraphBuilder, setup: BlockedAttentionSetup):
   const block = g.int64s('attention_block', [setup.chunkTokens]);
   const trips = g.op('Squeeze', [g.op('Div', [g.op('Add', [setup.tokens, g.int64s('attention_block_minus_1', [setup.chunkTokens - 1])]), block])]);
   const emptyShape = g.op('Concat', [setup.batch, g.int64s('zero_and_dim', [0, setup.dim])], { axis: attr.int(0) });
-  const empty = g.op('ConstantOfShape', [emptyShape], { value: attr.tensor({ name: 'zero', dataType: DataType.FLOAT, dims: [1], rawData: new Uint8Array(4) }) });
+  const empty = g.op('ConstantOfShape', [emptyShape], {
+    value: attr.tensor({ name: 'zero', dataType: DataType.FLOAT, dims: [1], rawData: new Uint8Array(4) }),
+  });
   const axis0 = g.int64s('axis0_block', [0]);
   const tokensAxis = g.int64s('tokens_axis', [1]);
   const headShape = g.int64s('kv_head_shape', [0, 0, setup.heads, setup.dim / setup.heads]);

@@ -35,7 +35,12 @@ export function alibiSlopes(heads: number): Float32Array {
   const slopes = (n: number): number[] => {
     if (Number.isInteger(Math.log2(n))) return powerOf2(n);
     const closest = 2 ** Math.floor(Math.log2(n));
-    return [...powerOf2(closest), ...slopes(2 * closest).filter((_, i) => i % 2 === 0).slice(0, n - closest)];
+    return [
+      ...powerOf2(closest),
+      ...slopes(2 * closest)
+        .filter((_, i) => i % 2 === 0)
+        .slice(0, n - closest),
+    ];
   };
   return Float32Array.from(slopes(heads));
 }
@@ -57,7 +62,7 @@ export function alibiBias(ops: Emotion2vecOps, frames: string): AlibiBias {
   const slopes = alibiSlopes(H);
   const headCoefficients = g.weight(`${AUDIO}.alibi_scale.head_coefficients`, DataType.FLOAT, [1, H, 1, 1], async () => {
     const s = await options.weights.read(`${AUDIO}.alibi_scale`);
-    return Float32Array.from(s, (v, h) => -slopes[h]! * (v > 0 ? v : 0));
+    return Float32Array.from(s, (v, h) => -slopes[h]! * Math.max(v, 0));
   });
   if (chunkTokens > 0) return { headCoefficients, chunkTokens, whole: undefined };
   const count = g.op('Shape', [frames], { start: attr.int(1), end: attr.int(2) });

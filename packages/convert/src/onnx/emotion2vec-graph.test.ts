@@ -9,13 +9,7 @@ import { checkpointDir, GOLDEN_CHECKPOINTS, GOLDEN_INPUTS, type GoldenCheckpoint
 import { goldenIntermediate, goldenWaveform } from '../test-support/golden.js';
 import { layerNormWaveform, transpose } from '../test-support/numeric.js';
 import { type RunOutputs, openSession, runOne } from '../test-support/ort.js';
-import {
-  EMOTION2VEC_IR_VERSION,
-  EMOTION2VEC_OPSET,
-  buildEmotion2vecGraph,
-  frameCount,
-  minInputSamples,
-} from './emotion2vec-graph.js';
+import { EMOTION2VEC_IR_VERSION, EMOTION2VEC_OPSET, buildEmotion2vecGraph, frameCount, minInputSamples } from './emotion2vec-graph.js';
 import { writeModel } from './write-model.js';
 
 const FULL_SIZE_CONFIG = join(checkpointDir('tiny-a'), '..', '..', 'full-size-config.yaml');
@@ -41,7 +35,12 @@ describe('minInputSamples / frameCount', () => {
   });
 
   it('should follow the spec for other conv stacks', () => {
-    const audio = { featureEncoderSpec: [[8, 4, 2], [8, 3, 3]] } as unknown as Emotion2vecConfig['audio'];
+    const audio = {
+      featureEncoderSpec: [
+        [8, 4, 2],
+        [8, 3, 3],
+      ],
+    } as unknown as Emotion2vecConfig['audio'];
     // L1 = floor((N-4)/2)+1 >= 3 -> N >= 8
     expect(minInputSamples({ audio })).toBe(8);
     expect(frameCount({ audio }, 8)).toBe(1);

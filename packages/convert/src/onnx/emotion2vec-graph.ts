@@ -50,7 +50,6 @@ export const EMOTION2VEC_OPSET = 17;
 /** ONNX IR version written with {@link EMOTION2VEC_OPSET}. */
 export const EMOTION2VEC_IR_VERSION = 8;
 
-
 /**
  * Fewest waveform samples that give at least one frame: the receptive field of
  * the conv feature extractor (400 samples = 25 ms for emotion2vec+).

@@ -56,7 +56,9 @@ export function extractInChunks(g: GraphBuilder, parts: ChunkedExtractorParts): 
   });
   const trips = g.op('Squeeze', [g.op('Div', [g.op('Add', [frames, g.int64s('chunk_frames_minus_1', [F - 1])]), g.int64s('chunk_frames', [F])])], {});
   const emptyShape = g.op('Concat', [parts.batch, g.int64s('zero_and_channels', [0, parts.channels])], { axis: attr.int(0) });
-  const empty = g.op('ConstantOfShape', [emptyShape], { value: attr.tensor({ name: 'zero', dataType: DataType.FLOAT, dims: [1], rawData: new Uint8Array(4) }) });
+  const empty = g.op('ConstantOfShape', [emptyShape], {
+    value: attr.tensor({ name: 'zero', dataType: DataType.FLOAT, dims: [1], rawData: new Uint8Array(4) }),
+  });
   const chunkStep = g.int64s('chunk_step_samples', [F * stride]);
   const chunkLength = g.int64s('chunk_samples', [(F - 1) * stride + field]);
   const samplesAxis = g.int64s('samples_axis', [1]);

@@ -191,9 +191,7 @@ export class GraphBuilder {
   /** Appends a node and returns its output names. */
   node(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, options: NodeOptions = {}): string[] {
     const domain = options.domain ?? '';
-    const outputs =
-      options.outputs?.slice() ??
-      Array.from({ length: options.outputCount ?? 1 }, (_, i) => this.fresh(i === 0 ? opType : `${opType}_out${i}`));
+    const outputs = options.outputs?.slice() ?? Array.from({ length: options.outputCount ?? 1 }, (_, i) => this.fresh(i === 0 ? opType : `${opType}_out${i}`));
     const attributes: AttributeProto[] = Object.entries(attrs).map(([name, v]) => ({ name, ...v }) as AttributeProto);
     this.nodes.push({ name: this.fresh(`n_${opType}`), opType, domain, inputs, outputs, attributes });
     if (domain !== '') this.domains.add(domain);

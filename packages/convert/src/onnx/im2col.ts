@@ -20,7 +20,9 @@ import { type GraphBuilder, attr } from './graph.js';
  */
 export function convWeightAsMatrix(weight: Float32Array, outChannels: number, inChannels: number, kernel: number): Float32Array {
   if (weight.length !== outChannels * inChannels * kernel) {
-    throw new RangeError(`Expected ${outChannels * inChannels * kernel} conv weights for [${outChannels}, ${inChannels}, ${kernel}] but received ${weight.length}`);
+    throw new RangeError(
+      `Expected ${outChannels * inChannels * kernel} conv weights for [${outChannels}, ${inChannels}, ${kernel}] but received ${weight.length}`,
+    );
   }
   const matrix = new Float32Array(weight.length);
   for (let o = 0; o < outChannels; o++) {

@@ -14,9 +14,19 @@ import { writeModel } from './write-model.js';
 
 describe('convGeometry', () => {
   it('should give the total stride and receptive field of a conv stack', () => {
-    const emotion2vec: [number, number, number][] = [[512, 10, 5], ...Array.from({ length: 4 }, (): [number, number, number] => [512, 3, 2]), [512, 2, 2], [512, 2, 2]];
+    const emotion2vec: [number, number, number][] = [
+      [512, 10, 5],
+      ...Array.from({ length: 4 }, (): [number, number, number] => [512, 3, 2]),
+      [512, 2, 2],
+      [512, 2, 2],
+    ];
     expect(convGeometry(emotion2vec)).toEqual({ stride: 320, field: 400 });
-    expect(convGeometry([[8, 4, 2], [8, 3, 3]])).toEqual({ stride: 6, field: 8 });
+    expect(
+      convGeometry([
+        [8, 4, 2],
+        [8, 3, 3],
+      ]),
+    ).toEqual({ stride: 6, field: 8 });
   });
 });
 
@@ -38,7 +48,14 @@ describe('the conv feature extractor and the attention in chunks (tiny-a)', () =
         dir[chunk] = await mkdtemp(join(tmpdir(), 'e2v-chunks-'));
         models[chunk] = join(dir[chunk]!, 'model.onnx');
         const graph = buildEmotion2vecGraph({ config, numLabels: 9, weights: reader, extractorChunkFrames: chunk, attentionChunkTokens: chunk });
-        await writeModel(graph, { modelPath: models[chunk]!, dataFileName: 'model.onnx.data', irVersion: EMOTION2VEC_IR_VERSION, opsetVersion: EMOTION2VEC_OPSET, producerName: 'test', producerVersion: '0' });
+        await writeModel(graph, {
+          modelPath: models[chunk]!,
+          dataFileName: 'model.onnx.data',
+          irVersion: EMOTION2VEC_IR_VERSION,
+          opsetVersion: EMOTION2VEC_OPSET,
+          producerName: 'test',
+          producerVersion: '0',
+        });
       }
     } finally {
       await reader.close();
@@ -60,7 +77,10 @@ describe('the conv feature extractor and the attention in chunks (tiny-a)', () =
 
   it.each(CHUNKS)('should give the whole-input results with %i-frame chunks, for every golden input and the shortest input', async (chunk) => {
     const config = parseConfig(await readFile(join(checkpointDir('tiny-a'), 'config.yaml'), 'utf8'));
-    const inputs = [...GOLDEN_INPUTS.map((name) => layerNormWaveform(goldenWaveform(name))), layerNormWaveform(goldenWaveform('speech_16k_mono').slice(0, 400))];
+    const inputs = [
+      ...GOLDEN_INPUTS.map((name) => layerNormWaveform(goldenWaveform(name))),
+      layerNormWaveform(goldenWaveform('speech_16k_mono').slice(0, 400)),
+    ];
     for (const waveform of inputs) {
       const whole = await run(0, waveform);
       const chunked = await run(chunk, waveform);

@@ -11,7 +11,7 @@ describe('encodeVarint', () => {
     expect(hex(encodeVarint(2 ** 53 - 1))).toBe('ffffffffffffff0f');
   });
 
-  it('should write negative int64 values as 10-byte two\'s complement', () => {
+  it("should write negative int64 values as 10-byte two's complement", () => {
     expect(hex(encodeVarint(-1))).toBe('ffffffffffffffffff01');
     expect(hex(encodeVarint(-2n))).toBe('feffffffffffffffff01');
     expect(hex(encodeVarint(-(1n << 63n)))).toBe('80808080808080808001');

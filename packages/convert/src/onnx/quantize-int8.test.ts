@@ -83,7 +83,14 @@ describe('emitLinearInt8 in ONNX Runtime', () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-int8-probe-'));
     try {
       const modelPath = join(dir, 'probe.onnx');
-      await writeModel(g, { modelPath, dataFileName: 'probe.onnx.data', irVersion: EMOTION2VEC_IR_VERSION, opsetVersion: EMOTION2VEC_OPSET, producerName: 'test', producerVersion: '0' });
+      await writeModel(g, {
+        modelPath,
+        dataFileName: 'probe.onnx.data',
+        irVersion: EMOTION2VEC_IR_VERSION,
+        opsetVersion: EMOTION2VEC_OPSET,
+        producerName: 'test',
+        producerVersion: '0',
+      });
       const session = await openSession(modelPath);
       const input = new Float32Array(K).fill(2); // quantizes to 255 with zero point 0
       const out = (await session.run({ x: new ort.Tensor('float32', input, [1, K]) })).y!.data as Float32Array;

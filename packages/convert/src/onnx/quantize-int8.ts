@@ -75,7 +75,7 @@ export function quantizeInt8PerColumn(w: Float32Array, rows: number, cols: numbe
     const row = k * cols;
     for (let n = 0; n < cols; n++) {
       const q = roundHalfEven(w[row + n]! / scales[n]!);
-      values[row + n] = q > INT8_WEIGHT_LIMIT ? INT8_WEIGHT_LIMIT : q < -INT8_WEIGHT_LIMIT ? -INT8_WEIGHT_LIMIT : q;
+      values[row + n] = q > INT8_WEIGHT_LIMIT ? INT8_WEIGHT_LIMIT : Math.max(q, -INT8_WEIGHT_LIMIT);
     }
   }
   return { values, scales };

@@ -70,21 +70,18 @@ describe('writeModel', () => {
   it('should refuse a producer returning the wrong size or type', async () => {
     const g = new GraphBuilder('bad');
     g.weight('w', DataType.FLOAT, [4], () => new Float32Array(3));
-    await expect(
-      writeModel(g, { ...BASE, modelPath: join(dir, 'bad.onnx'), dataFileName: 'bad.onnx.data' }),
-    ).rejects.toMatchObject({ name: 'ConvertError', code: 'E2V_ERR_CONVERT_WEIGHT' });
+    await expect(writeModel(g, { ...BASE, modelPath: join(dir, 'bad.onnx'), dataFileName: 'bad.onnx.data' })).rejects.toMatchObject({
+      name: 'ConvertError',
+      code: 'E2V_ERR_CONVERT_WEIGHT',
+    });
     const g2 = new GraphBuilder('bad2');
     g2.weight('w', DataType.INT8, [4], () => new Float32Array(4));
-    await expect(
-      writeModel(g2, { ...BASE, modelPath: join(dir, 'bad2.onnx'), dataFileName: 'bad2.onnx.data' }),
-    ).rejects.toBeInstanceOf(ConvertError);
+    await expect(writeModel(g2, { ...BASE, modelPath: join(dir, 'bad2.onnx'), dataFileName: 'bad2.onnx.data' })).rejects.toBeInstanceOf(ConvertError);
   });
 
   it('should reject a data file name with a folder', async () => {
     const g = new GraphBuilder('x');
-    await expect(
-      writeModel(g, { ...BASE, modelPath: join(dir, 'x.onnx'), dataFileName: '../x.data' }),
-    ).rejects.toThrow(RangeError);
+    await expect(writeModel(g, { ...BASE, modelPath: join(dir, 'x.onnx'), dataFileName: '../x.data' })).rejects.toThrow(RangeError);
   });
 });
 

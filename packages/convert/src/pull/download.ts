@@ -228,10 +228,7 @@ class FileDownload {
     const size = await sizeOnDisk(this.part);
     const meta = size > 0 ? await readMeta(this.metaPath) : null;
     const resumable =
-      meta !== null &&
-      meta.url === this.o.url &&
-      (meta.validator !== null || meta.sha256 !== null) &&
-      (meta.total === null || size <= meta.total);
+      meta !== null && meta.url === this.o.url && (meta.validator !== null || meta.sha256 !== null) && (meta.total === null || size <= meta.total);
     if (size > 0 && !resumable) {
       await this.discard();
       return { size: 0, meta: null };
@@ -264,7 +261,7 @@ class FileDownload {
     const expected: Expected =
       o.pinnedSha256 !== null
         ? { sha256: o.pinnedSha256, source: 'registry' }
-        : published ?? (o.listed?.sha256 != null ? { sha256: o.listed.sha256, source: 'listing' } : null);
+        : (published ?? (o.listed?.sha256 != null ? { sha256: o.listed.sha256, source: 'listing' } : null));
     const announced = linkedSize(ex.hops) ?? o.listed?.size ?? null;
 
     if (status === 416 && local.size > 0) return this.completeOrRestart(ex.response, local.size, announced, expected);
@@ -308,8 +305,7 @@ class FileDownload {
     }
     const cr = parseContentRange(res.headers.get('content-range'));
     const fits =
-      cr !== null &&
-      cr.satisfied &&
+      cr?.satisfied &&
       cr.start === local.size &&
       (local.meta?.total == null || cr.total === null || cr.total === local.meta.total) &&
       (local.meta?.sha256 == null || expected === null || local.meta.sha256 === expected.sha256);
@@ -367,7 +363,10 @@ class FileDownload {
         if (total !== null && done + chunk.length > total) {
           await fh.close().catch(() => undefined);
           await this.discard();
-          throw new PullError('E2V_ERR_PULL_SIZE', `${o.file}: the server sent more than the ${total} bytes it announced (${o.url}); the download was deleted.`);
+          throw new PullError(
+            'E2V_ERR_PULL_SIZE',
+            `${o.file}: the server sent more than the ${total} bytes it announced (${o.url}); the download was deleted.`,
+          );
         }
         hash.update(chunk);
         await fh.write(chunk);

@@ -85,10 +85,4 @@ export interface ConvertDoneEvent {
 }
 
 /** Everything `onProgress` receives. */
-export type PullProgressEvent =
-  | FileStartEvent
-  | FileProgressEvent
-  | FileRetryEvent
-  | FileDoneEvent
-  | ConvertStartEvent
-  | ConvertDoneEvent;
+export type PullProgressEvent = FileStartEvent | FileProgressEvent | FileRetryEvent | FileDoneEvent | ConvertStartEvent | ConvertDoneEvent;

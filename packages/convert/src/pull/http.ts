@@ -55,7 +55,10 @@ Object.defineProperty(CallerAbort.prototype, 'name', { value: 'CallerAbort' });
 
 /** Abort reason used by our own timers. */
 class TimerAbort extends Error {
-  constructor(readonly code: 'TIMEOUT' | 'STALLED', message: string) {
+  constructor(
+    readonly code: 'TIMEOUT' | 'STALLED',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -179,10 +182,7 @@ export async function request(url: string, options: RequestOptions): Promise<Exc
     caller?.addEventListener('abort', onCallerAbort, { once: true });
     const detach = (): void => caller?.removeEventListener('abort', onCallerAbort);
     const host = new URL(current).host;
-    const timer = setTimeout(
-      () => controller.abort(new TimerAbort('TIMEOUT', `no answer from ${host} within ${connectTimeoutMs} ms`)),
-      connectTimeoutMs,
-    );
+    const timer = setTimeout(() => controller.abort(new TimerAbort('TIMEOUT', `no answer from ${host} within ${connectTimeoutMs} ms`)), connectTimeoutMs);
     const headers: Record<string, string> = { ...options.headers };
     if (options.authorization !== undefined && new URL(current).origin === options.authorization.origin) {
       headers['authorization'] = options.authorization.value;
@@ -228,10 +228,7 @@ function exchange(
     hops,
     async read(stallTimeoutMs: number): Promise<Uint8Array | null> {
       if (reader === null) return null;
-      const timer = setTimeout(
-        () => controller.abort(new TimerAbort('STALLED', `no data from ${host} for ${stallTimeoutMs} ms`)),
-        stallTimeoutMs,
-      );
+      const timer = setTimeout(() => controller.abort(new TimerAbort('STALLED', `no data from ${host} for ${stallTimeoutMs} ms`)), stallTimeoutMs);
       try {
         const { done, value } = await reader.read();
         return done ? null : value;
@@ -252,9 +249,7 @@ function exchange(
 }
 
 /** A parsed `Content-Range` header. */
-export type ContentRange =
-  | { satisfied: true; start: number; end: number; total: number | null }
-  | { satisfied: false; total: number };
+export type ContentRange = { satisfied: true; start: number; end: number; total: number | null } | { satisfied: false; total: number };
 
 /**
  * Parses `Content-Range: bytes START-END/TOTAL` (TOTAL may be `*`) or `bytes *\/TOTAL` (416).

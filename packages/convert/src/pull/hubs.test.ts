@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  fileUrl,
-  filesPageUrl,
-  linkedSize,
-  listingUrl,
-  normalizeSha256,
-  parseListing,
-  resolveEndpoints,
-  resolveSource,
-  shaFromHeaders,
-} from './hubs.js';
+import { fileUrl, filesPageUrl, linkedSize, listingUrl, normalizeSha256, parseListing, resolveEndpoints, resolveSource, shaFromHeaders } from './hubs.js';
 import { findModel, loadRegistry } from '@e2v/core';
 
 const SHA = 'be501a01f26fcdc7663a062dff86af839afbaef7c4de32f5e42d7e1ad2784da4';
@@ -81,7 +71,12 @@ describe('parseListing', () => {
   it('should read Sha256 from a ModelScope files listing', () => {
     const m = parseListing('modelscope', {
       Code: 200,
-      Data: { Files: [{ Name: 'model.pt', Path: 'model.pt', Size: 42, Sha256: SHA, Type: 'blob' }, { Name: 'x', Path: 'x', Type: 'tree' }] },
+      Data: {
+        Files: [
+          { Name: 'model.pt', Path: 'model.pt', Size: 42, Sha256: SHA, Type: 'blob' },
+          { Name: 'x', Path: 'x', Type: 'tree' },
+        ],
+      },
     });
     expect(m.get('model.pt')).toEqual({ sha256: SHA, size: 42 });
     expect(m.has('x')).toBe(false);

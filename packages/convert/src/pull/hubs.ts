@@ -148,7 +148,7 @@ export function parseListing(source: HubSource, body: unknown): Map<string, List
       if (!isRecord(entry) || typeof entry['path'] !== 'string' || entry['type'] === 'directory') continue;
       const lfs = entry['lfs'];
       const sha = isRecord(lfs) && typeof lfs['oid'] === 'string' ? normalizeSha256(lfs['oid']) : null;
-      const size = isRecord(lfs) ? sizeOf(lfs['size']) ?? sizeOf(entry['size']) : sizeOf(entry['size']);
+      const size = isRecord(lfs) ? (sizeOf(lfs['size']) ?? sizeOf(entry['size'])) : sizeOf(entry['size']);
       out.set(entry['path'], { sha256: sha, size });
     }
     return out;

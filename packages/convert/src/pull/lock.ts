@@ -37,10 +37,7 @@ export async function acquireLock(file: string, what: string): Promise<() => Pro
     }
     const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
     if (Number.isSafeInteger(owner) && owner > 0 && alive(owner)) {
-      throw new PullError(
-        'E2V_ERR_PULL_BUSY',
-        `Another pull of ${what} is running (pid ${owner}); wait for it, or delete ${file} if that process is not e2v.`,
-      );
+      throw new PullError('E2V_ERR_PULL_BUSY', `Another pull of ${what} is running (pid ${owner}); wait for it, or delete ${file} if that process is not e2v.`);
     }
     await rm(file, { force: true }); // stale: its process is gone
   }

@@ -39,11 +39,7 @@ export function manualHint(model: RegistryModel, outDir: string): string {
 export function networkError(err: NetworkFailure, model: RegistryModel, outDir: string): PullError {
   if (err.unreachable) {
     const why = err.code === 'TIMEOUT' ? `no answer within the connect timeout` : err.code;
-    return new PullError(
-      'E2V_ERR_PULL_OFFLINE',
-      `Cannot reach ${err.host} (${why}): the network is unreachable. ${manualHint(model, outDir)}`,
-      { cause: err },
-    );
+    return new PullError('E2V_ERR_PULL_OFFLINE', `Cannot reach ${err.host} (${why}): the network is unreachable. ${manualHint(model, outDir)}`, { cause: err });
   }
   return new PullError(
     'E2V_ERR_PULL_NETWORK',
@@ -107,4 +103,3 @@ export function httpErrorFor(ctx: {
     return new PullError('E2V_ERR_PULL_HTTP', `Unexpected HTTP ${status} for ${url}${said} while downloading ${file}.`);
   };
 }
-

@@ -21,7 +21,15 @@ function fakeStream(tty: boolean, columns = 100): Writable & { text(): string; i
 }
 
 const GB = 1_945_790_254;
-const start: PullProgressEvent = { type: 'file-start', file: 'model.pt', index: 0, count: 3, url: 'https://hf.example/m/resolve/main/model.pt', bytesDone: 0, bytesTotal: GB };
+const start: PullProgressEvent = {
+  type: 'file-start',
+  file: 'model.pt',
+  index: 0,
+  count: 3,
+  url: 'https://hf.example/m/resolve/main/model.pt',
+  bytesDone: 0,
+  bytesTotal: GB,
+};
 const progress = (bytesDone: number, bytesPerSecond = 12_300_000, etaSeconds: number | null = 85): PullProgressEvent => ({
   type: 'file-progress',
   file: 'model.pt',
@@ -61,9 +69,11 @@ describe('createProgressRenderer on a terminal', () => {
     r.close();
     const out = s.text();
     expect(out).toContain('[1/3] model.pt (1.95 GB)\n');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal escapes are what a progress line writes
     expect(out).toMatch(/\rmodel\.pt\s+\[=+>\s*\]\s+50\.0%\s+973 MB\/1\.95 GB\s+12\.3 MB\/s\s+ETA 1m25s\x1b\[K/);
     expect(out).not.toContain('60.0%');
     expect(out).toMatch(/\rmodel\.pt\s+\[=+\]\s+100%/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal escapes are what a progress line writes
     expect(out).toMatch(/\r\x1b\[Kmodel\.pt: done, 1\.95 GB, sha256 verified\n$/);
     // every bar fits the terminal width
     for (const frame of out.split('\r')) expect(frame.replace('\x1b[K', '').split('\n')[0]!.length).toBeLessThan(100);
@@ -95,13 +105,11 @@ describe('createProgressRenderer on a pipe', () => {
     r.onProgress({ type: 'convert-done', outDir: '/models/m', elapsedMs: 12_300 });
     r.close();
     const lines = s.text().split('\n');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal escapes are what a progress line writes
     expect(s.text()).not.toMatch(/[\r\x1b]/);
     expect(lines[0]).toBe('[1/3] model.pt: downloading (1.95 GB) from https://hf.example/m/resolve/main/model.pt');
     const progressLines = lines.filter((l) => /^model\.pt: \d/.test(l));
-    expect(progressLines).toEqual([
-      'model.pt: 25.0% (486 MB of 1.95 GB), 12.3 MB/s, ETA 1m25s',
-      'model.pt: 50.0% (973 MB of 1.95 GB), 12.3 MB/s, ETA 1m25s',
-    ]);
+    expect(progressLines).toEqual(['model.pt: 25.0% (486 MB of 1.95 GB), 12.3 MB/s, ETA 1m25s', 'model.pt: 50.0% (973 MB of 1.95 GB), 12.3 MB/s, ETA 1m25s']);
     expect(lines).toContain('model.pt: HTTP 503; retrying in 2s (attempt 2)');
     expect(lines).toContain('model.pt: done, 1.95 GB, sha256 verified');
     expect(lines).toContain('[3/3] tokens.txt: already downloaded (119 B, not verified (the hub publishes no sha256 for it))');
@@ -115,9 +123,7 @@ describe('createProgressRenderer on a pipe', () => {
     const r = createProgressRenderer(s, { now: () => (t += 1000), intervalMs: 1000 });
     r.onProgress({ ...start, bytesDone: 300_000_000, bytesTotal: null } as PullProgressEvent);
     r.onProgress({ ...(progress(400_000_000) as object), bytesTotal: null, etaSeconds: null } as PullProgressEvent);
-    expect(s.text()).toBe(
-      '[1/3] model.pt: downloading from https://hf.example/m/resolve/main/model.pt, resuming at 300 MB\nmodel.pt: 400 MB, 12.3 MB/s\n',
-    );
+    expect(s.text()).toBe('[1/3] model.pt: downloading from https://hf.example/m/resolve/main/model.pt, resuming at 300 MB\nmodel.pt: 400 MB, 12.3 MB/s\n');
   });
 
   it('should pick the mode from the stream when isTTY is not given', () => {

@@ -67,10 +67,7 @@ function rateText(bytesPerSecond: number): string {
  * const r = createProgressRenderer(process.stderr);
  * try { await pullModel(name, { onProgress: r.onProgress }); } finally { r.close(); }
  */
-export function createProgressRenderer(
-  stream: NodeJS.WritableStream | Writable,
-  options: ProgressRendererOptions = {},
-): ProgressRenderer {
+export function createProgressRenderer(stream: NodeJS.WritableStream | Writable, options: ProgressRendererOptions = {}): ProgressRenderer {
   const tty = options.isTTY ?? (stream as { isTTY?: boolean }).isTTY === true;
   const intervalMs = options.intervalMs ?? 5000;
   const redrawMs = options.redrawMs ?? 100;

@@ -305,20 +305,18 @@ async function caught(p: Promise<unknown>): Promise<PullError> {
 }
 
 const cacheDir = (): string => path.join(modelsDir, '.cache', MODEL);
-const exists = (p: string): Promise<boolean> => stat(p).then(
-  () => true,
-  () => false,
-);
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 const partSize = async (n: Name): Promise<number> => (await stat(path.join(cacheDir(), `${n}.part`))).size;
 
 describe('pullModel from the Hugging Face layout', () => {
   it('should download the three files, verify model.pt against X-Linked-Etag, and convert', async () => {
     convertCalls.length = 0;
     const events: PullProgressEvent[] = [];
-    const report = await pullModel(
-      MODEL,
-      opts({ convert: copyConvert, onProgress: (e) => events.push(e), progressIntervalMs: 0 }, { HF_TOKEN: 'hf_secret' }),
-    );
+    const report = await pullModel(MODEL, opts({ convert: copyConvert, onProgress: (e) => events.push(e), progressIntervalMs: 0 }, { HF_TOKEN: 'hf_secret' }));
 
     expect(report.source).toBe('huggingface');
     expect(report.downloadDir).toBe(cacheDir());
@@ -331,7 +329,14 @@ describe('pullModel from the Hugging Face layout', () => {
       expect(await exists(path.join(cacheDir(), `${n}.part`))).toBe(false);
     }
     const byName = Object.fromEntries(report.files.map((f) => [f.name, f]));
-    expect(byName['model.pt']).toMatchObject({ sha256: SHA['model.pt'], verified: true, shaSource: 'x-linked-etag', cached: false, resumedFrom: 0, bytes: DATA['model.pt'].length });
+    expect(byName['model.pt']).toMatchObject({
+      sha256: SHA['model.pt'],
+      verified: true,
+      shaSource: 'x-linked-etag',
+      cached: false,
+      resumedFrom: 0,
+      bytes: DATA['model.pt'].length,
+    });
     // plain git files carry no sha256: reported as not verified
     expect(byName['config.yaml']).toMatchObject({ sha256: SHA['config.yaml'], verified: false, expectedSha256: null });
     expect(report.notes).toEqual([

@@ -10,16 +10,7 @@ import { defaultModelsDir, findModel, loadRegistry, type HubSource, type Registr
 import { PullError } from '../errors.js';
 import { asIoError, downloadFile, type DownloadResult } from './download.js';
 import type { PullProgressEvent } from './events.js';
-import {
-  fileUrl,
-  listingUrl,
-  parseListing,
-  resolveEndpoints,
-  resolveSource,
-  type HubEndpoints,
-  type ListedFile,
-  type ShaSource,
-} from './hubs.js';
+import { fileUrl, listingUrl, parseListing, resolveEndpoints, resolveSource, type HubEndpoints, type ListedFile, type ShaSource } from './hubs.js';
 import { CallerAbort, NetworkFailure, request, type Exchange } from './http.js';
 import { acquireLock } from './lock.js';
 import { HUB_NAMES, httpErrorFor, networkError } from './messages.js';
@@ -142,7 +133,13 @@ async function fileSize(p: string): Promise<number | null> {
 async function fetchListing(
   url: string,
   source: HubSource,
-  opts: { fetchImpl: typeof fetch; signal: AbortSignal | undefined; connectTimeoutMs: number; stallTimeoutMs: number; authorization?: { origin: string; value: string } | undefined },
+  opts: {
+    fetchImpl: typeof fetch;
+    signal: AbortSignal | undefined;
+    connectTimeoutMs: number;
+    stallTimeoutMs: number;
+    authorization?: { origin: string; value: string } | undefined;
+  },
 ): Promise<Map<string, ListedFile>> {
   let ex: Exchange | undefined;
   try {
@@ -209,7 +206,7 @@ function planPull(name: string, options: PullOptions): PullPlan {
   const endpoints: HubEndpoints = resolveEndpoints(env);
   const modelsDir = path.resolve(options.modelsDir ?? defaultModelsDir(env));
   const cacheRoot = path.resolve(options.cacheDir ?? nonEmpty(env['E2V_CACHE_DIR']) ?? path.join(modelsDir, '.cache'));
-  const token = source === 'huggingface' ? nonEmpty(env['HF_TOKEN']) ?? nonEmpty(env['HUGGING_FACE_HUB_TOKEN']) : undefined;
+  const token = source === 'huggingface' ? (nonEmpty(env['HF_TOKEN']) ?? nonEmpty(env['HUGGING_FACE_HUB_TOKEN'])) : undefined;
   const hfOrigin = new URL(endpoints.huggingface).origin;
   return {
     model,
@@ -286,7 +283,7 @@ async function downloadOne(plan: PullPlan, index: number, listed: ListedFile | n
     bytesDone: (await fileSize(`${dest}.part`)) ?? 0,
     bytesTotal: listed?.size ?? f.approxBytes,
   });
-  let result;
+  let result: Awaited<ReturnType<typeof downloadFile>>;
   try {
     result = await downloadFile({
       url,
@@ -370,7 +367,8 @@ export async function pullModel(name: string, options: PullOptions = {}): Promis
     const count = model.files.length;
     for (const [index, f] of model.files.entries()) {
       const have = files[index];
-      if (have != null) plan.emit({ type: 'file-done', file: f.name, index, count, bytes: have.bytes, sha256: have.sha256, verified: have.verified, cached: true });
+      if (have != null)
+        plan.emit({ type: 'file-done', file: f.name, index, count, bytes: have.bytes, sha256: have.sha256, verified: have.verified, cached: true });
       else files[index] = await downloadOne(plan, index, listing.get(f.name) ?? null);
     }
     const done = files.filter((f): f is PulledFile => f !== null);

@@ -17,7 +17,17 @@ import { SeededRandom } from './random.js';
 import { fairseqTrainingState, type TrainedParameter } from './training-state.js';
 
 /** The official emotion2vec+ label list (tokens.txt since June 2024), written without a trailing newline like the release. */
-export const OFFICIAL_TOKENS = ['生气/angry', '厌恶/disgusted', '恐惧/fearful', '开心/happy', '中立/neutral', '其他/other', '难过/sad', '吃惊/surprised', '<unk>'] as const;
+export const OFFICIAL_TOKENS = [
+  '生气/angry',
+  '厌恶/disgusted',
+  '恐惧/fearful',
+  '开心/happy',
+  '中立/neutral',
+  '其他/other',
+  '难过/sad',
+  '吃惊/surprised',
+  '<unk>',
+] as const;
 
 /** Name of the marker file that tells the converter the model is random. */
 export const SYNTH_MARKER = 'e2v-synth.json';

@@ -53,7 +53,10 @@ export function omegaconfDict(content: { readonly [key: string]: PickleValue }):
   const node = (value: PickleValue): PickleNode =>
     py.call(py.global('omegaconf.nodes', 'AnyNode'), [], { newobj: true, state: { _val: value, _metadata: metadata(), _parent: null } });
   const metadata = (): PickleNode =>
-    py.call(py.global('omegaconf.base', 'Metadata'), [], { newobj: true, state: { ref_type: py.global('typing', 'Any'), object_type: null, optional: true, key: null, flags: {} } });
+    py.call(py.global('omegaconf.base', 'Metadata'), [], {
+      newobj: true,
+      state: { ref_type: py.global('typing', 'Any'), object_type: null, optional: true, key: null, flags: {} },
+    });
   return py.call(py.global('omegaconf.dictconfig', 'DictConfig'), [], {
     newobj: true,
     state: { _metadata: metadata(), _parent: null, _content: Object.fromEntries(Object.entries(content).map(([k, v]) => [k, node(v)])) },
@@ -73,7 +76,10 @@ export interface TrainedParameter {
  * and one param group.
  * @param moment produces the bytes of a moment tensor (called when the checkpoint is written)
  */
-export function adamState(parameters: readonly TrainedParameter[], moment: (parameter: TrainedParameter, which: 'exp_avg' | 'exp_avg_sq') => Uint8Array): { state: PickleValue; tensors: SavedTensor[] } {
+export function adamState(
+  parameters: readonly TrainedParameter[],
+  moment: (parameter: TrainedParameter, which: 'exp_avg' | 'exp_avg_sq') => Uint8Array,
+): { state: PickleValue; tensors: SavedTensor[] } {
   const tensors: SavedTensor[] = [];
   const perParameter: [PickleValue, PickleValue][] = parameters.map((parameter, index) => {
     const entry: { [key: string]: PickleValue } = { step: 1000 };
@@ -106,7 +112,9 @@ export function fairseqTrainingState(
     extra: {
       args: argsNamespace({ arch: 'data2vec_multi', lr: [5e-5], max_update: 100000, update_freq: [1], seed: 1, fp16: true, optimizer: 'adam' }),
       cfg: omegaconfDict({ _name: 'emotion2vec', task: 'audio_classification' }),
-      optimizer_history: [{ criterion_name: 'ModelCriterion', optimizer_name: 'FairseqAdam', lr_scheduler_state: { best: numpyScalar('f8', 0.4321) }, num_updates: 100000 }],
+      optimizer_history: [
+        { criterion_name: 'ModelCriterion', optimizer_name: 'FairseqAdam', lr_scheduler_state: { best: numpyScalar('f8', 0.4321) }, num_updates: 100000 },
+      ],
       extra_state: {
         epoch: 12,
         best_loss: numpyScalar('f8', 0.4321),
@@ -114,7 +122,15 @@ export function fairseqTrainingState(
         train_iterator: { epoch: 12, iterations_in_epoch: 0, shuffle: true },
         rng_state: numpyArray('i4', [7, 11, 13, 17]),
         metrics: py.call(py.global('fairseq.logging.meters', 'MetersDict'), [], {
-          dictItems: [['loss', py.call(py.global('fairseq.logging.meters', 'AverageMeter'), [], { newobj: true, state: { val: numpyScalar('f8', 0.43), sum: 43.0, count: 100, round: 3 } })]],
+          dictItems: [
+            [
+              'loss',
+              py.call(py.global('fairseq.logging.meters', 'AverageMeter'), [], {
+                newobj: true,
+                state: { val: numpyScalar('f8', 0.43), sum: 43.0, count: 100, round: 3 },
+              }),
+            ],
+          ],
         }),
       },
       last_optimizer_state: adam.state,

@@ -35,7 +35,6 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-
 /** Transposes a row-major [rows, cols] matrix. */
 export function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(data.length);

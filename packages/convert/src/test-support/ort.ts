@@ -54,8 +54,6 @@ export function runOne(session: ort.InferenceSession, waveform: Float32Array): P
 export function checkInputSamples(manifest: Pick<ModelManifest, 'minInputSamples' | 'sampleRate'>, samples: number): void {
   if (!Number.isInteger(samples) || samples < manifest.minInputSamples) {
     const ms = (manifest.minInputSamples / manifest.sampleRate) * 1000;
-    throw new RangeError(
-      `Expected at least ${manifest.minInputSamples} samples (${ms} ms at ${manifest.sampleRate} Hz) for waveform but received ${samples}`,
-    );
+    throw new RangeError(`Expected at least ${manifest.minInputSamples} samples (${ms} ms at ${manifest.sampleRate} Hz) for waveform but received ${samples}`);
   }
 }

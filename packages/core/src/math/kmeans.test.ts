@@ -11,7 +11,11 @@ function blobs(centres: number[][], perCluster: number, seed: number): number[][
 
 describe('kmeans', () => {
   it('should recover well separated clusters and their centres', () => {
-    const centres = [[0, 0], [10, 0], [0, 10]];
+    const centres = [
+      [0, 0],
+      [10, 0],
+      [0, 10],
+    ];
     const points = blobs(centres, 30, 1);
     const { assignments, centroids, inertia } = kmeans({ points, k: 3, seed: 3 });
     for (let c = 0; c < 3; c++) {
@@ -25,7 +29,14 @@ describe('kmeans', () => {
   });
 
   it('should be deterministic for a seed', () => {
-    const points = blobs([[0, 0], [3, 3]], 20, 2);
+    const points = blobs(
+      [
+        [0, 0],
+        [3, 3],
+      ],
+      20,
+      2,
+    );
     expect(kmeans({ points, k: 4, seed: 9 })).toEqual(kmeans({ points, k: 4, seed: 9 }));
   });
 
@@ -36,7 +47,14 @@ describe('kmeans', () => {
     expect(assignments[0]).not.toBe(assignments[2]);
     expect(centroids.map((c) => c[0]).sort((a, b) => a! - b!)).toEqual([0.5, 10.5]);
     expect(inertia).toBeCloseTo(1, 12);
-    const dupes = kmeans({ points: [[1, 1], [1, 1], [1, 1]], k: 2 });
+    const dupes = kmeans({
+      points: [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+      k: 2,
+    });
     expect(dupes.inertia).toBe(0);
   });
 
@@ -56,7 +74,16 @@ describe('silhouette and chooseK', () => {
   });
 
   it('should choose the number of clusters that generated the data', () => {
-    const points = blobs([[0, 0], [8, 0], [0, 8], [8, 8]], 15, 5);
+    const points = blobs(
+      [
+        [0, 0],
+        [8, 0],
+        [0, 8],
+        [8, 8],
+      ],
+      15,
+      5,
+    );
     const { k, scores, clustering } = chooseK(points, [2, 7], 1);
     expect(k).toBe(4);
     expect(scores.map((s) => s.k)).toEqual([2, 3, 4, 5, 6, 7]);

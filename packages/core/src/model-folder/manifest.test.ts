@@ -58,7 +58,13 @@ describe('parseManifest', () => {
   });
 
   it('should read labels of an older model.json, which has no tokens, with a null token', () => {
-    const older = parse((m) => (m.labels = [{ key: 'angry', zh: '生气' }, { key: 'unknown', zh: '' }]));
+    const older = parse(
+      (m) =>
+        (m.labels = [
+          { key: 'angry', zh: '生气' },
+          { key: 'unknown', zh: '' },
+        ]),
+    );
     expect(older.labels).toEqual([
       { key: 'angry', zh: '生气', token: null },
       { key: 'unknown', zh: '', token: null },

@@ -170,7 +170,8 @@ export function parseManifest(text: string, modelDir: string): ModelManifest {
     if (files === undefined) continue;
     if (!isObject(files) || typeof files.model !== 'string' || typeof files.data !== 'string') throw bad(`variants.${v} must be { model, data }`);
     for (const f of [files.model, files.data]) {
-      if (f === '' || f.includes('/') || f.includes('\\') || f === '.' || f === '..') throw bad(`variants.${v} names ${JSON.stringify(f)}, expected a file name in the folder`);
+      if (f === '' || f.includes('/') || f.includes('\\') || f === '.' || f === '..')
+        throw bad(`variants.${v} names ${JSON.stringify(f)}, expected a file name in the folder`);
     }
     variants[v] = { model: files.model, data: files.data };
   }

@@ -64,9 +64,7 @@ export interface Registry {
 export const DEFAULT_MODEL_NAME = 'emotion2vec_plus_large';
 
 /** Absolute path of the repository's `models/manifest.json` (resolved from this module, src or dist). */
-export const DEFAULT_REGISTRY_PATH: string = fileURLToPath(
-  new URL('../../../../models/manifest.json', import.meta.url),
-);
+export const DEFAULT_REGISTRY_PATH: string = fileURLToPath(new URL('../../../../models/manifest.json', import.meta.url));
 
 /**
  * Folder that holds converted models (`<dir>/<id>/model.json`): `E2V_MODELS_DIR`
@@ -199,8 +197,5 @@ export function findModel(name: string, registry: Registry = loadRegistry()): Re
   const found = registry.models.find((m) => m.id === name);
   if (found !== undefined) return found;
   const known = registry.models.map((m) => m.id).join(', ');
-  throw new RegistryError(
-    'E2V_ERR_PULL_UNKNOWN_MODEL',
-    `Unknown model ${JSON.stringify(name)}. Known models: ${known === '' ? '(none)' : known}.`,
-  );
+  throw new RegistryError('E2V_ERR_PULL_UNKNOWN_MODEL', `Unknown model ${JSON.stringify(name)}. Known models: ${known === '' ? '(none)' : known}.`);
 }

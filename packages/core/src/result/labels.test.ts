@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { guideLabelNames, labelEmoji, labelEn, labelNames, labelZh } from './labels.js';
 
 describe('label names', () => {
-  const GUIDE = { angry: '愤怒', disgusted: '厌恶', fearful: '恐惧', happy: '快乐', neutral: '中性', other: '其他', sad: '悲伤', surprised: '惊讶', unknown: '未知' };
+  const GUIDE = {
+    angry: '愤怒',
+    disgusted: '厌恶',
+    fearful: '恐惧',
+    happy: '快乐',
+    neutral: '中性',
+    other: '其他',
+    sad: '悲伤',
+    surprised: '惊讶',
+    unknown: '未知',
+  };
 
   it("should name the nine emotion2vec+ keys as the guide does, whatever model.json's zh says", () => {
     for (const [key, zh] of Object.entries(GUIDE)) {

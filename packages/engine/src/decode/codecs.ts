@@ -132,11 +132,7 @@ class ChunkChecker {
     await this.sink.push(chunk, this.sampleRate);
     this.frames += length;
     if (this.frames / this.sampleRate > this.maxDurationS) {
-      throw new AudioDecodeError(
-        'E2V_ERR_AUDIO_TOO_LONG',
-        `${this.format} audio is longer than the limit of ${this.maxDurationS} s`,
-        { format: this.format },
-      );
+      throw new AudioDecodeError('E2V_ERR_AUDIO_TOO_LONG', `${this.format} audio is longer than the limit of ${this.maxDurationS} s`, { format: this.format });
     }
   }
 }
@@ -151,7 +147,9 @@ export function checkFinite(chunk: readonly Float32Array[], format: AudioFormat,
     for (let i = 0; i < samples.length; i++) {
       const v = samples[i]!;
       if (v - v !== 0) {
-        throw new AudioDecodeError('E2V_ERR_AUDIO_CORRUPT', `${format} audio contains a non-finite sample (${v} in channel ${c} at frame ${firstFrame + i})`, { format });
+        throw new AudioDecodeError('E2V_ERR_AUDIO_CORRUPT', `${format} audio contains a non-finite sample (${v} in channel ${c} at frame ${firstFrame + i})`, {
+          format,
+        });
       }
     }
   }

@@ -48,7 +48,10 @@ describe('decodeBytes: a declared duration over the limit', () => {
     let pushes = 0;
     const sink = new ChannelsSink();
     const counting = { push: (channels: readonly Float32Array[], rate: number) => (pushes++, sink.push(channels, rate)) };
-    await expect(decodeBytes(repeatedMp3(40), 'mp3', 10, counting)).rejects.toMatchObject({ code: 'E2V_ERR_AUDIO_TOO_LONG', message: expect.stringMatching(/declares 4\d\.\d s, more than the limit of 10 s/) });
+    await expect(decodeBytes(repeatedMp3(40), 'mp3', 10, counting)).rejects.toMatchObject({
+      code: 'E2V_ERR_AUDIO_TOO_LONG',
+      message: expect.stringMatching(/declares 4\d\.\d s, more than the limit of 10 s/),
+    });
     expect(pushes).toBe(0);
   });
 });

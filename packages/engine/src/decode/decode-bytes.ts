@@ -28,13 +28,19 @@ export async function decodeBytes(bytes: Uint8Array, format: AudioFormat, maxDur
   if (format !== 'wav') {
     const declared = declaredDurationS(bytes, format);
     if (declared !== null && declared > maxDurationS + DECLARED_DURATION_MARGIN_S) {
-      throw new AudioDecodeError('E2V_ERR_AUDIO_TOO_LONG', `The ${format} audio declares ${declared.toFixed(1)} s, more than the limit of ${maxDurationS} s`, { format });
+      throw new AudioDecodeError('E2V_ERR_AUDIO_TOO_LONG', `The ${format} audio declares ${declared.toFixed(1)} s, more than the limit of ${maxDurationS} s`, {
+        format,
+      });
     }
     return decodeCompressed(bytes, format, maxDurationS, sink);
   }
   const info = parseWav(bytes);
   if (info.frames / info.sampleRate > maxDurationS) {
-    throw new AudioDecodeError('E2V_ERR_AUDIO_TOO_LONG', `WAV audio is ${(info.frames / info.sampleRate).toFixed(1)} s long, more than the limit of ${maxDurationS} s`, { format });
+    throw new AudioDecodeError(
+      'E2V_ERR_AUDIO_TOO_LONG',
+      `WAV audio is ${(info.frames / info.sampleRate).toFixed(1)} s long, more than the limit of ${maxDurationS} s`,
+      { format },
+    );
   }
   const frameBytes = info.channels * PCM_BYTES[info.encoding];
   for (let start = 0; start < info.frames; start += WAV_CHUNK_FRAMES) {
@@ -49,5 +55,8 @@ export async function decodeBytes(bytes: Uint8Array, format: AudioFormat, maxDur
 function wavCut(info: WavInfo): AudioWarning {
   const bytesPerSecond = info.channels * PCM_BYTES[info.encoding] * info.sampleRate;
   const declared = info.dataBytes + info.missingBytes;
-  return truncatedWarning('wav', `its data chunk declares ${declared} bytes but the file holds ${info.dataBytes} (${(info.missingBytes / bytesPerSecond).toFixed(2)} s of audio missing)`);
+  return truncatedWarning(
+    'wav',
+    `its data chunk declares ${declared} bytes but the file holds ${info.dataBytes} (${(info.missingBytes / bytesPerSecond).toFixed(2)} s of audio missing)`,
+  );
 }

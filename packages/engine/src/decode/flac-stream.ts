@@ -71,7 +71,22 @@ function frameHeaderAt(bytes: Uint8Array, p: number): FrameHeader | null {
   if (blockCode === 0 || rateCode === 15 || bytes[p + 3]! >> 4 > 10 || bytes[p + 3]! & 1) return null;
   // the coded number: a UTF-8-like sequence of 1 to 7 bytes
   const first = bytes[p + 4]!;
-  const extra = first < 0x80 ? 0 : first >= 0xc0 && first < 0xe0 ? 1 : first >= 0xe0 && first < 0xf0 ? 2 : first >= 0xf0 && first < 0xf8 ? 3 : first >= 0xf8 && first < 0xfc ? 4 : first >= 0xfc && first < 0xfe ? 5 : first === 0xfe ? 6 : -1;
+  const extra =
+    first < 0x80
+      ? 0
+      : first >= 0xc0 && first < 0xe0
+        ? 1
+        : first >= 0xe0 && first < 0xf0
+          ? 2
+          : first >= 0xf0 && first < 0xf8
+            ? 3
+            : first >= 0xf8 && first < 0xfc
+              ? 4
+              : first >= 0xfc && first < 0xfe
+                ? 5
+                : first === 0xfe
+                  ? 6
+                  : -1;
   if (extra < 0) return null;
   let number = extra === 0 ? first : first & (0x3f >> extra);
   let q = p + 5;
@@ -94,7 +109,13 @@ function frameHeaderAt(bytes: Uint8Array, p: number): FrameHeader | null {
  */
 export function lastWholeFrameReach(bytes: Uint8Array, info: FlacStreamInfo): number | null {
   let end = bytes.length;
-  if (end - ID3V1_BYTES >= info.audioStart && bytes[end - ID3V1_BYTES] === 0x54 && bytes[end - ID3V1_BYTES + 1] === 0x41 && bytes[end - ID3V1_BYTES + 2] === 0x47) end -= ID3V1_BYTES; // "TAG"
+  if (
+    end - ID3V1_BYTES >= info.audioStart &&
+    bytes[end - ID3V1_BYTES] === 0x54 &&
+    bytes[end - ID3V1_BYTES + 1] === 0x41 &&
+    bytes[end - ID3V1_BYTES + 2] === 0x47
+  )
+    end -= ID3V1_BYTES; // "TAG"
   const searchBytes = info.maxFrameBytes > 0 ? info.maxFrameBytes : DEFAULT_SEARCH_BYTES;
   for (let p = end - 1; p >= Math.max(info.audioStart, end - searchBytes); p--) {
     if (bytes[p] !== 0xff) continue;

@@ -83,7 +83,9 @@ describe('inspectContainer: cut files', () => {
 
   it('should find an MP3 cut inside a frame header', () => {
     // the whole file, then the first two bytes of one more frame's header
-    expect(inspectContainer(joined(audioFixture('speech.mp3'), Uint8Array.from([0xff, 0xfb])), 'mp3', ANY).cut).toMatch(/^the file ends inside the header of frame \d+$/);
+    expect(inspectContainer(joined(audioFixture('speech.mp3'), Uint8Array.from([0xff, 0xfb])), 'mp3', ANY).cut).toMatch(
+      /^the file ends inside the header of frame \d+$/,
+    );
   });
 
   it('should find an Ogg stream cut between pages by its missing end-of-stream page', () => {

@@ -67,7 +67,10 @@ function frameStream(bytes: Uint8Array, frameLength: (bytes: Uint8Array, offset:
   let frames = 0;
   let gaps = 0;
   let skipped = 0;
-  const findings = (cut?: string): ContainerFindings => ({ cut, damage: gaps === 0 ? [] : [`${plural(skipped, 'byte')} between frames that are not audio frames (in ${plural(gaps, 'place')}) were skipped`] });
+  const findings = (cut?: string): ContainerFindings => ({
+    cut,
+    damage: gaps === 0 ? [] : [`${plural(skipped, 'byte')} between frames that are not audio frames (in ${plural(gaps, 'place')}) were skipped`],
+  });
   while (at < bytes.length) {
     const length = frameLength(bytes, at);
     if (length !== null) {
@@ -127,7 +130,12 @@ function oggPages(bytes: Uint8Array): ContainerFindings {
     for (let i = at + OGG_HEADER_BYTES; i < Math.min(headerEnd, bytes.length); i++) end += bytes[i]!;
     if (headerEnd > bytes.length || end > bytes.length) {
       const next = nextOggPage(bytes, at + 1);
-      if (next < 0) return findings(headerEnd > bytes.length ? `the file ends inside the header of page ${pages + 1}` : `page ${pages + 1} needs ${end - at} bytes but the file ends after ${plural(bytes.length - at, 'byte')}`);
+      if (next < 0)
+        return findings(
+          headerEnd > bytes.length
+            ? `the file ends inside the header of page ${pages + 1}`
+            : `page ${pages + 1} needs ${end - at} bytes but the file ends after ${plural(bytes.length - at, 'byte')}`,
+        );
       skipped += next - at; // a damaged header: its sizes are wrong, and more pages follow
       at = next;
       continue;
@@ -159,7 +167,8 @@ function mp4Boxes(bytes: Uint8Array): ContainerFindings {
       size = view.getUint32(at + 8) * 2 ** 32 + view.getUint32(at + 12);
     }
     if (size < 8) break; // malformed: the decoder judged it
-    if (at + size > bytes.length) return { cut: `the '${type}' box needs ${size} bytes but the file ends after ${plural(bytes.length - at, 'byte')}`, damage: [] };
+    if (at + size > bytes.length)
+      return { cut: `the '${type}' box needs ${size} bytes but the file ends after ${plural(bytes.length - at, 'byte')}`, damage: [] };
     at += size;
   }
   return WHOLE;
@@ -173,15 +182,22 @@ function flacStream(bytes: Uint8Array, decoded: DecodedLength): ContainerFinding
   const reach = lastWholeFrameReach(bytes, info);
   const { frames, sampleRate } = decoded;
   if (reach === null) {
-    const what = declared > 0 ? `; ${frames} of the ${declared} samples its STREAMINFO declares were decoded${seconds(declared - frames, sampleRate, 'missing')}` : '';
+    const what =
+      declared > 0 ? `; ${frames} of the ${declared} samples its STREAMINFO declares were decoded${seconds(declared - frames, sampleRate, 'missing')}` : '';
     return { cut: `its last frame is cut off${what}`, damage: [] };
   }
   if (declared > 0 && reach < declared) {
-    return { cut: `its frames end at sample ${reach} of the ${declared} its STREAMINFO declares${seconds(declared - reach, sampleRate, 'missing')}`, damage: [] };
+    return {
+      cut: `its frames end at sample ${reach} of the ${declared} its STREAMINFO declares${seconds(declared - reach, sampleRate, 'missing')}`,
+      damage: [],
+    };
   }
   const expected = declared > 0 ? declared : reach;
   if (frames >= expected) return WHOLE;
-  return { cut: undefined, damage: [`the decoder stopped at damaged data after ${frames} of ${expected} samples${seconds(expected - frames, sampleRate, 'not decoded')}`] };
+  return {
+    cut: undefined,
+    damage: [`the decoder stopped at damaged data after ${frames} of ${expected} samples${seconds(expected - frames, sampleRate, 'not decoded')}`],
+  };
 }
 
 /**

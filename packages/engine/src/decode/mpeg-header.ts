@@ -83,11 +83,7 @@ const SCAN_LIMIT = 64 * 1024;
  * A shorter run counts when the data ends inside it (a tiny or truncated file) and it either
  * starts at `start` or has two frames. `frameLength` returns a frame's length at an offset, or null.
  */
-export function findFrameStream(
-  bytes: Uint8Array,
-  start: number,
-  frameLength: (bytes: Uint8Array, offset: number) => number | null,
-): number | null {
+export function findFrameStream(bytes: Uint8Array, start: number, frameLength: (bytes: Uint8Array, offset: number) => number | null): number | null {
   const end = Math.min(bytes.length, start + SCAN_LIMIT);
   for (let offset = start; offset < end; offset++) {
     if (bytes[offset] !== 0xff) continue;

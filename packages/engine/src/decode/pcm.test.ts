@@ -10,11 +10,7 @@ describe('deinterleave: scaling of each encoding (as torchaudio.load normalises)
   it('should map integer extremes to [-1, 1)', () => {
     expect([one('u8', [0]), one('u8', [128]), one('u8', [255])]).toEqual([-1, 0, 127 / 128]);
     expect([one('s16', [0x00, 0x80]), one('s16', [0xff, 0x7f])]).toEqual([-1, 32767 / 32768]);
-    expect([one('s24', [0x00, 0x00, 0x80]), one('s24', [0xff, 0xff, 0x7f]), one('s24', [0xff, 0xff, 0xff])]).toEqual([
-      -1,
-      8388607 / 8388608,
-      -1 / 8388608,
-    ]);
+    expect([one('s24', [0x00, 0x00, 0x80]), one('s24', [0xff, 0xff, 0x7f]), one('s24', [0xff, 0xff, 0xff])]).toEqual([-1, 8388607 / 8388608, -1 / 8388608]);
     expect([one('s32', [0, 0, 0, 0x80]), one('s32', [0xff, 0xff, 0xff, 0xff])]).toEqual([-1, -1 / 2147483648]);
   });
 

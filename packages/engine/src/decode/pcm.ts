@@ -103,7 +103,7 @@ export function deinterleaveBytewise(bytes: Uint8Array, offset: number, frames: 
           channel[f] = view.getInt16(o, true) / 32768;
           break;
         case 's24':
-          channel[f] = (bytes[o]! | (bytes[o + 1]! << 8) | (((bytes[o + 2]! << 24) >> 8))) / 8388608;
+          channel[f] = (bytes[o]! | (bytes[o + 1]! << 8) | ((bytes[o + 2]! << 24) >> 8)) / 8388608;
           break;
         case 's32':
           channel[f] = view.getInt32(o, true) / 2147483648;
@@ -131,13 +131,7 @@ export function deinterleaveBytewise(bytes: Uint8Array, offset: number, frames: 
  * Splits `frames` interleaved frames of `channels` samples, starting at `offset` in `bytes`,
  * into one Float32Array per channel. The caller guarantees the bytes are there.
  */
-export function deinterleave(
-  bytes: Uint8Array,
-  offset: number,
-  frames: number,
-  channels: number,
-  encoding: PcmEncoding,
-): Float32Array[] {
+export function deinterleave(bytes: Uint8Array, offset: number, frames: number, channels: number, encoding: PcmEncoding): Float32Array[] {
   const count = frames * channels;
   if (encoding === 'u8') return split(bytes.subarray(offset, offset + count), frames, channels, 128, 1 / 128);
   if (LITTLE_ENDIAN) {

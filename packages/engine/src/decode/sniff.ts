@@ -12,18 +12,7 @@ import { findFrameStream, id3v2Size, mpegFrameLength, parseAdtsFrameLength, pars
  * `m4a` (MP4/M4A with AAC or ALAC), `flac`, `ogg-vorbis`, `ogg-opus`, `ogg-flac`,
  * `webm` and `matroska` (Opus, Vorbis, AAC, MP3, FLAC or PCM tracks).
  */
-export type AudioFormat =
-  | 'wav'
-  | 'mp3'
-  | 'mp2'
-  | 'aac'
-  | 'm4a'
-  | 'flac'
-  | 'ogg-vorbis'
-  | 'ogg-opus'
-  | 'ogg-flac'
-  | 'webm'
-  | 'matroska';
+export type AudioFormat = 'wav' | 'mp3' | 'mp2' | 'aac' | 'm4a' | 'flac' | 'ogg-vorbis' | 'ogg-opus' | 'ogg-flac' | 'webm' | 'matroska';
 
 /** What {@link sniffFormat} found: a format it decodes, or a message naming what it does not. */
 export type SniffResult = { format: AudioFormat } | { format: undefined; unsupported: string };

@@ -52,7 +52,10 @@ describe('parseWav: sample formats decode exactly', () => {
     const { channels } = await decode(audioFixture('wav-s16-stereo.wav'));
     expect(channels).toHaveLength(2);
     expectExact(channels[0]!, golden);
-    expectExact(channels[1]!, golden.map((x) => -x));
+    expectExact(
+      channels[1]!,
+      golden.map((x) => -x),
+    );
   });
 
   it('should read 8 kHz and 44.1 kHz stereo excerpts of the golden inputs', async () => {
@@ -82,7 +85,10 @@ describe('parseWav: sample formats decode exactly', () => {
 describe('parseWav: chunk layouts', () => {
   it('should skip odd-sized chunks with their pad byte and stop at an odd-sized data chunk', async () => {
     const { channels } = await decode(audioFixture('wav-u8-odd-chunks.wav'));
-    expectExact(channels[0]!, golden.subarray(0, 3999).map((x) => Math.floor(x * 128) / 128));
+    expectExact(
+      channels[0]!,
+      golden.subarray(0, 3999).map((x) => Math.floor(x * 128) / 128),
+    );
   });
 
   it('should find the next chunk when a writer left out the pad byte', async () => {
@@ -148,9 +154,7 @@ describe('parseWav: errors', () => {
   });
 
   it('should reject a header shorter than RIFF....WAVE', () => {
-    expect(() => parseWav(new Uint8Array([0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0]))).toThrow(
-      expect.objectContaining({ code: 'E2V_ERR_AUDIO_CORRUPT' }),
-    );
+    expect(() => parseWav(new Uint8Array([0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E2V_ERR_AUDIO_CORRUPT' }));
   });
 
   it('should name an unknown WAVE_FORMAT_EXTENSIBLE sub-format GUID', () => {
@@ -158,12 +162,20 @@ describe('parseWav: errors', () => {
     fmt.set(fmtBody(0xfffe, 1, 16000, 16));
     new DataView(fmt.buffer).setUint16(16, 22, true); // cbSize
     fmt.set([0x01, 0x00, 0xde, 0xad], 24); // tag 1 but a foreign GUID tail
-    const bytes = buildWav([{ id: 'fmt ', body: fmt }, { id: 'data', body: int16Bytes([0, 0]) }]);
-    expect(() => parseWav(bytes)).toThrow(expect.objectContaining({ code: 'E2V_ERR_AUDIO_UNSUPPORTED', message: expect.stringMatching(/sub-format GUID 0100dead/) }));
+    const bytes = buildWav([
+      { id: 'fmt ', body: fmt },
+      { id: 'data', body: int16Bytes([0, 0]) },
+    ]);
+    expect(() => parseWav(bytes)).toThrow(
+      expect.objectContaining({ code: 'E2V_ERR_AUDIO_UNSUPPORTED', message: expect.stringMatching(/sub-format GUID 0100dead/) }),
+    );
   });
 
   it('should reject a sample rate above 1 MHz', () => {
-    const bytes = buildWav([{ id: 'fmt ', body: fmtBody(1, 1, 2_000_000, 16) }, { id: 'data', body: int16Bytes([0]) }]);
+    const bytes = buildWav([
+      { id: 'fmt ', body: fmtBody(1, 1, 2_000_000, 16) },
+      { id: 'data', body: int16Bytes([0]) },
+    ]);
     expect(() => parseWav(bytes)).toThrow(expect.objectContaining({ code: 'E2V_ERR_AUDIO_SAMPLE_RATE' }));
   });
 });

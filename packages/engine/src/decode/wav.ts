@@ -9,7 +9,7 @@
  */
 import { AudioDecodeError } from '../errors.js';
 import { MAX_SAMPLE_RATE } from './limits.js';
-import { deinterleave, PCM_BYTES, type PcmEncoding } from './pcm.js';
+import { PCM_BYTES, type PcmEncoding } from './pcm.js';
 
 /** What the header of a WAV file says. */
 export interface WavInfo {
@@ -31,21 +31,21 @@ export interface WavInfo {
 
 /** Names of WAV format tags that are real codecs but not decoded here. */
 const TAG_NAMES: Readonly<Record<number, string>> = {
-  0x0002: 'Microsoft ADPCM',
-  0x0011: 'IMA ADPCM',
-  0x0022: 'DSP Group TrueSpeech',
-  0x0031: 'GSM 6.10',
-  0x0040: 'G.721 ADPCM',
-  0x0050: 'MPEG audio',
-  0x0055: 'MPEG Layer 3',
-  0x0064: 'G.726 ADPCM',
-  0x0092: 'Dolby AC-3 SPDIF',
-  0x00ff: 'AAC',
-  0x0161: 'WMA',
-  0x0162: 'WMA Pro',
-  0x0163: 'WMA Lossless',
-  0x2000: 'AC-3',
-  0x2001: 'DTS',
+  2: 'Microsoft ADPCM',
+  17: 'IMA ADPCM',
+  34: 'DSP Group TrueSpeech',
+  49: 'GSM 6.10',
+  64: 'G.721 ADPCM',
+  80: 'MPEG audio',
+  85: 'MPEG Layer 3',
+  100: 'G.726 ADPCM',
+  146: 'Dolby AC-3 SPDIF',
+  255: 'AAC',
+  353: 'WMA',
+  354: 'WMA Pro',
+  355: 'WMA Lossless',
+  8192: 'AC-3',
+  8193: 'DTS',
 };
 
 const TAG_PCM = 0x0001;

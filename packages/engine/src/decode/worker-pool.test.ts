@@ -127,9 +127,11 @@ describe('DecodeWorkerPool stream16k output', () => {
 
   it("should stop the decode and reject with the consumer's error when it throws", async () => {
     const p = pool();
-    await expect(p.run(stream(syntheticWav(60, 16000, 1)), 30_000, () => {
-      throw new RangeError('consumer failed');
-    })).rejects.toThrow('consumer failed');
+    await expect(
+      p.run(stream(syntheticWav(60, 16000, 1)), 30_000, () => {
+        throw new RangeError('consumer failed');
+      }),
+    ).rejects.toThrow('consumer failed');
     expect(p.size).toBe(0); // that worker was terminated
     expect(channelsOf(await p.run(wav(), 30_000))[0]).toHaveLength(8000);
   });

@@ -9,7 +9,15 @@
 import { Worker } from 'node:worker_threads';
 import { siblingWorkerScript } from '../worker-script.js';
 import { AudioDecodeError } from '../errors.js';
-import { errorFromReply, STREAM_WINDOW, type ChunkAck, type DecodedOutput, type DecodeReply, type DecodeRequest, type WorkerMessage } from './worker-protocol.js';
+import {
+  errorFromReply,
+  STREAM_WINDOW,
+  type ChunkAck,
+  type DecodedOutput,
+  type DecodeReply,
+  type DecodeRequest,
+  type WorkerMessage,
+} from './worker-protocol.js';
 
 /** Pool sizing. */
 export interface WorkerPoolOptions {
@@ -51,7 +59,6 @@ interface Slot {
   job: RunningJob | undefined;
   idleTimer: NodeJS.Timeout | undefined;
 }
-
 
 /** Runs decode jobs on worker threads, at most `maxWorkers` at a time. */
 export class DecodeWorkerPool {
@@ -134,11 +141,9 @@ export class DecodeWorkerPool {
   private resumeDeadline(slot: Slot, job: RunningJob): void {
     job.timerStarted = performance.now();
     job.timer = setTimeout(() => {
-      const error = new AudioDecodeError(
-        'E2V_ERR_AUDIO_TIMEOUT',
-        `decoding ${job.request.format} took longer than ${job.timeoutMs} ms and was stopped`,
-        { format: job.request.format },
-      );
+      const error = new AudioDecodeError('E2V_ERR_AUDIO_TIMEOUT', `decoding ${job.request.format} took longer than ${job.timeoutMs} ms and was stopped`, {
+        format: job.request.format,
+      });
       void this.kill(slot, error);
     }, job.remainingMs);
   }
@@ -179,7 +184,10 @@ export class DecodeWorkerPool {
     if (reply.ok) {
       const { id: _id, ok: _ok, ...output } = reply;
       // the job settles once the consumer has taken every chunk (a consumer error rejects it)
-      job.consumed.then(() => job.resolve(output), (error: unknown) => job.reject(error as Error));
+      job.consumed.then(
+        () => job.resolve(output),
+        (error: unknown) => job.reject(error as Error),
+      );
     } else {
       job.reject(errorFromReply(reply));
     }

@@ -12,7 +12,10 @@ describe('worker protocol', () => {
   });
 
   it('should retire the worker only when a decoder trapped', () => {
-    const trap = new AudioDecodeError('E2V_ERR_AUDIO_CORRUPT', 'x', { format: 'mp3', cause: new (globalThis as unknown as { WebAssembly: { RuntimeError: ErrorConstructor } }).WebAssembly.RuntimeError('unreachable') });
+    const trap = new AudioDecodeError('E2V_ERR_AUDIO_CORRUPT', 'x', {
+      format: 'mp3',
+      cause: new (globalThis as unknown as { WebAssembly: { RuntimeError: ErrorConstructor } }).WebAssembly.RuntimeError('unreachable'),
+    });
     const plain = new AudioDecodeError('E2V_ERR_AUDIO_CORRUPT', 'x', { format: 'mp3', cause: new Error('Not a WebM file') });
     expect(failureReply(1, trap).recycle).toBe(true);
     expect(failureReply(1, plain).recycle).toBe(false);

@@ -20,7 +20,12 @@ const SETTINGS: OrtSessionSettings = {
 const opened: ModelSession[] = [];
 
 async function open(): Promise<ModelSession> {
-  const session = await ModelSession.open({ modelPath: join(testModelDir('tiny-a'), 'model.onnx'), modelDir: testModelDir('tiny-a'), inputName: 'waveform', settings: SETTINGS });
+  const session = await ModelSession.open({
+    modelPath: join(testModelDir('tiny-a'), 'model.onnx'),
+    modelDir: testModelDir('tiny-a'),
+    inputName: 'waveform',
+    settings: SETTINGS,
+  });
   opened.push(session);
   return session;
 }
@@ -43,15 +48,19 @@ describe('ModelSession', () => {
     expect(session.outputs.map((o) => o.name)).toEqual(['frames', 'embedding', 'logits', 'frame_logits']);
     const order: number[] = [];
     const lengths = [16000, 8000, 4000];
-    await Promise.all(lengths.map((n, i) => session.run(normalized.slice(0, n)).then((r) => {
-      order.push(i);
-      expect(r.outputs.frames!.dims[1]).toBe(Math.floor((n - 400) / 320) + 1);
-    })));
+    await Promise.all(
+      lengths.map((n, i) =>
+        session.run(normalized.slice(0, n)).then((r) => {
+          order.push(i);
+          expect(r.outputs.frames!.dims[1]).toBe(Math.floor((n - 400) / 320) + 1);
+        }),
+      ),
+    );
     expect(order).toEqual([0, 1, 2]);
     expect(session.pending).toBe(0);
   });
 
-  it('should not detach a caller\'s view of a larger buffer', async () => {
+  it("should not detach a caller's view of a larger buffer", async () => {
     const session = await open();
     const whole = normalized.slice();
     await session.run(whole.subarray(0, 16000));
@@ -110,7 +119,9 @@ describe('ModelSession', () => {
   });
 
   it('should report a missing file as E2V_ERR_MODEL_SESSION', async () => {
-    const error = await ModelSession.open({ modelPath: '/nonexistent.onnx', modelDir: '/', inputName: 'waveform', settings: SETTINGS }).catch((e: unknown) => e);
+    const error = await ModelSession.open({ modelPath: '/nonexistent.onnx', modelDir: '/', inputName: 'waveform', settings: SETTINGS }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ModelLoadError);
     expect((error as ModelLoadError).code).toBe('E2V_ERR_MODEL_SESSION');
   });

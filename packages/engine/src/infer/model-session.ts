@@ -30,7 +30,6 @@ interface Job {
   settled: boolean;
 }
 
-
 /** A started thread with an open session. */
 interface Thread {
   worker: Worker;
@@ -98,7 +97,11 @@ export class ModelSession {
       thread.onDeath?.(error);
     };
     worker.on('error', (error: Error & { code?: string }) =>
-      die(new Error(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the inference thread ran out of memory' : `the inference thread failed: ${error.message}`, { cause: error })),
+      die(
+        new Error(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the inference thread ran out of memory' : `the inference thread failed: ${error.message}`, {
+          cause: error,
+        }),
+      ),
     );
     worker.on('exit', (code) => die(new Error(`the inference thread exited with code ${code}`)));
     return new Promise((resolve, reject) => {
@@ -167,7 +170,8 @@ export class ModelSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const job of this.queue.splice(0)) this.settle(job, undefined, new InferenceError('E2V_ERR_ENGINE_CLOSED', 'The engine was closed before this analysis ran'));
+    for (const job of this.queue.splice(0))
+      this.settle(job, undefined, new InferenceError('E2V_ERR_ENGINE_CLOSED', 'The engine was closed before this analysis ran'));
     const thread = this.thread;
     this.thread = undefined;
     if (thread === undefined || thread.dead) return;
@@ -226,7 +230,15 @@ export class ModelSession {
       }
     } catch (error) {
       this.running = undefined;
-      this.settle(job, undefined, error instanceof InferenceError ? error : new InferenceError('E2V_ERR_INFER_CRASHED', `Inference failed: the inference thread could not be restarted: ${(error as Error).message}`, { cause: error }));
+      this.settle(
+        job,
+        undefined,
+        error instanceof InferenceError
+          ? error
+          : new InferenceError('E2V_ERR_INFER_CRASHED', `Inference failed: the inference thread could not be restarted: ${(error as Error).message}`, {
+              cause: error,
+            }),
+      );
       this.dispatch();
       return;
     }

@@ -37,7 +37,10 @@ async function writeGraphWithoutFrameLogits(dir: string): Promise<void> {
   const reader = await openCheckpoint(join(checkpointDir('tiny-a'), 'model.pt'));
   try {
     const graph = buildEmotion2vecGraph({ config, numLabels: 9, weights: reader });
-    graph.outputs.splice(graph.outputs.findIndex((o) => o.name === 'frame_logits'), 1);
+    graph.outputs.splice(
+      graph.outputs.findIndex((o) => o.name === 'frame_logits'),
+      1,
+    );
     const versions = { irVersion: EMOTION2VEC_IR_VERSION, opsetVersion: EMOTION2VEC_OPSET, producerName: 'test', producerVersion: '0' };
     await writeModel(graph, { modelPath: join(dir, 'model.onnx'), dataFileName: 'model.onnx.data', ...versions });
   } finally {
@@ -156,7 +159,15 @@ describe('Engine.load', () => {
     for (const variant of ['fp32', 'int8'] as const) {
       const engine = await Engine.load(testModelDir('tiny-a-int8'), { variant, threads: 1 });
       try {
-        expect(engine.info).toMatchObject({ name: 'tiny-a-int8', variant, variantReason: 'requested', embeddingDim: 32, frameRate: 50, threads: 1, random: false });
+        expect(engine.info).toMatchObject({
+          name: 'tiny-a-int8',
+          variant,
+          variantReason: 'requested',
+          embeddingDim: 32,
+          frameRate: 50,
+          threads: 1,
+          random: false,
+        });
         expect(engine.info.labels.map((l) => l.key)).toEqual(['angry', 'disgusted', 'fearful', 'happy', 'neutral', 'other', 'sad', 'surprised', 'unknown']);
         expect(engine.info.loadMs.session).toBeGreaterThan(0);
       } finally {

@@ -68,7 +68,8 @@ function outdatedGraph(manifest: ModelManifest, dir: string): ModelLoadError {
  */
 export function checkGraphIo(session: Pick<ModelSession, 'inputs' | 'outputs'>, manifest: ModelManifest, dir: string, logger: Logger): void {
   const io = (what: string): ModelLoadError => new ModelLoadError('E2V_ERR_MODEL_GRAPH_IO', dir, `the graph does not follow the e2v contract: ${what}`);
-  const show = (m: { name: string; type: string | undefined; shape: (number | string)[] }): string => `${m.name} ${m.type ?? 'non-tensor'} [${m.shape.join(', ')}]`;
+  const show = (m: { name: string; type: string | undefined; shape: (number | string)[] }): string =>
+    `${m.name} ${m.type ?? 'non-tensor'} [${m.shape.join(', ')}]`;
   const input = session.inputs[0];
   if (session.inputs.length !== 1 || input === undefined || input.name !== INPUT_NAME) {
     throw io(`expected one input '${INPUT_NAME}', found ${session.inputs.map(show).join('; ') || 'none'}`);
@@ -93,7 +94,11 @@ export function checkGraphIo(session: Pick<ModelSession, 'inputs' | 'outputs'>, 
     const dim = out.shape[rank - 1];
     if (typeof dim === 'number' && dim !== last) {
       if (perLabel) {
-        throw new ModelLoadError('E2V_ERR_MODEL_LABELS', dir, `the graph's ${name} have ${dim} labels but model.json lists ${C} (${manifest.labels.map((l) => l.key).join(', ')})`);
+        throw new ModelLoadError(
+          'E2V_ERR_MODEL_LABELS',
+          dir,
+          `the graph's ${name} have ${dim} labels but model.json lists ${C} (${manifest.labels.map((l) => l.key).join(', ')})`,
+        );
       }
       throw io(`output ${show(out)}, but model.json says embeddingDim ${D}`);
     }
@@ -134,7 +139,18 @@ export async function loadModel(modelDir: string, variant: VariantRequest, setti
     throw error;
   }
   const total = performance.now() - t0;
-  logger.info({ modelDir: dir, name: manifest.name, variant: chosen, variantReason: choice.reason, threads: settings.intraOpNumThreads, loadMs: Math.round(total), sessionMs: Math.round(session.openMs) }, 'model loaded');
+  logger.info(
+    {
+      modelDir: dir,
+      name: manifest.name,
+      variant: chosen,
+      variantReason: choice.reason,
+      threads: settings.intraOpNumThreads,
+      loadMs: Math.round(total),
+      sessionMs: Math.round(session.openMs),
+    },
+    'model loaded',
+  );
   if (manifest.random) logger.warn({ name: manifest.name }, 'this is a random (synthetic) model: its emotions are meaningless');
   return { dir, manifest, variant: chosen, variantReason: choice.reason, session, timingsMs: { total, session: session.openMs } };
 }

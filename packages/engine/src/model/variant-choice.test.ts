@@ -3,14 +3,37 @@ import { describe, expect, it } from 'vitest';
 import { chooseVariant, int8IsFaster } from './variant-choice.js';
 
 const NO_FLAGS: CpuFlags = {
-  sse2: false, avx: false, avx2: false, fma: false, avx512f: false, avx512bw: false, avx512vl: false, avx512_vnni: false,
-  avx_vnni: false, amx_tile: false, amx_int8: false, amx_bf16: false, neon: false, dotprod: false, i8mm: false,
+  sse2: false,
+  avx: false,
+  avx2: false,
+  fma: false,
+  avx512f: false,
+  avx512bw: false,
+  avx512vl: false,
+  avx512_vnni: false,
+  avx_vnni: false,
+  amx_tile: false,
+  amx_int8: false,
+  amx_bf16: false,
+  neon: false,
+  dotprod: false,
+  i8mm: false,
 };
 function cpu(arch: CpuFeatures['arch'], flags: Partial<CpuFlags>): CpuFeatures {
   return { arch, vendor: '', brand: '', family: 0, model: 0, stepping: 0, flags: { ...NO_FLAGS, ...flags } };
 }
 const ZEN2 = cpu('x64', { sse2: true, avx: true, avx2: true, fma: true });
-const SAPPHIRE_RAPIDS = cpu('x64', { sse2: true, avx: true, avx2: true, fma: true, avx512f: true, avx512_vnni: true, avx_vnni: true, amx_int8: true, amx_tile: true });
+const SAPPHIRE_RAPIDS = cpu('x64', {
+  sse2: true,
+  avx: true,
+  avx2: true,
+  fma: true,
+  avx512f: true,
+  avx512_vnni: true,
+  avx_vnni: true,
+  amx_int8: true,
+  amx_tile: true,
+});
 const SSE_ONLY = cpu('x64', { sse2: true });
 const GRAVITON2 = cpu('arm64', { neon: true, dotprod: true });
 const CORTEX_A72 = cpu('arm64', { neon: true });
@@ -33,7 +56,10 @@ describe('chooseVariant', () => {
   });
 
   it('should fall back to the only variant a folder holds, saying how to get the faster one', () => {
-    expect(chooseVariant('auto', ['fp32'], ZEN2)).toEqual({ variant: 'fp32', reason: 'auto: fp32 is the only variant in the folder (converting with --int8 adds the faster int8 one)' });
+    expect(chooseVariant('auto', ['fp32'], ZEN2)).toEqual({
+      variant: 'fp32',
+      reason: 'auto: fp32 is the only variant in the folder (converting with --int8 adds the faster int8 one)',
+    });
     expect(chooseVariant('auto', ['int8'], SSE_ONLY)).toEqual({ variant: 'int8', reason: 'auto: int8 is the only variant in the folder' });
   });
 

@@ -45,7 +45,19 @@ describe('formatResultJson', () => {
   const base = { emotion: 'happy', scores: { happy: 1 }, granularity: 'frame', audio: { duration_s: 1 } } as unknown as Result;
 
   it('should parse back to the Result, with one line per frame row', () => {
-    const result = { ...base, frames: { rate: 50, window_s: 1, start_s: [0, 0.02], scores: [[0.25, 0.75], [1, 0]] }, plugins: { note: { text: '"\u0000e2v-frames\u0000"' } } } as unknown as Result;
+    const result = {
+      ...base,
+      frames: {
+        rate: 50,
+        window_s: 1,
+        start_s: [0, 0.02],
+        scores: [
+          [0.25, 0.75],
+          [1, 0],
+        ],
+      },
+      plugins: { note: { text: '"\u0000e2v-frames\u0000"' } },
+    } as unknown as Result;
     const text = formatResultJson(result);
     expect(JSON.parse(text)).toEqual(result);
     expect(text).toContain('\n    "window_s": 1,\n    "start_s": [0,0.02],\n    "scores": [\n      [0.25,0.75],\n      [1,0]\n    ]\n  },\n');

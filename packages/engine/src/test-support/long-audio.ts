@@ -34,8 +34,11 @@ export function syntheticWav(seconds: number, sampleRate: number, channels: numb
     for (let c = 0; c < channels; c++) {
       seed = (seed * 1103515245 + 12345) >>> 0;
       const noise = ((seed >>> 16) / 65536 - 0.5) * 0.05;
-      view.setInt16((i * channels + c) * 2, Math.round((tone * (c + 1)) / channels * 32767 + noise * 32767), true);
+      view.setInt16((i * channels + c) * 2, Math.round(((tone * (c + 1)) / channels) * 32767 + noise * 32767), true);
     }
   }
-  return buildWav([{ id: 'fmt ', body: fmtBody(1, channels, sampleRate, 16) }, { id: 'data', body: data }]);
+  return buildWav([
+    { id: 'fmt ', body: fmtBody(1, channels, sampleRate, 16) },
+    { id: 'data', body: data },
+  ]);
 }

@@ -61,7 +61,12 @@ function valueInfo(v: ValueSpec): number[] {
 export function buildOnnx(graph: { inputs: ValueSpec[]; outputs: ValueSpec[]; nodes: NodeSpec[] }): Uint8Array {
   const g: number[] = [];
   graph.nodes.forEach((n, i) => {
-    const node = [...n.inputs.flatMap((s) => stringField(1, s)), ...n.outputs.flatMap((s) => stringField(2, s)), ...stringField(3, `n${i}`), ...stringField(4, n.op)];
+    const node = [
+      ...n.inputs.flatMap((s) => stringField(1, s)),
+      ...n.outputs.flatMap((s) => stringField(2, s)),
+      ...stringField(3, `n${i}`),
+      ...stringField(4, n.op),
+    ];
     if (n.domain !== undefined) node.push(...stringField(7, n.domain));
     g.push(...bytesField(1, node));
   });

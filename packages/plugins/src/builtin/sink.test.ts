@@ -14,7 +14,8 @@ beforeEach(async () => {
 });
 afterEach(() => cleanup());
 
-const start = (options: unknown): Promise<PluginHost> => createPluginHost({ plugins: [{ plugin: sinkPlugin, options, baseDir: dir }], stateDir: join(dir, 'state') });
+const start = (options: unknown): Promise<PluginHost> =>
+  createPluginHost({ plugins: [{ plugin: sinkPlugin, options, baseDir: dir }], stateDir: join(dir, 'state') });
 
 describe('sink', () => {
   it('should append every one of many concurrent results as an intact JSONL line and CSV row, header once', async () => {
@@ -23,7 +24,11 @@ describe('sink', () => {
     const bigName = 'x'.repeat(70_000); // larger than a pipe buffer: still one write
     await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        host.onResult(makeResult(i % 2 === 0 ? 'angry' : 'happy', 0.5 + (i % 50) / 100), { id: `id-${i}`, input: { name: i === 7 ? bigName : `file "${i}", take 2.wav` }, options: {} }),
+        host.onResult(makeResult(i % 2 === 0 ? 'angry' : 'happy', 0.5 + (i % 50) / 100), {
+          id: `id-${i}`,
+          input: { name: i === 7 ? bigName : `file "${i}", take 2.wav` },
+          options: {},
+        }),
       ),
     );
     await host.close();
@@ -37,7 +42,23 @@ describe('sink', () => {
     expect(rows).toHaveLength(count + 1);
     expect(rows.every((r) => r.length === SINK_CSV_COLUMNS.length)).toBe(true);
     const row3 = rows.find((r) => r[0] === 'id-3')!;
-    expect(row3).toEqual(['id-3', 'file "3", take 2.wav', 'happy', '0.53', '0.05875', '0.05875', '0.05875', '0.53', '0.05875', '0.05875', '0.05875', '0.05875', '0.05875', '2.5', '2026-01-01T08:00:00.000+08:00']);
+    expect(row3).toEqual([
+      'id-3',
+      'file "3", take 2.wav',
+      'happy',
+      '0.53',
+      '0.05875',
+      '0.05875',
+      '0.05875',
+      '0.53',
+      '0.05875',
+      '0.05875',
+      '0.05875',
+      '0.05875',
+      '0.05875',
+      '2.5',
+      '2026-01-01T08:00:00.000+08:00',
+    ]);
   });
 
   it('should keep appending across restarts without a second header', async () => {
@@ -64,9 +85,19 @@ describe('sink', () => {
       for (let i = 0; i < 300; i++) appendFileSync(file, JSON.stringify({ tag, i, pad: 'y'.repeat(5000) }) + '\\n');
     `;
     const file = join(dir, 'shared.jsonl');
-    const children = ['p1', 'p2'].map((tag) => new Promise<void>((resolve, reject) => spawn(process.execPath, ['-e', script, file, tag], { stdio: 'inherit' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))))));
+    const children = ['p1', 'p2'].map(
+      (tag) =>
+        new Promise<void>((resolve, reject) =>
+          spawn(process.execPath, ['-e', script, file, tag], { stdio: 'inherit' }).on('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`exit ${code}`)),
+          ),
+        ),
+    );
     const host = await start({ jsonl: 'shared.jsonl' });
-    await Promise.all([...children, ...Array.from({ length: 100 }, (_, i) => host.onResult(makeResult(), { id: `in-${i}`, input: { name: 'n.wav' }, options: {} }))]);
+    await Promise.all([
+      ...children,
+      ...Array.from({ length: 100 }, (_, i) => host.onResult(makeResult(), { id: `in-${i}`, input: { name: 'n.wav' }, options: {} })),
+    ]);
     await host.close();
     const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
     expect(lines).toHaveLength(700);

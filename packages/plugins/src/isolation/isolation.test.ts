@@ -34,7 +34,14 @@ async function pluginFile(name: string, body: string, extra = ''): Promise<Plugi
 
 async function start(entries: PluginEntry[], settings: { hookTimeoutMs?: number; memoryLimitMb?: number; maxOutputBytes?: number } = {}) {
   const logger = recordingLogger();
-  host = await createPluginHost({ plugins: entries, stateDir: join(dir, 'state'), cwd: dir, logger, hookTimeoutMs: settings.hookTimeoutMs ?? 2000, ...settings });
+  host = await createPluginHost({
+    plugins: entries,
+    stateDir: join(dir, 'state'),
+    cwd: dir,
+    logger,
+    hookTimeoutMs: settings.hookTimeoutMs ?? 2000,
+    ...settings,
+  });
   return { host, logger };
 }
 
@@ -62,28 +69,36 @@ describe('isolated plugins', () => {
     ['an unhandled rejection', "if (event.id === 'crash') Promise.reject(new Error('boom')); return { ok: true };"],
     ['a throw from a timer', "if (event.id === 'crash') setTimeout(() => { throw new Error('boom'); }, 0); return { ok: true };"],
     ['process.exit', "if (event.id === 'crash') process.exit(3); return { ok: true };"],
-  ])('should survive %s in a hook: typed error or a good result per call, a restart, counted in status', async (_, body) => {
-    const { host: h, logger } = await start([await pluginFile('bad', body), await pluginFile('good', 'return { ok: true };')]);
-    const crashed = await h.onResult(makeResult(), context('crash'));
-    expect(crashed.emotion).toBe('angry'); // the result itself is never lost
-    await waitFor(() => h.status()[0]!.crashes === 1);
-    const seen = [crashed.plugins.bad, ...(await untilHealthy(h, 'bad'))];
-    // every answer was a result (the process lives); failures are typed
-    for (const output of seen) {
-      const error = (output as { error?: { code: string } }).error;
-      if (error !== undefined) expect(error.code).toBe('E2V_ERR_PLUGIN_CRASHED');
-    }
-    const [bad, good] = h.status();
-    expect(bad).toMatchObject({ name: 'bad', isolated: true, state: 'running', crashes: 1, lastCrash: { code: 'E2V_ERR_PLUGIN_CRASHED' } });
-    expect(good).toMatchObject({ name: 'good', crashes: 0 });
-    expect(logger.lines.some((l) => l.level === 'error' && l.fields.plugin === 'bad' && l.fields.code === 'E2V_ERR_PLUGIN_CRASHED')).toBe(true);
-    // the other plugin's output is in every result
-    const after = await h.onResult(makeResult(), context('z'));
-    expect(after.plugins.good).toEqual({ ok: true });
-  }, 30_000);
+  ])(
+    'should survive %s in a hook: typed error or a good result per call, a restart, counted in status',
+    async (_, body) => {
+      const { host: h, logger } = await start([await pluginFile('bad', body), await pluginFile('good', 'return { ok: true };')]);
+      const crashed = await h.onResult(makeResult(), context('crash'));
+      expect(crashed.emotion).toBe('angry'); // the result itself is never lost
+      await waitFor(() => h.status()[0]!.crashes === 1);
+      const seen = [crashed.plugins.bad, ...(await untilHealthy(h, 'bad'))];
+      // every answer was a result (the process lives); failures are typed
+      for (const output of seen) {
+        const error = (output as { error?: { code: string } }).error;
+        if (error !== undefined) expect(error.code).toBe('E2V_ERR_PLUGIN_CRASHED');
+      }
+      const [bad, good] = h.status();
+      expect(bad).toMatchObject({ name: 'bad', isolated: true, state: 'running', crashes: 1, lastCrash: { code: 'E2V_ERR_PLUGIN_CRASHED' } });
+      expect(good).toMatchObject({ name: 'good', crashes: 0 });
+      expect(logger.lines.some((l) => l.level === 'error' && l.fields.plugin === 'bad' && l.fields.code === 'E2V_ERR_PLUGIN_CRASHED')).toBe(true);
+      // the other plugin's output is in every result
+      const after = await h.onResult(makeResult(), context('z'));
+      expect(after.plugins.good).toEqual({ ok: true });
+    },
+    30_000,
+  );
 
   it('should stop a plugin that allocates past its heap limit, and free that memory', async () => {
-    const hog = await pluginFile('hog', "if (event.id === 'crash') { for (;;) kept.push(new Array(1e6).fill(count)); } return { ok: true };", 'const kept = [];');
+    const hog = await pluginFile(
+      'hog',
+      "if (event.id === 'crash') { for (;;) kept.push(new Array(1e6).fill(count)); } return { ok: true };",
+      'const kept = [];',
+    );
     const { host: h } = await start([hog], { memoryLimitMb: 48 });
     const rssBefore = process.memoryUsage().rss;
     const first = await h.onResult(makeResult(), context('crash'));
@@ -108,7 +123,9 @@ describe('isolated plugins', () => {
   }, 60_000);
 
   it('should time out a hanging hook without delaying other analyses beyond the timeout', async () => {
-    const { host: h } = await start([await pluginFile('slow', "if (event.id === 'hang') await new Promise(() => {}); return { ok: true };")], { hookTimeoutMs: 300 });
+    const { host: h } = await start([await pluginFile('slow', "if (event.id === 'hang') await new Promise(() => {}); return { ok: true };")], {
+      hookTimeoutMs: 300,
+    });
     const t0 = performance.now();
     const [hung, other] = await Promise.all([h.onResult(makeResult(), context('hang')), h.onResult(makeResult(), context('other'))]);
     expect(performance.now() - t0).toBeLessThan(2000);
@@ -126,13 +143,20 @@ describe('isolated plugins', () => {
   }, 30_000);
 
   it('should refuse an output over the cap without copying it into the result', async () => {
-    const { host: h } = await start([await pluginFile('big', "return { blob: 'x'.repeat(200 * 1024 * 1024) };")], { maxOutputBytes: 64 * 1024, memoryLimitMb: 1024, hookTimeoutMs: 30_000 }); // (serializing 200 MB is slow on a busy CPU)
+    const { host: h } = await start([await pluginFile('big', "return { blob: 'x'.repeat(200 * 1024 * 1024) };")], {
+      maxOutputBytes: 64 * 1024,
+      memoryLimitMb: 1024,
+      hookTimeoutMs: 30_000,
+    }); // (serializing 200 MB is slow on a busy CPU)
     const result = await h.onResult(makeResult(), context('a'));
     expect((result.plugins.big as { error: { code: string } }).error).toMatchObject({ code: 'E2V_ERR_PLUGIN_OUTPUT_TOO_LARGE', hook: 'onResult' });
   }, 30_000);
 
   it('should report load, options and setup failures of a thread with the loader codes', async () => {
-    await writeFile(join(dir, 'strict.mjs'), "export default { name: 'strict', parseOptions(raw) { if (raw?.n !== 1) throw new Error('n must be 1'); return raw; } };");
+    await writeFile(
+      join(dir, 'strict.mjs'),
+      "export default { name: 'strict', parseOptions(raw) { if (raw?.n !== 1) throw new Error('n must be 1'); return raw; } };",
+    );
     await writeFile(join(dir, 'broken.mjs'), "export default { name: 'broken', setup() { throw new Error('no database'); } };");
     const spec = (s: string, options?: unknown): PluginEntry => ({ source: { kind: 'spec', spec: s, baseDir: dir }, options });
     await expect(start([spec('./missing.mjs')])).rejects.toMatchObject({ name: 'PluginConfigError', code: 'E2V_ERR_PLUGIN_NOT_FOUND' });

@@ -72,7 +72,13 @@ async function handle(message: ToThread): Promise<void> {
       try {
         plugin = await load(message.source);
         const { hooks } = plugin;
-        send({ kind: 'loaded', name: plugin.name, version: plugin.version, dependencies: [...(plugin.dependencies ?? [])], hooks: HOOKS.filter((h) => hooks?.[h] !== undefined) });
+        send({
+          kind: 'loaded',
+          name: plugin.name,
+          version: plugin.version,
+          dependencies: [...(plugin.dependencies ?? [])],
+          hooks: HOOKS.filter((h) => hooks?.[h] !== undefined),
+        });
       } catch (error) {
         send({ kind: 'load-failed', failure: failureOf(error, 'E2V_ERR_PLUGIN_LOAD') });
       }
@@ -83,27 +89,45 @@ async function handle(message: ToThread): Promise<void> {
         options = p.parseOptions === undefined ? message.options : p.parseOptions(message.options);
         send({ kind: 'parsed' });
       } catch (error) {
-        send({ kind: 'options-failed', failure: { code: 'E2V_ERR_PLUGIN_OPTIONS', message: `Invalid options for plugin "${p.name}": ${error instanceof Error ? error.message : String(error)}` } });
+        send({
+          kind: 'options-failed',
+          failure: {
+            code: 'E2V_ERR_PLUGIN_OPTIONS',
+            message: `Invalid options for plugin "${p.name}": ${error instanceof Error ? error.message : String(error)}`,
+          },
+        });
       }
       return;
     }
     case 'setup': {
       const p = plugin!;
       maxOutputBytes = message.maxOutputBytes;
-      const base: PluginContext<unknown> = { name: p.name, log: threadLogger({}), options: deepFreeze(options) as Readonly<unknown>, stateDir: message.stateDir, baseDir: message.baseDir };
+      const base: PluginContext<unknown> = {
+        name: p.name,
+        log: threadLogger({}),
+        options: deepFreeze(options) as Readonly<unknown>,
+        stateDir: message.stateDir,
+        baseDir: message.baseDir,
+      };
       try {
         await mkdir(message.stateDir, { recursive: true });
         ctx = { ...base, state: await p.setup?.(base, base.options) };
         send({ kind: 'ready' });
       } catch (error) {
-        send({ kind: 'setup-failed', failure: { code: 'E2V_ERR_PLUGIN_SETUP', message: `Plugin ${p.name}: setup failed: ${error instanceof Error ? error.message : String(error)}` } });
+        send({
+          kind: 'setup-failed',
+          failure: { code: 'E2V_ERR_PLUGIN_SETUP', message: `Plugin ${p.name}: setup failed: ${error instanceof Error ? error.message : String(error)}` },
+        });
       }
       return;
     }
     case 'call': {
       const p = plugin!;
       try {
-        const value = message.hook === 'close' ? await p.close?.(ctx!) : await (p.hooks?.[message.hook] as (e: unknown, c: unknown) => unknown)(deepFreeze(message.event), ctx);
+        const value =
+          message.hook === 'close'
+            ? await p.close?.(ctx!)
+            : await (p.hooks![message.hook] as (e: unknown, c: unknown) => unknown)(deepFreeze(message.event), ctx); // the host calls only the hooks the plugin has
         send({ kind: 'reply', id: message.id, ok: true, value: copyOutput(p.name, message.hook, value, maxOutputBytes), externalMb: externalMb() });
       } catch (error) {
         send({ kind: 'reply', id: message.id, ok: false, failure: failureOf(error, 'E2V_ERR_PLUGIN_THREW'), externalMb: externalMb() });

@@ -167,7 +167,8 @@ export class ThreadRunner implements PluginRunner {
   async #parse(worker: Worker): Promise<ThreadFailure | undefined> {
     const reply = await ThreadRunner.#first(worker, { kind: 'options', options: this.settings.options }, ['parsed', 'options-failed']);
     if (reply.kind === 'options-failed') return reply.failure;
-    if (reply.kind === 'died') return { code: 'E2V_ERR_PLUGIN_OPTIONS', message: `Plugin ${this.name}: its thread died checking the options: ${reply.error.message}` };
+    if (reply.kind === 'died')
+      return { code: 'E2V_ERR_PLUGIN_OPTIONS', message: `Plugin ${this.name}: its thread died checking the options: ${reply.error.message}` };
     return undefined;
   }
 
@@ -202,7 +203,10 @@ export class ThreadRunner implements PluginRunner {
   }
 
   #error(hook: HookName, failure: ThreadFailure): PluginError {
-    const cause = failure.veto === undefined ? new Error(failure.message) : Object.assign(new Error(failure.message), { code: 'E2V_ERR_PLUGIN_VETO', reason: failure.veto });
+    const cause =
+      failure.veto === undefined
+        ? new Error(failure.message)
+        : Object.assign(new Error(failure.message), { code: 'E2V_ERR_PLUGIN_VETO', reason: failure.veto });
     const known = ['E2V_ERR_PLUGIN_BAD_RETURN', 'E2V_ERR_PLUGIN_OUTPUT_TOO_LARGE'].includes(failure.code);
     const code = known ? (failure.code as 'E2V_ERR_PLUGIN_BAD_RETURN') : 'E2V_ERR_PLUGIN_THREW';
     const message = known ? failure.message : `Plugin ${this.name}: ${hook} failed: ${failure.message}`;
@@ -264,7 +268,10 @@ export class ThreadRunner implements PluginRunner {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         if (!this.#pending.delete(id)) return;
-        resolve({ ok: false, error: new PluginError('E2V_ERR_PLUGIN_TIMEOUT', `Plugin ${this.name}: ${hook} did not finish within ${timeoutMs} ms`, { plugin: this.name, hook }) });
+        resolve({
+          ok: false,
+          error: new PluginError('E2V_ERR_PLUGIN_TIMEOUT', `Plugin ${this.name}: ${hook} did not finish within ${timeoutMs} ms`, { plugin: this.name, hook }),
+        });
         void this.#checkAlive(worker);
       }, timeoutMs);
       this.#pending.set(id, {
@@ -310,6 +317,12 @@ export class ThreadRunner implements PluginRunner {
   }
 
   status(): PluginStatus {
-    return { name: this.name, isolated: true, state: this.#state, crashes: this.#crashes, ...(this.#lastCrash === undefined ? {} : { lastCrash: this.#lastCrash }) };
+    return {
+      name: this.name,
+      isolated: true,
+      state: this.#state,
+      crashes: this.#crashes,
+      ...(this.#lastCrash === undefined ? {} : { lastCrash: this.#lastCrash }),
+    };
   }
 }

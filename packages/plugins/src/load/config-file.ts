@@ -62,7 +62,9 @@ export async function readConfigFile(path: string): Promise<ConfigEntry[]> {
     const target = Array.isArray(entry) ? entry[0] : entry;
     const valid = typeof target === 'string' ? target !== '' : !isJson && typeof target === 'object' && target !== null;
     if (!valid || (Array.isArray(entry) && entry.length !== 2)) {
-      fail(`plugins[${i}] must be a spec string or a [spec, options] pair${isJson ? '' : ' (a plugin object may stand for the spec)'}, but is ${describe(entry)}`);
+      fail(
+        `plugins[${i}] must be a spec string or a [spec, options] pair${isJson ? '' : ' (a plugin object may stand for the spec)'}, but is ${describe(entry)}`,
+      );
     }
     return Array.isArray(entry) ? { target: target as string | object, options: entry[1] } : { target: target as string | object };
   });

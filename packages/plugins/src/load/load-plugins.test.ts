@@ -35,7 +35,10 @@ describe('loadPluginEntries', () => {
     await mkdir(join(dir, 'conf', 'plugins'), { recursive: true });
     await writeFile(join(dir, 'conf', 'plugins', 'one.js'), PLUGIN_SOURCE('one'));
     await writeFile(join(dir, 'two.mjs'), PLUGIN_SOURCE('two'));
-    await writeFile(join(dir, 'conf', 'e2v.config.json'), JSON.stringify({ plugins: ['./plugins/one.js', ['sink', { jsonl: 'out.jsonl' }]], server: { port: 1 } }));
+    await writeFile(
+      join(dir, 'conf', 'e2v.config.json'),
+      JSON.stringify({ plugins: ['./plugins/one.js', ['sink', { jsonl: 'out.jsonl' }]], server: { port: 1 } }),
+    );
     const entries = await loadPluginEntries({ cwd: dir, configFile: 'conf/e2v.config.json', specs: ['./two.mjs', 'alert={"rules":[]}'], isolate: false });
     expect(entries.map((e) => [e.plugin!.name, e.options, e.baseDir])).toEqual([
       ['one', undefined, join(dir, 'conf')],
@@ -65,11 +68,20 @@ describe('loadPluginEntries', () => {
       }
       await writeFile(join(root, 'package.json'), JSON.stringify(manifest));
     };
-    await pkg('e2v-plugin-a', { type: 'module', exports: { '.': { import: './esm/a.js', require: './a.cjs' }, './extra': './extra.js' } }, { 'esm/a.js': PLUGIN_SOURCE('a'), 'extra.js': PLUGIN_SOURCE('extra') });
+    await pkg(
+      'e2v-plugin-a',
+      { type: 'module', exports: { '.': { import: './esm/a.js', require: './a.cjs' }, './extra': './extra.js' } },
+      { 'esm/a.js': PLUGIN_SOURCE('a'), 'extra.js': PLUGIN_SOURCE('extra') },
+    );
     await pkg('@acme/e2v-b', { type: 'module', main: 'lib/b.js' }, { 'lib/b.js': PLUGIN_SOURCE('b') });
     await pkg('e2v-plugin-c', { type: 'module' }, { 'index.js': PLUGIN_SOURCE('c') });
     await mkdir(join(dir, 'deep', 'er'), { recursive: true });
-    expect(await names({ cwd: join(dir, 'deep', 'er'), specs: ['e2v-plugin-a', 'e2v-plugin-a/extra', '@acme/e2v-b', 'e2v-plugin-c'] })).toEqual(['a', 'extra', 'b', 'c']);
+    expect(await names({ cwd: join(dir, 'deep', 'er'), specs: ['e2v-plugin-a', 'e2v-plugin-a/extra', '@acme/e2v-b', 'e2v-plugin-c'] })).toEqual([
+      'a',
+      'extra',
+      'b',
+      'c',
+    ]);
   });
 
   it.each([
@@ -103,7 +115,10 @@ describe('loadPlugins with the example plugin package', () => {
     await writeFile(join(dir, 'e2v.config.json'), JSON.stringify({ plugins: [[EXAMPLE_DIR, { threshold: 0.7, tag: 'review', refuseExtensions: ['.txt'] }]] }));
     const host = await loadPlugins({ cwd: dir, stateDir: 'state' });
     expect(host.plugins).toEqual([{ name: 'low-confidence', version: '1.0.0' }]);
-    expect((await host.beforeAnalyze({ ...analysis, input: { name: 'notes.TXT' } })).vetoed).toEqual({ plugin: 'low-confidence', reason: '.txt files are not analyzed here' });
+    expect((await host.beforeAnalyze({ ...analysis, input: { name: 'notes.TXT' } })).vetoed).toEqual({
+      plugin: 'low-confidence',
+      reason: '.txt files are not analyzed here',
+    });
     expect((await host.onResult(makeResult('sad', 0.5), analysis)).plugins).toEqual({ 'low-confidence': { low: true, threshold: 0.7, tag: 'review' } });
     expect((await host.onResult(makeResult('sad', 0.9), analysis)).plugins).toEqual({ 'low-confidence': { low: false, threshold: 0.7 } });
     await host.close();

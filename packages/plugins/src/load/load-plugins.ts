@@ -51,7 +51,12 @@ export async function loadPluginEntries(options: Omit<LoadPluginsOptions, 'state
     const baseDir = dirname(configFile);
     for (const [index, { target, options: pluginOptions }] of (await readConfigFile(configFile)).entries()) {
       if (isolate) entries.push({ source: { kind: 'config', file: configFile, index }, options: pluginOptions, baseDir });
-      else entries.push({ plugin: typeof target === 'string' ? await loadPluginSpec(target, baseDir) : assertPlugin(target, 'a plugin object', configFile), options: pluginOptions, baseDir });
+      else
+        entries.push({
+          plugin: typeof target === 'string' ? await loadPluginSpec(target, baseDir) : assertPlugin(target, 'a plugin object', configFile),
+          options: pluginOptions,
+          baseDir,
+        });
     }
   }
   for (const text of options.specs ?? []) {

@@ -54,19 +54,27 @@ export async function loadPluginSpec(spec: string, baseDir: string): Promise<Any
   if (builtin !== undefined) return builtin;
   const file = isPathSpec(spec) ? resolvePath(spec, baseDir) : resolvePackage(spec, baseDir);
   if (file === undefined) {
-    throw new PluginConfigError('E2V_ERR_PLUGIN_NOT_FOUND', `Plugin "${spec}" is not a built-in (${Object.keys(BUILTIN_PLUGINS).join(', ')}), a file or a package found from ${baseDir}`, {
-      plugin: spec,
-    });
+    throw new PluginConfigError(
+      'E2V_ERR_PLUGIN_NOT_FOUND',
+      `Plugin "${spec}" is not a built-in (${Object.keys(BUILTIN_PLUGINS).join(', ')}), a file or a package found from ${baseDir}`,
+      {
+        plugin: spec,
+      },
+    );
   }
   let exported: unknown;
   try {
     exported = await importDefault(file);
   } catch (cause) {
     const missing = (cause as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && !isFile(file);
-    throw new PluginConfigError(missing ? 'E2V_ERR_PLUGIN_NOT_FOUND' : 'E2V_ERR_PLUGIN_LOAD', `Plugin "${spec}" (${file}) could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      plugin: spec,
-      cause,
-    });
+    throw new PluginConfigError(
+      missing ? 'E2V_ERR_PLUGIN_NOT_FOUND' : 'E2V_ERR_PLUGIN_LOAD',
+      `Plugin "${spec}" (${file}) could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        plugin: spec,
+        cause,
+      },
+    );
   }
   return assertPlugin(exported, spec, file);
 }

@@ -31,7 +31,11 @@ describe('minimizeLbfgs', () => {
   });
 
   it('should stop at the iteration limit and say it did not converge', () => {
-    const result = minimizeLbfgs(([x = 0]) => ({ value: Math.cosh(x), gradient: Float64Array.of(Math.sinh(x)) }), Float64Array.of(5), { maxIterations: 1, gradientTolerance: 1e-300, valueTolerance: 0 });
+    const result = minimizeLbfgs(([x = 0]) => ({ value: Math.cosh(x), gradient: Float64Array.of(Math.sinh(x)) }), Float64Array.of(5), {
+      maxIterations: 1,
+      gradientTolerance: 1e-300,
+      valueTolerance: 0,
+    });
     expect(result).toMatchObject({ iterations: 1, converged: false });
   });
 });

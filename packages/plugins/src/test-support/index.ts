@@ -67,7 +67,14 @@ export function recordingLogger(lines: LogLine[] = [], bindings: LogFields = {})
     (fields: LogFields, message: string): void => {
       lines.push({ level, fields: { ...bindings, ...fields }, message });
     };
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => recordingLogger(lines, { ...bindings, ...more }) };
+  return {
+    lines,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => recordingLogger(lines, { ...bindings, ...more }),
+  };
 }
 
 /**
@@ -92,7 +99,9 @@ export type Answer = number | 'hang';
  * An HTTP receiver on 127.0.0.1 (port 0). Answers requests with `answers` in turn, then 200;
  * records the bodies of the requests it answered with 2xx in `delivered`, all in `received`.
  */
-export async function startReceiver(answers: Answer[] = []): Promise<{ url: string; received: Received[]; delivered: Received[]; answers: Answer[]; close: () => Promise<void> }> {
+export async function startReceiver(
+  answers: Answer[] = [],
+): Promise<{ url: string; received: Received[]; delivered: Received[]; answers: Answer[]; close: () => Promise<void> }> {
   const received: Received[] = [];
   const delivered: Received[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -14,9 +14,7 @@ import { HttpError } from '../errors.js';
 export const INSTALL_COMMAND = `pnpm e2v model pull ${DEFAULT_MODEL_NAME}`;
 
 /** Ready with an engine, or not ready with the reason and the fix. */
-export type ModelStatus =
-  | { ready: true; engine: Engine }
-  | { ready: false; reason: string; installCommand: string };
+export type ModelStatus = { ready: true; engine: Engine } | { ready: false; reason: string; installCommand: string };
 
 /**
  * Loads the model folder, or explains why there is none.

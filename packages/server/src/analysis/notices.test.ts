@@ -12,11 +12,15 @@ function resultOf(durationS: number, segments?: number): Result {
 
 describe('analysisNotices', () => {
   it('should say a clip under 1 s gives an unreliable result', () => {
-    expect(analysisNotices(resultOf(0.3))).toEqual([{ code: 'E2V_NOTICE_AUDIO_SHORT', message: expect.stringMatching(/^The audio is 0\.30 s long, under 1 s: .*unreliable/) }]);
+    expect(analysisNotices(resultOf(0.3))).toEqual([
+      { code: 'E2V_NOTICE_AUDIO_SHORT', message: expect.stringMatching(/^The audio is 0\.30 s long, under 1 s: .*unreliable/) },
+    ]);
   });
 
   it('should say long audio was analysed in segments', () => {
-    expect(analysisNotices(resultOf(61.5, 3))).toEqual([{ code: 'E2V_NOTICE_AUDIO_SEGMENTED', message: expect.stringMatching(/^The audio is 61\.50 s long: it was analysed in 3 segments/) }]);
+    expect(analysisNotices(resultOf(61.5, 3))).toEqual([
+      { code: 'E2V_NOTICE_AUDIO_SEGMENTED', message: expect.stringMatching(/^The audio is 61\.50 s long: it was analysed in 3 segments/) },
+    ]);
   });
 
   it('should have no advice for 1 s and more in one piece', () => {

@@ -27,7 +27,10 @@ export function analysisNotices(result: Result): AnalysisNotice[] {
   const duration = result.audio.duration_s.toFixed(2);
   const notices: AnalysisNotice[] = [];
   if (result.audio.duration_s < SHORT_AUDIO_S) {
-    notices.push({ code: 'E2V_NOTICE_AUDIO_SHORT', message: `The audio is ${duration} s long, under ${SHORT_AUDIO_S} s: too little context, the result is unreliable (3-10 s works best)` });
+    notices.push({
+      code: 'E2V_NOTICE_AUDIO_SHORT',
+      message: `The audio is ${duration} s long, under ${SHORT_AUDIO_S} s: too little context, the result is unreliable (3-10 s works best)`,
+    });
   }
   if (result.segments !== undefined) {
     notices.push({

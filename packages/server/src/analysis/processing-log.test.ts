@@ -40,6 +40,8 @@ describe('processingLog', () => {
 
   it('should have a line for each notice', () => {
     const short = { ...RESULT, audio: { ...RESULT.audio, duration_s: 0.4 } } as Result;
-    expect(processingLog(short, null, []).filter((line) => line.startsWith('notice '))).toEqual([expect.stringMatching(/^notice E2V_NOTICE_AUDIO_SHORT: The audio is 0\.40 s long/)]);
+    expect(processingLog(short, null, []).filter((line) => line.startsWith('notice '))).toEqual([
+      expect.stringMatching(/^notice E2V_NOTICE_AUDIO_SHORT: The audio is 0\.40 s long/),
+    ]);
   });
 });

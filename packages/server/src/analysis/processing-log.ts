@@ -36,7 +36,11 @@ export function processingLog(result: Result, outputDir: string | null, warnings
   for (const notice of analysisNotices(result)) lines.push(`notice ${notice.code}: ${notice.message}`);
   const plugins = (result as Result & { plugins?: Record<string, { error?: { code: string; hook: string } }> }).plugins ?? {};
   for (const [name, output] of Object.entries(plugins)) {
-    lines.push(output.error === undefined ? `plugin ${name}: ${JSON.stringify(output).slice(0, 160)}` : `plugin ${name} failed in ${output.error.hook}: ${output.error.code}`);
+    lines.push(
+      output.error === undefined
+        ? `plugin ${name}: ${JSON.stringify(output).slice(0, 160)}`
+        : `plugin ${name} failed in ${output.error.hook}: ${output.error.code}`,
+    );
   }
   if (outputDir !== null) lines.push(`saved to ${outputDir}`);
   for (const warning of warnings) lines.push(`warning ${warning.code}: ${warning.message}`);

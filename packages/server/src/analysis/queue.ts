@@ -96,7 +96,12 @@ export class AnalysisQueue {
    */
   eta(rank: number): number | null {
     const now = performance.now();
-    return rankEta(this.times.mean, rank, this.concurrency, [...this.startedAt].map((start) => (now - start.ms) / 1000));
+    return rankEta(
+      this.times.mean,
+      rank,
+      this.concurrency,
+      [...this.startedAt].map((start) => (now - start.ms) / 1000),
+    );
   }
 
   /**
@@ -143,9 +148,14 @@ export class AnalysisQueue {
   }
 
   private fullError(): HttpError {
-    return new HttpError(429, 'E2V_ERR_ENGINE_QUEUE_FULL', `The server is busy: ${this.running} analyses running and ${this.waiting.length + this.reserved} waiting; retry later`, {
-      'Retry-After': String(RETRY_AFTER_S),
-    });
+    return new HttpError(
+      429,
+      'E2V_ERR_ENGINE_QUEUE_FULL',
+      `The server is busy: ${this.running} analyses running and ${this.waiting.length + this.reserved} waiting; retry later`,
+      {
+        'Retry-After': String(RETRY_AFTER_S),
+      },
+    );
   }
 
   /**

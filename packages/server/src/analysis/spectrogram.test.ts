@@ -27,7 +27,8 @@ describe('SpectrogramBuilder', () => {
     expect(spectrogram).toMatchObject({ frame_rate: 100, bins: 80, frames: whole.frames });
     const bytes = Buffer.from(spectrogram.data, 'base64');
     const span = spectrogram.max - spectrogram.min;
-    for (let i = 0; i < whole.data.length; i += 97) expect(Math.abs(spectrogram.min + (bytes[i]! / 255) * span - whole.data[i]!)).toBeLessThanOrEqual(span / 255);
+    for (let i = 0; i < whole.data.length; i += 97)
+      expect(Math.abs(spectrogram.min + (bytes[i]! / 255) * span - whole.data[i]!)).toBeLessThanOrEqual(span / 255);
     for (const pieces of [[1000], [7, 399, 401, 16000], [160]]) expect(await build(samples, pieces)).toEqual(spectrogram);
   });
 

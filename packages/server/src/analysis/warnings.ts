@@ -28,5 +28,8 @@ export function outputsNotSaved(cause: unknown): AnalysisWarning {
  * @param limitMB the server's `maxInlineEmbeddingMB`
  */
 export function embeddingNotInline(limitMB: number): AnalysisWarning {
-  return { code: 'E2V_WARN_EMBEDDING_NOT_INLINE', message: `The frame embedding is larger than ${limitMB} MB, so it is not in the response: download embedding.npy from the outputs folder` };
+  return {
+    code: 'E2V_WARN_EMBEDDING_NOT_INLINE',
+    message: `The frame embedding is larger than ${limitMB} MB, so it is not in the response: download embedding.npy from the outputs folder`,
+  };
 }

@@ -11,7 +11,14 @@ import { fileUrl } from './file-data.js';
 import { GRADIO_API_PREFIX, GRADIO_PROTOCOL, GRADIO_VERSION, LOAD_EXAMPLE_FN, PREDICT_FN } from './constants.js';
 
 const FILE_DATA_SCHEMA = {
-  $defs: { FileDataMeta: { properties: { _type: { const: 'gradio.FileData', title: 'Type', type: 'string' } }, required: ['_type'], title: 'FileDataMeta', type: 'object' } },
+  $defs: {
+    FileDataMeta: {
+      properties: { _type: { const: 'gradio.FileData', title: 'Type', type: 'string' } },
+      required: ['_type'],
+      title: 'FileDataMeta',
+      type: 'object',
+    },
+  },
   additionalProperties: false,
   description: 'A file on the server',
   properties: {
@@ -33,7 +40,10 @@ const STRING_SCHEMA = { type: 'string' };
 const LABEL_SCHEMA = {
   $defs: {
     LabelConfidence: {
-      properties: { label: { anyOf: [{ type: 'string' }, { type: 'integer' }, { type: 'number' }, { type: 'null' }], default: null }, confidence: { anyOf: [{ type: 'number' }, { type: 'null' }], default: null } },
+      properties: {
+        label: { anyOf: [{ type: 'string' }, { type: 'integer' }, { type: 'number' }, { type: 'null' }], default: null },
+        confidence: { anyOf: [{ type: 'number' }, { type: 'null' }], default: null },
+      },
       title: 'LabelConfidence',
       type: 'object',
     },
@@ -64,7 +74,19 @@ function components(root: string, examples: readonly { path: string; example: Ex
   return [
     { id: 0, type: 'column', props: {} },
     { id: 1, type: 'audio', props: { type: 'filepath', label: 'Audio', sources: ['upload', 'microphone'], show_label: true }, schema: FILE_DATA_SCHEMA },
-    { id: 2, type: 'radio', props: { choices: [['utterance', 'utterance'], ['frame', 'frame']], value: 'utterance', label: 'granularity' }, schema: RADIO_SCHEMA },
+    {
+      id: 2,
+      type: 'radio',
+      props: {
+        choices: [
+          ['utterance', 'utterance'],
+          ['frame', 'frame'],
+        ],
+        value: 'utterance',
+        label: 'granularity',
+      },
+      schema: RADIO_SCHEMA,
+    },
     { id: 3, type: 'checkbox', props: { value: false, label: 'extract embedding' }, schema: BOOLEAN_SCHEMA },
     { id: 4, type: 'button', props: { value: 'Submit', variant: 'primary' } },
     { id: 5, type: 'markdown', props: { value: '', label: 'main emotion' }, schema: STRING_SCHEMA },
@@ -93,7 +115,10 @@ function componentJson(spec: ComponentSpec): Record<string, unknown> {
   return { ...base, skip_api: false, api_info: spec.schema, api_info_as_input: spec.schema, api_info_as_output: spec.schema, example_inputs: null };
 }
 
-function dependency(id: number, fields: { targets: [number, string][]; inputs: number[]; outputs: number[]; apiName: string; queue: boolean | null; public: boolean }): Record<string, unknown> {
+function dependency(
+  id: number,
+  fields: { targets: [number, string][]; inputs: number[]; outputs: number[]; apiName: string; queue: boolean | null; public: boolean },
+): Record<string, unknown> {
   return {
     id,
     targets: fields.targets,
@@ -191,21 +216,44 @@ function predictEndpoint(root: string, firstExample: Example | undefined): Recor
   return {
     parameters: [
       {
-        label: 'Audio', parameter_name: 'audio', parameter_has_default: false, parameter_default: null,
-        type: FILE_DATA_SCHEMA, python_type: { type: 'filepath', description: '' }, component: 'Audio', example_input: example,
+        label: 'Audio',
+        parameter_name: 'audio',
+        parameter_has_default: false,
+        parameter_default: null,
+        type: FILE_DATA_SCHEMA,
+        python_type: { type: 'filepath', description: '' },
+        component: 'Audio',
+        example_input: example,
       },
       {
-        label: 'granularity', parameter_name: 'granularity', parameter_has_default: true, parameter_default: 'utterance',
-        type: RADIO_SCHEMA, python_type: { type: "Literal['utterance', 'frame']", description: '' }, component: 'Radio', example_input: 'utterance',
+        label: 'granularity',
+        parameter_name: 'granularity',
+        parameter_has_default: true,
+        parameter_default: 'utterance',
+        type: RADIO_SCHEMA,
+        python_type: { type: "Literal['utterance', 'frame']", description: '' },
+        component: 'Radio',
+        example_input: 'utterance',
       },
       {
-        label: 'extract embedding', parameter_name: 'extract_embedding', parameter_has_default: true, parameter_default: false,
-        type: BOOLEAN_SCHEMA, python_type: { type: 'bool', description: '' }, component: 'Checkbox', example_input: true,
+        label: 'extract embedding',
+        parameter_name: 'extract_embedding',
+        parameter_has_default: true,
+        parameter_default: false,
+        type: BOOLEAN_SCHEMA,
+        python_type: { type: 'bool', description: '' },
+        component: 'Checkbox',
+        example_input: true,
       },
     ],
     returns: [
       returns('main emotion', STRING_SCHEMA, 'str', 'Markdown'),
-      returns('emotion scores', LABEL_SCHEMA, 'dict(label: str | int | float | None, confidences: list[dict(label: str | int | float | None, confidence: float | None)] | None)', 'Label'),
+      returns(
+        'emotion scores',
+        LABEL_SCHEMA,
+        'dict(label: str | int | float | None, confidences: list[dict(label: str | int | float | None, confidence: float | None)] | None)',
+        'Label',
+      ),
       returns('processing log', STRING_SCHEMA, 'str', 'Textbox'),
       returns('result.json', FILE_DATA_SCHEMA, 'filepath', 'File'),
       returns('embedding.npy', FILE_DATA_SCHEMA, 'filepath', 'File'),
@@ -218,8 +266,23 @@ function predictEndpoint(root: string, firstExample: Example | undefined): Recor
 
 function loadExampleEndpoint(): Record<string, unknown> {
   return {
-    parameters: [{ label: 'Examples', parameter_name: 'index', parameter_has_default: false, parameter_default: null, type: DATASET_SCHEMA, python_type: { type: 'int', description: '' }, component: 'Dataset', example_input: 0 }],
-    returns: [returns('Audio', FILE_DATA_SCHEMA, 'filepath', 'Audio'), returns('granularity', RADIO_SCHEMA, 'str', 'Radio'), returns('extract embedding', BOOLEAN_SCHEMA, 'bool', 'Checkbox')],
+    parameters: [
+      {
+        label: 'Examples',
+        parameter_name: 'index',
+        parameter_has_default: false,
+        parameter_default: null,
+        type: DATASET_SCHEMA,
+        python_type: { type: 'int', description: '' },
+        component: 'Dataset',
+        example_input: 0,
+      },
+    ],
+    returns: [
+      returns('Audio', FILE_DATA_SCHEMA, 'filepath', 'Audio'),
+      returns('granularity', RADIO_SCHEMA, 'str', 'Radio'),
+      returns('extract embedding', BOOLEAN_SCHEMA, 'bool', 'Checkbox'),
+    ],
     show_api: false,
     api_visibility: 'undocumented',
     description: '',

@@ -37,10 +37,15 @@ const ROOT = 'http://127.0.0.1:7860';
 describe('GradioEvents', () => {
   it('should keep the messages produced before the stream opens, then close the stream', async () => {
     const events = new GradioEvents(new SseStreams());
-    const id = events.join('s1', async (context) => {
-      context.onStart?.();
-      return ['done'];
-    }, ROOT, true);
+    const id = events.join(
+      's1',
+      async (context) => {
+        context.onStart?.();
+        return ['done'];
+      },
+      ROOT,
+      true,
+    );
     await events.outcomeOf(id);
     const received = await messages(events.openStream('s1'));
     expect(received.map((m) => m.msg)).toEqual(['estimation', 'process_starts', 'process_completed', 'close_stream']);
@@ -64,7 +69,11 @@ describe('GradioEvents', () => {
     const received = await stream;
     const completed = received.filter((m) => m.msg === 'process_completed');
     expect(completed.map((m) => m.event_id)).toEqual([a, b]);
-    expect(completed[1]).toMatchObject({ success: false, title: 'Error', output: { error: 'Internal server error (see the server log)', title: 'Error', visible: true } });
+    expect(completed[1]).toMatchObject({
+      success: false,
+      title: 'Error',
+      output: { error: 'Internal server error (see the server log)', title: 'Error', visible: true },
+    });
     expect(received.at(-1)?.msg).toBe('close_stream');
     expect(received.filter((m) => m.msg === 'close_stream')).toHaveLength(1);
     events.close();
@@ -72,11 +81,16 @@ describe('GradioEvents', () => {
 
   it('should put the estimate in estimation messages: at the join and with each rank the queue reports', async () => {
     const events = new GradioEvents(new SseStreams(), (rank) => 1.5 + rank);
-    const id = events.join('s-eta', async (context) => {
-      context.onRank?.(2, 3, 7.25);
-      context.onStart?.();
-      return ['done'];
-    }, ROOT, true);
+    const id = events.join(
+      's-eta',
+      async (context) => {
+        context.onRank?.(2, 3, 7.25);
+        context.onStart?.();
+        return ['done'];
+      },
+      ROOT,
+      true,
+    );
     await events.outcomeOf(id);
     const estimations = (await messages(events.openStream('s-eta'))).filter((m) => m.msg === 'estimation');
     expect(estimations).toEqual([
@@ -106,10 +120,15 @@ describe('GradioEvents', () => {
   it('should cancel an event: its signal fires and it completes with an empty output', async () => {
     const events = new GradioEvents(new SseStreams());
     const call = controlled();
-    const id = events.join('s3', (context) => {
-      context.signal.addEventListener('abort', () => call.fail(new Error('aborted')));
-      return call.call(context);
-    }, ROOT, true);
+    const id = events.join(
+      's3',
+      (context) => {
+        context.signal.addEventListener('abort', () => call.fail(new Error('aborted')));
+        return call.call(context);
+      },
+      ROOT,
+      true,
+    );
     expect(events.cancel(id)).toBe(true);
     expect(events.cancel('missing')).toBe(false);
     await expect(events.outcomeOf(id)).resolves.toEqual({ ok: 'cancelled' });

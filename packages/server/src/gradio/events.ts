@@ -14,10 +14,7 @@ import { MAX_FINISHED_EVENTS } from './constants.js';
 import type { PreparedCall } from './functions.js';
 
 /** How an event ended. */
-export type EventOutcome =
-  | { ok: true; data: unknown[]; durationS: number }
-  | { ok: false; message: string }
-  | { ok: 'cancelled' };
+export type EventOutcome = { ok: true; data: unknown[]; durationS: number } | { ok: false; message: string } | { ok: 'cancelled' };
 
 /** One queued call. */
 interface QueueEvent {
@@ -187,11 +184,24 @@ export class GradioEvents {
     if (!event.streamed) return;
     const output =
       outcome.ok === true
-        ? { data: outcome.data, is_generating: false, duration: outcome.durationS, average_duration: this.averageDuration(), render_config: null, changed_state_ids: [] }
+        ? {
+            data: outcome.data,
+            is_generating: false,
+            duration: outcome.durationS,
+            average_duration: this.averageDuration(),
+            render_config: null,
+            changed_state_ids: [],
+          }
         : outcome.ok === false
           ? errorPayload(outcome.message)
           : {};
-    this.deliver(event.session, { msg: 'process_completed', event_id: event.id, output, success: outcome.ok !== false, title: outcome.ok === false ? 'Error' : null });
+    this.deliver(event.session, {
+      msg: 'process_completed',
+      event_id: event.id,
+      output,
+      success: outcome.ok !== false,
+      title: outcome.ok === false ? 'Error' : null,
+    });
     const session = this.session(event.session);
     session.pending.delete(event.id);
     if (session.pending.size === 0) this.closeStream(session);

@@ -59,7 +59,8 @@ function checkPredictInputs(data: unknown[]): { audio: unknown; granularity: Gra
   if (granularity !== 'utterance' && granularity !== 'frame') {
     throw new GradioValidationError('granularity', `granularity must be "utterance" or "frame", got ${JSON.stringify(granularity)?.slice(0, 50)}`);
   }
-  if (typeof embedding !== 'boolean') throw new GradioValidationError('extract_embedding', `extract_embedding must be true or false, got ${JSON.stringify(embedding)?.slice(0, 50)}`);
+  if (typeof embedding !== 'boolean')
+    throw new GradioValidationError('extract_embedding', `extract_embedding must be true or false, got ${JSON.stringify(embedding)?.slice(0, 50)}`);
   return { audio, granularity, embedding };
 }
 
@@ -116,7 +117,8 @@ export function gradioFunctions(service: AnalysisService, store: FileStore, maxU
   const loadExample: GradioFunction = async (data) => {
     const [index] = data;
     const example = typeof index === 'number' && Number.isInteger(index) ? EXAMPLES[index] : undefined;
-    if (example === undefined) throw new GradioValidationError('index', `no example with index ${JSON.stringify(index)?.slice(0, 20)} (there are ${EXAMPLES.length})`);
+    if (example === undefined)
+      throw new GradioValidationError('index', `no example with index ${JSON.stringify(index)?.slice(0, 20)} (there are ${EXAMPLES.length})`);
     return async (context) => {
       context.onStart?.();
       const audio = await toFileData(context.root, examplePath(store.folders.examplesDir, example));

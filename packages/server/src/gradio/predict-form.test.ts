@@ -35,7 +35,14 @@ describe('predictFormData', () => {
   });
 
   it('should take granularity and extract_embedding as a browser form or curl sends them', async () => {
-    for (const [text, expected] of [['true', true], ['1', true], ['on', true], ['FALSE', false], ['0', false], ['off', false]] as const) {
+    for (const [text, expected] of [
+      ['true', true],
+      ['1', true],
+      ['on', true],
+      ['FALSE', false],
+      ['0', false],
+      ['off', false],
+    ] as const) {
       const data = await predictFormData(form([await part('audio', 'a.wav')], { granularity: 'frame', extract_embedding: text }), store);
       expect(data.slice(1), text).toEqual(['frame', expected]);
     }
@@ -52,19 +59,37 @@ describe('predictFormData', () => {
   });
 
   it('should refuse a form without a file, or with several and none named audio, with a 400 naming the field', async () => {
-    await expect(predictFormData(form([], { granularity: 'frame' }), store)).rejects.toMatchObject({ status: 400, code: 'E2V_ERR_HTTP_BAD_INPUT', message: expect.stringContaining('"audio"') as string });
-    await expect(predictFormData(form([await part('a', '1.wav'), await part('b', '2.wav')]), store)).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/2 files and none in the field "audio"/) as string });
+    await expect(predictFormData(form([], { granularity: 'frame' }), store)).rejects.toMatchObject({
+      status: 400,
+      code: 'E2V_ERR_HTTP_BAD_INPUT',
+      message: expect.stringContaining('"audio"') as string,
+    });
+    await expect(predictFormData(form([await part('a', '1.wav'), await part('b', '2.wav')]), store)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/2 files and none in the field "audio"/) as string,
+    });
   });
 
   it('should refuse audio sent as text (curl -F without @) and unknown fields, with a 400', async () => {
-    await expect(predictFormData(form([], { audio: 'clip.wav' }), store)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('must be a file') as string });
-    await expect(predictFormData(form([await part('audio', 'a.wav')], { granulariti: 'frame' }), store)).rejects.toMatchObject({ status: 400, message: expect.stringContaining("Unknown form field 'granulariti'") as string });
+    await expect(predictFormData(form([], { audio: 'clip.wav' }), store)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('must be a file') as string,
+    });
+    await expect(predictFormData(form([await part('audio', 'a.wav')], { granulariti: 'frame' }), store)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("Unknown form field 'granulariti'") as string,
+    });
   });
 
   it('should refuse an extract_embedding that is not a boolean word with a 422 naming it, keeping nothing', async () => {
     const before = await readdir(store.folders.uploadsDir);
     const error = await predictFormData(form([await part('audio', 'unkept.wav', 'unkept')], { extract_embedding: 'maybe' }), store).catch((e: unknown) => e);
-    expect(error).toMatchObject({ status: 422, code: 'E2V_ERR_HTTP_INVALID_INPUT', parameter: 'extract_embedding', message: expect.stringContaining('"maybe"') as string });
+    expect(error).toMatchObject({
+      status: 422,
+      code: 'E2V_ERR_HTTP_INVALID_INPUT',
+      parameter: 'extract_embedding',
+      message: expect.stringContaining('"maybe"') as string,
+    });
     expect((await readdir(store.folders.uploadsDir)).filter((name) => !name.startsWith('.'))).toEqual(before.filter((name) => !name.startsWith('.')));
   });
 });

@@ -168,7 +168,9 @@ function gradioApi(deps: GradioRouteDeps): Hono {
   });
 
   // rank_eta: when a job joining now would have its result
-  api.get('/queue/status', (c) => c.json({ msg: 'estimation', event_id: null, rank: null, queue_size: deps.queue.depth + deps.queue.active, rank_eta: deps.queue.eta(deps.queue.depth) }));
+  api.get('/queue/status', (c) =>
+    c.json({ msg: 'estimation', event_id: null, rank: null, queue_size: deps.queue.depth + deps.queue.active, rank_eta: deps.queue.eta(deps.queue.depth) }),
+  );
 
   api.post('/call/:api{.+}', async (c) => {
     const fnIndex = FN_BY_API_NAME[apiName(c.req.param('api'))];

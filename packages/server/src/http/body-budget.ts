@@ -71,8 +71,13 @@ export class BodyBudget {
   }
 
   private busy(): HttpError {
-    return new HttpError(503, 'E2V_ERR_HTTP_BUSY', `The server is receiving too many ${this.kind} at once (${this.bodies}, ${Math.ceil(this.bytes / 1048576)} MB); retry later`, {
-      'Retry-After': String(RETRY_AFTER_S),
-    });
+    return new HttpError(
+      503,
+      'E2V_ERR_HTTP_BUSY',
+      `The server is receiving too many ${this.kind} at once (${this.bodies}, ${Math.ceil(this.bytes / 1048576)} MB); retry later`,
+      {
+        'Retry-After': String(RETRY_AFTER_S),
+      },
+    );
   }
 }

@@ -60,7 +60,10 @@ describe('BodyReader.json', () => {
   });
 
   it('should refuse a body over the limit with 413, declared or streamed', async () => {
-    await expect(reader({ maxJsonBytes: 5 }).json(new Request(URL_, { method: 'POST', body: '"123456"' }))).rejects.toMatchObject({ status: 413, code: 'E2V_ERR_HTTP_TOO_LARGE' });
+    await expect(reader({ maxJsonBytes: 5 }).json(new Request(URL_, { method: 'POST', body: '"123456"' }))).rejects.toMatchObject({
+      status: 413,
+      code: 'E2V_ERR_HTTP_TOO_LARGE',
+    });
     await expect(reader({ maxJsonBytes: 5 }).json(streamed([new Uint8Array(4), new Uint8Array(4)]))).rejects.toMatchObject({ status: 413 });
   });
 
@@ -75,7 +78,9 @@ describe('BodyReader.json', () => {
 
   it('should type a body the client stopped sending as 400 E2V_ERR_HTTP_BODY_ABORTED, with the cause', async () => {
     const cause = new Error('client gone');
-    const error = await reader().json(streamed([new TextEncoder().encode('{"a":')], cause)).catch((e: unknown) => e);
+    const error = await reader()
+      .json(streamed([new TextEncoder().encode('{"a":')], cause))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 400, code: 'E2V_ERR_HTTP_BODY_ABORTED', cause });
   });
 
@@ -83,7 +88,11 @@ describe('BodyReader.json', () => {
     const body = reader({ maxJsonBytesInFlight: 100 });
     const first = pending(60);
     const reading = body.json(first.request);
-    await expect(body.json(pending(60).request)).rejects.toMatchObject({ status: 503, code: 'E2V_ERR_HTTP_BUSY', headers: { 'Retry-After': expect.stringMatching(/^\d+$/) } });
+    await expect(body.json(pending(60).request)).rejects.toMatchObject({
+      status: 503,
+      code: 'E2V_ERR_HTTP_BUSY',
+      headers: { 'Retry-After': expect.stringMatching(/^\d+$/) },
+    });
     first.end();
     await expect(reading).rejects.toMatchObject({ code: 'E2V_ERR_HTTP_BAD_JSON' }); // it was read (empty), then freed its place
     await expect(body.json(new Request(URL_, { method: 'POST', body: '[1]' }))).resolves.toEqual([1]);
@@ -103,12 +112,18 @@ describe('BodyReader.file', () => {
   });
 
   it('should refuse a body over the limit with 413 while reading it, and leave nothing', async () => {
-    await expect(reader({ maxUploadBytes: 5 }).file(streamed([new Uint8Array(4), new Uint8Array(4)]))).rejects.toMatchObject({ status: 413, code: 'E2V_ERR_HTTP_TOO_LARGE' });
+    await expect(reader({ maxUploadBytes: 5 }).file(streamed([new Uint8Array(4), new Uint8Array(4)]))).rejects.toMatchObject({
+      status: 413,
+      code: 'E2V_ERR_HTTP_TOO_LARGE',
+    });
     expect(await uploads()).toEqual([]);
   });
 
   it('should type an interrupted body as 400 E2V_ERR_HTTP_BODY_ABORTED and leave nothing', async () => {
-    await expect(reader().file(streamed([new Uint8Array(1000)], new Error('client gone')))).rejects.toMatchObject({ status: 400, code: 'E2V_ERR_HTTP_BODY_ABORTED' });
+    await expect(reader().file(streamed([new Uint8Array(1000)], new Error('client gone')))).rejects.toMatchObject({
+      status: 400,
+      code: 'E2V_ERR_HTTP_BODY_ABORTED',
+    });
     expect(await uploads()).toEqual([]);
   });
 
@@ -117,7 +132,11 @@ describe('BodyReader.file', () => {
     const open = [pending(10), pending(10)];
     const reading = open.map((p) => body.file(p.request));
     const started = performance.now();
-    await expect(body.file(pending(10).request)).rejects.toMatchObject({ status: 503, code: 'E2V_ERR_HTTP_BUSY', headers: { 'Retry-After': expect.stringMatching(/^\d+$/) } });
+    await expect(body.file(pending(10).request)).rejects.toMatchObject({
+      status: 503,
+      code: 'E2V_ERR_HTTP_BUSY',
+      headers: { 'Retry-After': expect.stringMatching(/^\d+$/) },
+    });
     expect(performance.now() - started).toBeLessThan(100);
     for (const p of open) p.end();
     for (const file of await Promise.all(reading)) await store.discard(file);
@@ -126,21 +145,33 @@ describe('BodyReader.file', () => {
 
   it('should answer 413 at once to a body larger than all the bytes in flight may be', async () => {
     const body = reader({ maxUploadBytesInFlight: 1000 });
-    await expect(body.multipart(new Request(URL_, { method: 'POST', body: 'x'.repeat(2000), headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-length': '2000' } }))).rejects.toMatchObject({
+    await expect(
+      body.multipart(
+        new Request(URL_, { method: 'POST', body: 'x'.repeat(2000), headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-length': '2000' } }),
+      ),
+    ).rejects.toMatchObject({
       status: 413,
       code: 'E2V_ERR_HTTP_TOO_LARGE',
     });
   });
 
   it('should charge a body without Content-Length as it arrives, and stop it past the byte cap', async () => {
-    await expect(reader({ maxUploadBytesInFlight: 10 }).file(streamed([new Uint8Array(8), new Uint8Array(8)]))).rejects.toMatchObject({ status: 503, code: 'E2V_ERR_HTTP_BUSY' });
+    await expect(reader({ maxUploadBytesInFlight: 10 }).file(streamed([new Uint8Array(8), new Uint8Array(8)]))).rejects.toMatchObject({
+      status: 503,
+      code: 'E2V_ERR_HTTP_BUSY',
+    });
     expect(await uploads()).toEqual([]);
   });
 });
 
 describe('BodyReader.multipart', () => {
   it('should give fields and files received on disk', async () => {
-    const body = await reader().multipart(multipart([{ name: 'audio', filename: 'a.wav', content: 'RIFF' }, { name: 'granularity', content: 'frame' }]));
+    const body = await reader().multipart(
+      multipart([
+        { name: 'audio', filename: 'a.wav', content: 'RIFF' },
+        { name: 'granularity', content: 'frame' },
+      ]),
+    );
     expect(body.fields).toEqual({ granularity: 'frame' });
     expect(body.files).toHaveLength(1);
     expect(body.files[0]).toMatchObject({ field: 'audio', filename: 'a.wav', size: 4 });
@@ -153,7 +184,9 @@ describe('BodyReader.multipart', () => {
   });
 
   it('should refuse a file over the size limit with 413 and leave nothing', async () => {
-    await expect(reader({ maxUploadBytes: 10 }).multipart(multipart([{ name: 'audio', filename: 'a.wav', content: new Uint8Array(100) }]))).rejects.toMatchObject({ status: 413 });
+    await expect(
+      reader({ maxUploadBytes: 10 }).multipart(multipart([{ name: 'audio', filename: 'a.wav', content: new Uint8Array(100) }])),
+    ).rejects.toMatchObject({ status: 413 });
     expect(await uploads()).toEqual([]);
   });
 
@@ -173,10 +206,17 @@ describe('BodyReader.multipart', () => {
   });
 
   it('should refuse a body that is not multipart, or is malformed, with 400', async () => {
-    await expect(reader().multipart(new Request(URL_, { method: 'POST', body: 'x' }))).rejects.toMatchObject({ status: 400, code: 'E2V_ERR_HTTP_NOT_MULTIPART' });
+    await expect(reader().multipart(new Request(URL_, { method: 'POST', body: 'x' }))).rejects.toMatchObject({
+      status: 400,
+      code: 'E2V_ERR_HTTP_NOT_MULTIPART',
+    });
     const noBoundary = new Request(URL_, { method: 'POST', body: 'x', headers: { 'content-type': 'multipart/form-data' } });
     await expect(reader().multipart(noBoundary)).rejects.toMatchObject({ status: 400, code: 'E2V_ERR_HTTP_BAD_MULTIPART' });
-    const truncated = new Request(URL_, { method: 'POST', body: '--b\r\nContent-Disposition: form-data; name="files"; filename="a"\r\n\r\nabc', headers: { 'content-type': 'multipart/form-data; boundary=b' } });
+    const truncated = new Request(URL_, {
+      method: 'POST',
+      body: '--b\r\nContent-Disposition: form-data; name="files"; filename="a"\r\n\r\nabc',
+      headers: { 'content-type': 'multipart/form-data; boundary=b' },
+    });
     await expect(reader().multipart(truncated)).rejects.toMatchObject({ status: 400 });
     expect(await uploads()).toEqual([]);
   });

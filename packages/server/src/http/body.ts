@@ -191,7 +191,8 @@ export class BodyReader {
         void settle();
       };
       const malformed = (error: Error): void => fail(new HttpError(400, 'E2V_ERR_HTTP_BAD_MULTIPART', `Malformed multipart request: ${error.message}`));
-      const partsLimit = (): void => fail(new HttpError(400, 'E2V_ERR_HTTP_TOO_MANY_PARTS', `Too many parts: at most ${limits.maxFiles} files and ${limits.maxParts} parts`));
+      const partsLimit = (): void =>
+        fail(new HttpError(400, 'E2V_ERR_HTTP_TOO_MANY_PARTS', `Too many parts: at most ${limits.maxFiles} files and ${limits.maxParts} parts`));
       parser.on('file', (field, stream, info) => {
         if (failure !== undefined) {
           stream.resume();
@@ -251,7 +252,8 @@ function detached({ incoming, outgoing }: NodeExchange): Readable {
  * declare no length).
  */
 function bodySource(request: Request, node: NodeExchange | undefined, ticket: BodyTicket | undefined): Readable {
-  const body = node !== undefined ? detached(node) : request.body === null ? Readable.from([]) : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
+  const body =
+    node !== undefined ? detached(node) : request.body === null ? Readable.from([]) : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
   if (ticket === undefined) return body;
   const charged = new Transform({
     transform(chunk: Buffer, _encoding, done) {

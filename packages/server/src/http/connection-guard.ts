@@ -77,7 +77,12 @@ export class ConnectionGuard {
       const refusal = this.refused.get(request.socket);
       if (refusal !== undefined) {
         const body = JSON.stringify({ error: { code: 'E2V_ERR_HTTP_TOO_MANY_CONNECTIONS', message: refusal.message } });
-        response.writeHead(refusal.status, { 'Content-Type': 'application/json', 'Retry-After': String(RETRY_AFTER_S), Connection: 'close', 'Content-Length': Buffer.byteLength(body) });
+        response.writeHead(refusal.status, {
+          'Content-Type': 'application/json',
+          'Retry-After': String(RETRY_AFTER_S),
+          Connection: 'close',
+          'Content-Length': Buffer.byteLength(body),
+        });
         response.end(body);
         return;
       }
@@ -115,7 +120,6 @@ export class ConnectionGuard {
     this.sockets.delete(socket);
     this.perClient.add(tracked.client, -1);
   }
-
 
   /** Closes the oldest idle connection that matches; false when there is none. */
   private closeIdle(matches: (tracked: Tracked) => boolean): boolean {

@@ -34,7 +34,12 @@ export function requestLog(logger: Logger, metrics: ServerMetrics): MiddlewareHa
     metrics.recordRequest(c.req.method, route, c.res.status, ms / 1000);
     const failure = c.get('failure');
     const line = {
-      reqId: id, method: c.req.method, path: c.req.path.slice(0, 200), route, status: c.res.status, ms: Math.round(ms * 10) / 10,
+      reqId: id,
+      method: c.req.method,
+      path: c.req.path.slice(0, 200),
+      route,
+      status: c.res.status,
+      ms: Math.round(ms * 10) / 10,
       ...(failure === undefined ? {} : { code: failure.code, ...(failure.cause === undefined ? {} : { err: failure.cause }) }),
     };
     if (c.res.status >= 500) logger.error(line, 'request failed');

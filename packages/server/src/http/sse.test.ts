@@ -19,7 +19,9 @@ describe('SseStreams caps', () => {
     const streams = new SseStreams(60_000, { maxStreams: 2, maxStreamsPerClient: 100 });
     streams.create(null, undefined, { client: LOCAL });
     streams.create(null, undefined, { client: LOCAL });
-    expect(() => streams.create(null, undefined, { client: LOCAL })).toThrow(expect.objectContaining({ status: 503, code: 'E2V_ERR_HTTP_TOO_MANY_STREAMS', headers: { 'Retry-After': '5' } }));
+    expect(() => streams.create(null, undefined, { client: LOCAL })).toThrow(
+      expect.objectContaining({ status: 503, code: 'E2V_ERR_HTTP_TOO_MANY_STREAMS', headers: { 'Retry-After': '5' } }),
+    );
     expect(() => streams.create('data: ALIVE\n\n', undefined, { client: LOCAL, heartbeatOf: 's' })).toThrow(expect.objectContaining({ status: 503 }));
     streams.endAll();
     expect(streams.size).toBe(0);

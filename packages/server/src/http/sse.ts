@@ -174,7 +174,6 @@ export class SseStreams {
     return false;
   }
 
-
   private refusal(status: 429 | 503, message: string): HttpError {
     return new HttpError(status, 'E2V_ERR_HTTP_TOO_MANY_STREAMS', message, { 'Retry-After': String(RETRY_AFTER_S) });
   }

@@ -43,7 +43,9 @@ function operation(route: RouteSpec): Record<string, unknown> {
     operationId: route.operationId,
     summary: route.summary,
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(route.body !== undefined ? { requestBody: { required: true, content: Object.fromEntries(Object.entries(route.body).map(([type, schema]) => [type, { schema }])) } } : {}),
+    ...(route.body !== undefined
+      ? { requestBody: { required: true, content: Object.fromEntries(Object.entries(route.body).map(([type, schema]) => [type, { schema }])) } }
+      : {}),
     responses,
   };
 }

@@ -4,11 +4,23 @@ import { ANALYZE_QUERY } from './spec.js';
 
 describe('parseParams', () => {
   it('should fill defaults', () => {
-    expect(parseParams(ANALYZE_QUERY, {})).toEqual({ granularity: 'utterance', embedding: false, inline_embedding: true, window_s: 1, save: false, spectrogram: false });
+    expect(parseParams(ANALYZE_QUERY, {})).toEqual({
+      granularity: 'utterance',
+      embedding: false,
+      inline_embedding: true,
+      window_s: 1,
+      save: false,
+      spectrogram: false,
+    });
   });
 
   it('should parse booleans and enums', () => {
-    expect(parseParams(ANALYZE_QUERY, { granularity: 'frame', embedding: 'TRUE', save: '1', spectrogram: 'off' })).toMatchObject({ granularity: 'frame', embedding: true, save: true, spectrogram: false });
+    expect(parseParams(ANALYZE_QUERY, { granularity: 'frame', embedding: 'TRUE', save: '1', spectrogram: 'off' })).toMatchObject({
+      granularity: 'frame',
+      embedding: true,
+      save: true,
+      spectrogram: false,
+    });
   });
 
   it("should parse numbers within the engine's range", () => {

@@ -9,7 +9,13 @@ import { parseFormBoolean } from '../http/form-boolean.js';
 import type { QueryParam } from './spec.js';
 
 type Parsed<T extends Record<string, QueryParam>> = {
-  [K in keyof T]: T[K] extends { type: 'boolean' } ? boolean : T[K] extends { type: 'number' } ? number : T[K] extends { values: readonly (infer V)[] } ? V : never;
+  [K in keyof T]: T[K] extends { type: 'boolean' }
+    ? boolean
+    : T[K] extends { type: 'number' }
+      ? number
+      : T[K] extends { values: readonly (infer V)[] }
+        ? V
+        : never;
 };
 
 /**
@@ -32,11 +38,16 @@ export function parseParams<T extends Record<string, QueryParam>>(specs: T, valu
     } else if (spec.type === 'number') {
       const value = Number(raw);
       if (raw.trim() === '' || !(value >= spec.minimum && value <= spec.maximum)) {
-        throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be a number in [${spec.minimum}, ${spec.maximum}], got '${raw.slice(0, 50)}'`);
+        throw new HttpError(
+          400,
+          'E2V_ERR_HTTP_BAD_PARAM',
+          `Parameter '${name}' must be a number in [${spec.minimum}, ${spec.maximum}], got '${raw.slice(0, 50)}'`,
+        );
       }
       parsed[name] = value;
     } else {
-      if (!spec.values.includes(raw)) throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be one of ${spec.values.join(', ')}, got '${raw.slice(0, 50)}'`);
+      if (!spec.values.includes(raw))
+        throw new HttpError(400, 'E2V_ERR_HTTP_BAD_PARAM', `Parameter '${name}' must be one of ${spec.values.join(', ')}, got '${raw.slice(0, 50)}'`);
       parsed[name] = raw;
     }
   }

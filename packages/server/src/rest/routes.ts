@@ -71,7 +71,11 @@ function analyzeResponse(outcome: AnalysisOutcome, store: FileStore): Record<str
     files:
       files === null
         ? null
-        : { result_json: fileLink(store, files.resultJson), embedding_npy: files.embeddingNpy === null ? null : fileLink(store, files.embeddingNpy), processed_audio: fileLink(store, files.processedAudio) },
+        : {
+            result_json: fileLink(store, files.resultJson),
+            embedding_npy: files.embeddingNpy === null ? null : fileLink(store, files.embeddingNpy),
+            processed_audio: fileLink(store, files.processedAudio),
+          },
     log: outcome.log,
     notices: outcome.notices,
     warnings: outcome.warnings,
@@ -112,7 +116,8 @@ async function readAudio(c: Context, deps: RestRouteDeps): Promise<AnalyzeAudio>
     const body = await deps.bodies.multipart(c.req.raw, nodeRequest(c));
     const audio = body.files.find((file) => file.field === 'audio');
     await Promise.all(body.files.filter((file) => file !== audio).map((file) => deps.store.discard(file)));
-    if (audio === undefined) throw new HttpError(400, 'E2V_ERR_HTTP_NO_AUDIO', 'No audio: send the file in the multipart field "audio" (or as the raw request body)');
+    if (audio === undefined)
+      throw new HttpError(400, 'E2V_ERR_HTTP_NO_AUDIO', 'No audio: send the file in the multipart field "audio" (or as the raw request body)');
     return { file: audio, name: audio.filename, fields: body.fields };
   }
   const file = await deps.bodies.file(c.req.raw, nodeRequest(c));
@@ -143,9 +148,14 @@ export function restRoutes(deps: RestRouteDeps): Hono {
       const params = parseParams(ANALYZE_QUERY, { ...c.req.query(), ...audio.fields });
       const outcome = await deps.service.analyze({
         audio: { path: audio.file.path, name: audio.name },
-        granularity: params.granularity, embedding: params.embedding, inlineEmbedding: params.inline_embedding, windowS: params.window_s,
-        save: params.save, spectrogram: params.spectrogram,
-        signal: c.req.raw.signal, reservation,
+        granularity: params.granularity,
+        embedding: params.embedding,
+        inlineEmbedding: params.inline_embedding,
+        windowS: params.window_s,
+        save: params.save,
+        spectrogram: params.spectrogram,
+        signal: c.req.raw.signal,
+        reservation,
       });
       return c.json(analyzeResponse(outcome, deps.store));
     } finally {
@@ -159,7 +169,8 @@ export function restRoutes(deps: RestRouteDeps): Hono {
     const queue = { waiting: deps.queue.depth, running: deps.queue.active };
     const plugins = deps.plugins?.status() ?? [];
     const storage = deps.store.health.snapshot;
-    if (!deps.model.ready) return c.json({ status: 'not_ready', ready: false, reason: deps.model.reason, install_command: deps.model.installCommand, queue, storage, plugins }, 503);
+    if (!deps.model.ready)
+      return c.json({ status: 'not_ready', ready: false, reason: deps.model.reason, install_command: deps.model.installCommand, queue, storage, plugins }, 503);
     const { name, variant } = deps.model.engine.info;
     // a failing uploads / outputs folder, or a plugin restarting after a crash: analyses go on
     const degraded = !deps.store.health.ok || plugins.some((p) => p.state === 'restarting');
@@ -174,7 +185,11 @@ export function restRoutes(deps: RestRouteDeps): Hono {
         loaded === null
           ? null
           : {
-              name: loaded.name, variant: loaded.variant, embedding_dim: loaded.embeddingDim, frame_rate: loaded.frameRate, random: loaded.random,
+              name: loaded.name,
+              variant: loaded.variant,
+              embedding_dim: loaded.embeddingDim,
+              frame_rate: loaded.frameRate,
+              random: loaded.random,
               labels: loaded.labels.map((l) => ({ key: l.key, ...labelNames(l.key, l.zh), token: l.token })),
             },
       models: known.models.map((m) => ({ id: m.id, description: m.description, installed: m.installed, install_command: `pnpm e2v model pull ${m.id}` })),

@@ -29,7 +29,13 @@ describe('localOriginGuard', () => {
   });
 
   it('should refuse other origins, null, cross-site fetches and foreign Host headers', async () => {
-    const refused: Record<string, string>[] = [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: 'file://' }, { 'sec-fetch-site': 'cross-site' }, { host: 'evil.example:7860' }];
+    const refused: Record<string, string>[] = [
+      { origin: 'http://evil.example' },
+      { origin: 'null' },
+      { origin: 'file://' },
+      { 'sec-fetch-site': 'cross-site' },
+      { host: 'evil.example:7860' },
+    ];
     for (const headers of refused) {
       const response = await post(app('127.0.0.1'), headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);

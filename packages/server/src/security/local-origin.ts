@@ -62,12 +62,19 @@ export function localOriginGuard(boundHost: string): MiddlewareHandler {
     if (loopbackOnly || (everyInterface && toLoopback)) {
       if (!toLoopback) return forbidden(`Host '${host!.slice(0, 100)}' is not this local server`);
       const origin = c.req.header('origin');
-      if (origin !== undefined && !isLocalOrigin(origin)) return forbidden(`Cross-origin request from '${origin.slice(0, 100)}' refused: this server only serves local pages`);
-      if (origin === undefined && c.req.header('sec-fetch-site') === 'cross-site') return forbidden('Cross-site request refused: this server only serves local pages');
+      if (origin !== undefined && !isLocalOrigin(origin))
+        return forbidden(`Cross-origin request from '${origin.slice(0, 100)}' refused: this server only serves local pages`);
+      if (origin === undefined && c.req.header('sec-fetch-site') === 'cross-site')
+        return forbidden('Cross-site request refused: this server only serves local pages');
       if (origin !== undefined && c.req.method === 'OPTIONS') {
         return new Response(null, {
           status: 204,
-          headers: { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Methods': 'GET, POST, HEAD', 'Access-Control-Allow-Headers': 'Content-Type', Vary: 'Origin' },
+          headers: {
+            'Access-Control-Allow-Origin': origin,
+            'Access-Control-Allow-Methods': 'GET, POST, HEAD',
+            'Access-Control-Allow-Headers': 'Content-Type',
+            Vary: 'Origin',
+          },
         });
       }
       await next();

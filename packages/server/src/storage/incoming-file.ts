@@ -40,7 +40,13 @@ export function bodyAborted(cause: unknown): HttpError {
  */
 export function uploadWriteError(cause: unknown): HttpError {
   if (isDiskFull(cause)) {
-    return new HttpError(507, 'E2V_ERR_HTTP_UPLOADS_FULL', "The server's upload storage is full; retry later", { 'Retry-After': String(RETRY_AFTER_S) }, { cause });
+    return new HttpError(
+      507,
+      'E2V_ERR_HTTP_UPLOADS_FULL',
+      "The server's upload storage is full; retry later",
+      { 'Retry-After': String(RETRY_AFTER_S) },
+      { cause },
+    );
   }
   return new HttpError(500, 'E2V_ERR_HTTP_UPLOAD_WRITE', 'The upload could not be stored (see the server log)', {}, { cause });
 }

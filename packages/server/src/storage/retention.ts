@@ -95,7 +95,10 @@ export class Retention {
   /** Sweeps every {@link SWEEP_INTERVAL_MS} (only when the folder has limits). */
   start(): void {
     if (!this.limited || this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.sweep().catch((error: unknown) => this.options.logger.warn({ err: error, folder: this.options.label }, 'retention sweep failed')), SWEEP_INTERVAL_MS);
+    this.timer = setInterval(
+      () => void this.sweep().catch((error: unknown) => this.options.logger.warn({ err: error, folder: this.options.label }, 'retention sweep failed')),
+      SWEEP_INTERVAL_MS,
+    );
     this.timer.unref();
   }
 
@@ -133,7 +136,10 @@ export class Retention {
       removed.push(entry.path);
     }
     if (removed.length > 0) {
-      this.options.logger.info({ folder: this.options.label, removed: removed.length, freedBytes: freed, keptBytes: total, paths: removed.slice(0, 20) }, 'retention removed old entries');
+      this.options.logger.info(
+        { folder: this.options.label, removed: removed.length, freedBytes: freed, keptBytes: total, paths: removed.slice(0, 20) },
+        'retention removed old entries',
+      );
     }
     return removed;
   }

@@ -38,7 +38,10 @@ describe('safeBaseName', () => {
       expect(Buffer.byteLength(stored), name).toBeGreaterThan(255 - 4);
       expect(stored.slice(stored.lastIndexOf('.')), name).toBe(name.slice(name.lastIndexOf('.')));
       const stem = stored.slice(0, stored.lastIndexOf('.'));
-      expect([...stem].every((c) => c === character), name).toBe(true);
+      expect(
+        [...stem].every((c) => c === character),
+        name,
+      ).toBe(true);
     }
   });
 

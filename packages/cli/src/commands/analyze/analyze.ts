@@ -70,7 +70,12 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   const files = await expandInputs(positionals);
 
   const model = modelFolder(values.model, resolveModelsDir(values['models-dir']));
-  const engine = await Engine.load(model.dir, { ...(threads === undefined ? {} : { threads }), variant: variantRequest, queueDepth: concurrency + 1, maxDurationS: maxDurationMin * 60 });
+  const engine = await Engine.load(model.dir, {
+    ...(threads === undefined ? {} : { threads }),
+    variant: variantRequest,
+    queueDepth: concurrency + 1,
+    maxDurationS: maxDurationMin * 60,
+  });
   try {
     const store = values.out === undefined ? null : await BatchStore.open(values.out, values.csv ? engine.info.labels.map((l) => l.key) : null);
     const progress = new BatchProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
@@ -79,7 +84,10 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
       if (removed.length > 0) progress.note(`removed ${removed.length} unfinished outputs folder(s) of stopped e2v processes in ${store.outputsDir}`);
     }
     const pluginLevels = { info: false };
-    const plugins = await loadCliPlugins(values, lineLogger((line) => progress.note(line), pluginLevels));
+    const plugins = await loadCliPlugins(
+      values,
+      lineLogger((line) => progress.note(line), pluginLevels),
+    );
     const analyzer = new FileAnalyzer({
       engine,
       plugins,

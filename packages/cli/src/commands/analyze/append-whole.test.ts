@@ -9,7 +9,11 @@ describe('appendWhole', () => {
   it('should append to every file in order', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-append-'));
     await writeFile(join(dir, 'a'), 'one\n');
-    await appendWhole([{ path: join(dir, 'a'), text: 'two\n' }, { path: join(dir, 'b'), text: 'row\n' }, { path: join(dir, 'a'), text: 'three\n' }]);
+    await appendWhole([
+      { path: join(dir, 'a'), text: 'two\n' },
+      { path: join(dir, 'b'), text: 'row\n' },
+      { path: join(dir, 'a'), text: 'three\n' },
+    ]);
     expect(await readFile(join(dir, 'a'), 'utf8')).toBe('one\ntwo\nthree\n');
     expect(await readFile(join(dir, 'b'), 'utf8')).toBe('row\n');
   });

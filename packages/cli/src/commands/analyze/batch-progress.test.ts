@@ -28,6 +28,7 @@ describe('BatchProgress', () => {
     progress.update({ done: 1, failed: 0, skipped: 1, total: 4, audioSeconds: 5 });
     progress.note('failed: x.wav: E2V_ERR_AUDIO_CORRUPT: bad');
     progress.finish();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal escapes are what a progress line writes
     expect(out[0]).toMatch(/^\r\[#+-+\] 2\/4 50\.0% .*\x1b\[K$/);
     expect(out[1]).toBe('\r\x1b[K');
     expect(out[2]).toBe('failed: x.wav: E2V_ERR_AUDIO_CORRUPT: bad\n');
@@ -38,9 +39,18 @@ describe('BatchProgress', () => {
 describe('formatSummary', () => {
   it('should list counts, audio hours, throughput, emotions and failures', () => {
     const text = formatSummary({
-      total: 5, analyzed: 3, skipped: 1, reused: 0, notDone: 0, audioSeconds: 7200, elapsedS: 10,
+      total: 5,
+      analyzed: 3,
+      skipped: 1,
+      reused: 0,
+      notDone: 0,
+      audioSeconds: 7200,
+      elapsedS: 10,
       failed: [{ file: 'bad.wav', code: 'E2V_ERR_AUDIO_CORRUPT', message: 'truncated' }],
-      emotions: new Map([['happy', 1], ['angry', 2]]),
+      emotions: new Map([
+        ['happy', 1],
+        ['angry', 2],
+      ]),
       plugins: { alert: { delivered: 3, pending: 1 } },
     });
     expect(text).toContain('audio                  2.000 h (7200.0 s)');
@@ -52,7 +62,18 @@ describe('formatSummary', () => {
   });
 
   it('should count files reused from another of the same content, and files a stopped batch left', () => {
-    const text = formatSummary({ total: 6, analyzed: 2, skipped: 1, reused: 1, notDone: 2, audioSeconds: 4, elapsedS: 1, failed: [], emotions: new Map(), plugins: {} });
+    const text = formatSummary({
+      total: 6,
+      analyzed: 2,
+      skipped: 1,
+      reused: 1,
+      notDone: 2,
+      audioSeconds: 4,
+      elapsedS: 1,
+      failed: [],
+      emotions: new Map(),
+      plugins: {},
+    });
     expect(text).toContain('\n  reused (same content)     1\n  not done (stopped early)  2\n');
   });
 });

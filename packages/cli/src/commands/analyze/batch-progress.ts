@@ -68,7 +68,7 @@ export class BatchProgress {
       const finished = counts.done + counts.failed + counts.skipped;
       const barWidth = Math.max(10, Math.min(30, width - text.length - 4));
       const filled = counts.total === 0 ? barWidth : Math.floor((finished / counts.total) * barWidth);
-      this.write(`\r[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${text}`.slice(0, width - 1) + '\x1b[K');
+      this.write(`${`\r[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${text}`.slice(0, width - 1)}\x1b[K`);
       this.onScreen = true;
       return;
     }

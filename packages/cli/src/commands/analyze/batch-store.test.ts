@@ -11,9 +11,17 @@ const LABELS = ['angry', 'happy'];
 
 function result(emotion: string): Result {
   return {
-    emotion, emotion_zh: '', emoji: '', confidence: 0.9, scores: { angry: emotion === 'angry' ? 0.9 : 0.1, happy: emotion === 'happy' ? 0.9 : 0.1 },
-    granularity: 'utterance', frames: null, audio: { duration_s: 1, sample_rate: 16000, channels: 1, format: 'wav', warnings: [] },
-    model: { name: 'm', variant: 'fp32' }, timestamp: '2026-12-04T08:00:00.000+08:00', timings_ms: { decode: 0, resample: 0, inference: 0, total: 0 },
+    emotion,
+    emotion_zh: '',
+    emoji: '',
+    confidence: 0.9,
+    scores: { angry: emotion === 'angry' ? 0.9 : 0.1, happy: emotion === 'happy' ? 0.9 : 0.1 },
+    granularity: 'utterance',
+    frames: null,
+    audio: { duration_s: 1, sample_rate: 16000, channels: 1, format: 'wav', warnings: [] },
+    model: { name: 'm', variant: 'fp32' },
+    timestamp: '2026-12-04T08:00:00.000+08:00',
+    timings_ms: { decode: 0, resample: 0, inference: 0, total: 0 },
   };
 }
 
@@ -24,14 +32,19 @@ function record(file: string, key: string, emotion = 'happy'): ResultRecord {
 const corrupt = { code: 'E2V_ERR_AUDIO_CORRUPT', message: 'bad' };
 
 async function lines(path: string): Promise<Record<string, any>[]> {
-  return (await readFile(path, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  return (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
 }
 
 describe('BatchStore', () => {
   it('should keep every line whole under many concurrent appends, with one CSV header', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-store-'));
     const store = await BatchStore.open(dir, LABELS);
-    await Promise.all(Array.from({ length: 200 }, (_, i) => store.addResult({ ...record(`/in/f "${i}", x.wav`, `k${i}`, i % 2 ? 'angry' : 'happy'), sha256: `h${i}` })));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => store.addResult({ ...record(`/in/f "${i}", x.wav`, `k${i}`, i % 2 ? 'angry' : 'happy'), sha256: `h${i}` })),
+    );
     await store.close();
     const jsonl = await lines(join(dir, 'results.jsonl'));
     expect(jsonl).toHaveLength(200);
@@ -83,7 +96,10 @@ describe('BatchStore', () => {
     await third.close();
     expect(await lines(join(dir, 'results.jsonl'))).toMatchObject([{ file: 'd.wav', key: 'kd-changed' }]);
     expect(await lines(join(dir, 'errors.jsonl'))).toMatchObject([{ file: 'c.wav', error: { code: 'E2V_ERR_AUDIO_TOO_LONG' } }]);
-    expect((await readFile(join(dir, 'results.csv'), 'utf8')).trimEnd().split('\n')).toEqual([expect.stringMatching(/^file,/), expect.stringMatching(/^d\.wav,sha-kd-changed,angry,/)]);
+    expect((await readFile(join(dir, 'results.csv'), 'utf8')).trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^file,/),
+      expect.stringMatching(/^d\.wav,sha-kd-changed,angry,/),
+    ]);
     expect((await readdir(dir)).sort()).toEqual(['errors.jsonl', 'results.csv', 'results.jsonl']);
   });
 
@@ -104,16 +120,33 @@ describe('BatchStore', () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-store-'));
     const results = [record('a.wav', 'old'), record('b.wav', 'kb'), record('a.wav', 'new')].map((r) => `${JSON.stringify(r)}\n`);
     await writeFile(join(dir, 'results.jsonl'), `${results.join('')}not json, kept\n`);
-    await writeFile(join(dir, 'errors.jsonl'), [{ file: 'b.wav', sha256: null, error: corrupt }, { file: 'c.wav', sha256: null, error: corrupt }, { file: 'c.wav', sha256: 'sc', error: corrupt }].map((r) => `${JSON.stringify(r)}\n`).join(''));
+    await writeFile(
+      join(dir, 'errors.jsonl'),
+      [
+        { file: 'b.wav', sha256: null, error: corrupt },
+        { file: 'c.wav', sha256: null, error: corrupt },
+        { file: 'c.wav', sha256: 'sc', error: corrupt },
+      ]
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(''),
+    );
     const store = await BatchStore.open(dir, LABELS);
     expect(await store.lookup('a.wav', 'new')).toEqual({ kind: 'done' });
     expect(await store.lookup('b.wav', 'kb')).toEqual({ kind: 'done' });
     await store.close();
     expect((await readFile(join(dir, 'results.jsonl'), 'utf8')).split('\n').map((l) => l.slice(0, 30))).toEqual([
-      results[1]!.slice(0, 30), results[2]!.slice(0, 30), 'not json, kept', '',
+      results[1]!.slice(0, 30),
+      results[2]!.slice(0, 30),
+      'not json, kept',
+      '',
     ]);
     expect(await lines(join(dir, 'errors.jsonl'))).toEqual([{ file: 'c.wav', sha256: 'sc', error: corrupt }]);
-    expect((await readFile(join(dir, 'results.csv'), 'utf8')).trimEnd().split('\n').map((l) => l.split(',')[0])).toEqual(['file', 'b.wav', 'a.wav']);
+    expect(
+      (await readFile(join(dir, 'results.csv'), 'utf8'))
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['file', 'b.wav', 'a.wav']);
   });
 
   it.skipIf(!canMount)('should refuse a record on a full disk with E2V_ERR_CLI_OUTPUT_FULL, leaving no part of it (tmpfs, root)', async () => {
@@ -126,7 +159,11 @@ describe('BatchStore', () => {
       const big = { ...record('b.wav', 'kb'), result: { ...result('happy'), emotion_zh: 'x'.repeat(20_000) } };
       const refused = store.addResult(big);
       await expect(refused).rejects.toBeInstanceOf(OutputError);
-      await expect(refused).rejects.toMatchObject({ code: 'E2V_ERR_CLI_OUTPUT_FULL', exitCode: 74, message: `the disk of ${disk.dir} is full (ENOSPC writing results.jsonl)` });
+      await expect(refused).rejects.toMatchObject({
+        code: 'E2V_ERR_CLI_OUTPUT_FULL',
+        exitCode: 74,
+        message: `the disk of ${disk.dir} is full (ENOSPC writing results.jsonl)`,
+      });
       expect(await readFile(join(disk.dir, 'results.jsonl'), 'utf8')).toBe(before.jsonl);
       expect(await readFile(join(disk.dir, 'results.csv'), 'utf8')).toBe(before.csv);
       expect(await store.lookup('b.wav', 'kb')).toEqual({ kind: 'new' });

@@ -18,20 +18,42 @@ describe('toFailure', () => {
   it('should map a raw file system error to E2V_ERR_CLI_FILE, keeping its code as the cause', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2v-failure-'));
     const isDir = await systemError(readFile(dir));
-    expect(toFailure(isDir, dir)).toEqual({ code: 'E2V_ERR_CLI_FILE', message: `cannot read ${dir}: illegal operation on a directory (EISDIR)`, cause: 'EISDIR' });
+    expect(toFailure(isDir, dir)).toEqual({
+      code: 'E2V_ERR_CLI_FILE',
+      message: `cannot read ${dir}: illegal operation on a directory (EISDIR)`,
+      cause: 'EISDIR',
+    });
     const missing = await systemError(readFile(join(dir, 'gone.wav')));
-    expect(toFailure(missing, 'gone.wav')).toEqual({ code: 'E2V_ERR_CLI_FILE', message: 'cannot read gone.wav: no such file or directory (ENOENT)', cause: 'ENOENT' });
+    expect(toFailure(missing, 'gone.wav')).toEqual({
+      code: 'E2V_ERR_CLI_FILE',
+      message: 'cannot read gone.wav: no such file or directory (ENOENT)',
+      cause: 'ENOENT',
+    });
   });
 
   it('should keep the code of an e2v error, with the system code behind it when there is one', async () => {
-    expect(toFailure(new E2vError('E2V_ERR_AUDIO_CORRUPT', 'truncated data chunk\nmore'), 'a.wav')).toEqual({ code: 'E2V_ERR_AUDIO_CORRUPT', message: 'truncated data chunk' });
+    expect(toFailure(new E2vError('E2V_ERR_AUDIO_CORRUPT', 'truncated data chunk\nmore'), 'a.wav')).toEqual({
+      code: 'E2V_ERR_AUDIO_CORRUPT',
+      message: 'truncated data chunk',
+    });
     const cause = await systemError(readFile('/nonexistent/e2v.wav'));
-    expect(toFailure(new E2vError('E2V_ERR_INPUT_READ', 'cannot read', { cause }), 'a.wav')).toEqual({ code: 'E2V_ERR_INPUT_READ', message: 'cannot read', cause: 'ENOENT' });
+    expect(toFailure(new E2vError('E2V_ERR_INPUT_READ', 'cannot read', { cause }), 'a.wav')).toEqual({
+      code: 'E2V_ERR_INPUT_READ',
+      message: 'cannot read',
+      cause: 'ENOENT',
+    });
   });
 
   it('should give anything else E2V_ERR_CLI_UNEXPECTED, never a raw code', () => {
-    expect(toFailure(new TypeError('x is not a function'), 'a.wav')).toEqual({ code: 'E2V_ERR_CLI_UNEXPECTED', message: 'x is not a function', cause: 'TypeError' });
-    expect(toFailure(Object.assign(new Error('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' }), 'a.wav')).toMatchObject({ code: 'E2V_ERR_CLI_UNEXPECTED', cause: 'ERR_INVALID_ARG_TYPE' });
+    expect(toFailure(new TypeError('x is not a function'), 'a.wav')).toEqual({
+      code: 'E2V_ERR_CLI_UNEXPECTED',
+      message: 'x is not a function',
+      cause: 'TypeError',
+    });
+    expect(toFailure(Object.assign(new Error('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' }), 'a.wav')).toMatchObject({
+      code: 'E2V_ERR_CLI_UNEXPECTED',
+      cause: 'ERR_INVALID_ARG_TYPE',
+    });
     expect(toFailure('thrown text', 'a.wav')).toEqual({ code: 'E2V_ERR_CLI_UNEXPECTED', message: 'thrown text', cause: 'string' });
   });
 });
@@ -41,10 +63,17 @@ describe('outputsWriteError', () => {
     const full = await systemError(writeFile('/dev/full', 'x'));
     const stop = outputsWriteError(new E2vError('E2V_ERR_OUTPUT_WRITE', 'Cannot write the outputs folder', { cause: full }), 'out/outputs');
     expect(stop).toBeInstanceOf(OutputError);
-    expect(stop).toMatchObject({ code: 'E2V_ERR_CLI_OUTPUT_FULL', exitCode: 74, message: 'the disk of out/outputs is full (ENOSPC writing an outputs folder)' });
+    expect(stop).toMatchObject({
+      code: 'E2V_ERR_CLI_OUTPUT_FULL',
+      exitCode: 74,
+      message: 'the disk of out/outputs is full (ENOSPC writing an outputs folder)',
+    });
     const dir = await mkdtemp(join(tmpdir(), 'e2v-failure-'));
     const isDir = await systemError(writeFile(dir, 'x'));
-    expect(outputsWriteError(isDir, 'out/outputs')).toMatchObject({ code: 'E2V_ERR_CLI_OUTPUT_WRITE', message: 'writing an outputs folder in out/outputs failed: illegal operation on a directory (EISDIR)' });
+    expect(outputsWriteError(isDir, 'out/outputs')).toMatchObject({
+      code: 'E2V_ERR_CLI_OUTPUT_WRITE',
+      message: 'writing an outputs folder in out/outputs failed: illegal operation on a directory (EISDIR)',
+    });
   });
 
   it("should leave a file's own failure to the file", () => {

@@ -85,7 +85,14 @@ export class FileAnalyzer {
       }
       const analysis = await this.run(file, key, bytes, sha256);
       const embeddingPath = analysis.embeddingFile;
-      await store?.addResult({ file, sha256, key, result: analysis.result, output_dir: analysis.outputDir, ...(embeddingPath === null ? {} : { embedding_npy: embeddingPath }) });
+      await store?.addResult({
+        file,
+        sha256,
+        key,
+        result: analysis.result,
+        output_dir: analysis.outputDir,
+        ...(embeddingPath === null ? {} : { embedding_npy: embeddingPath }),
+      });
       if (options.json) io.stdout(`${JSON.stringify({ file, ...analysis.result })}\n`);
       const seconds = analysis.result.audio.duration_s;
       this.counts.done += 1;
@@ -130,7 +137,11 @@ export class FileAnalyzer {
         ...(embeddingFile === undefined ? {} : { embeddingFile }),
       });
     try {
-      return await analyzeWithPlugins(plugins, { id: key, input: { name: file }, options: { granularity: options.granularity, embedding: options.embedding } }, run);
+      return await analyzeWithPlugins(
+        plugins,
+        { id: key, input: { name: file }, options: { granularity: options.granularity, embedding: options.embedding } },
+        run,
+      );
     } catch (error) {
       const target = outputDir ?? (embeddingFile === undefined ? undefined : dirname(embeddingFile));
       throw (target === undefined ? null : outputsWriteError(error, target)) ?? error;

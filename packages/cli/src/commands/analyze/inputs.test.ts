@@ -9,7 +9,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'e2v-inputs-'));
   await mkdir(join(dir, 'calls', 'day1'), { recursive: true });
   await mkdir(join(dir, 'calls', '.cache'), { recursive: true });
-  for (const file of ['calls/a.wav', 'calls/b.MP3', 'calls/notes.txt', 'calls/day1/c.flac', 'calls/.cache/d.wav', 'e.ogg']) await writeFile(join(dir, file), 'x');
+  for (const file of ['calls/a.wav', 'calls/b.MP3', 'calls/notes.txt', 'calls/day1/c.flac', 'calls/.cache/d.wav', 'e.ogg'])
+    await writeFile(join(dir, file), 'x');
 });
 
 describe('globToRegExp', () => {
@@ -46,7 +47,10 @@ describe('expandInputs', () => {
     const loop = join(dir, 'loop');
     await symlink(loop, loop);
     await expect(expandInputs([`${loop}/*.wav`])).rejects.toMatchObject({
-      name: 'FileError', code: 'E2V_ERR_CLI_FILE', systemCode: 'ELOOP', message: `cannot read ${loop}/: too many symbolic links encountered (ELOOP)`,
+      name: 'FileError',
+      code: 'E2V_ERR_CLI_FILE',
+      systemCode: 'ELOOP',
+      message: `cannot read ${loop}/: too many symbolic links encountered (ELOOP)`,
     });
     await expect(expandInputs([join(loop, 'a.wav')])).rejects.toMatchObject({ code: 'E2V_ERR_CLI_FILE', systemCode: 'ELOOP' });
     await expect(expandInputs([`${dir}/missing/*.wav`])).rejects.toThrow(/no file matches/);

@@ -122,9 +122,17 @@ export async function runCluster(args: string[], io: CliIo): Promise<number> {
     return csvLine([input.file, cluster, cosineSimilarity(input.vector, clustering.centroids[cluster]!).toFixed(6), input.result?.emotion ?? '']);
   });
   await writeFileAtomic(join(values.out, 'assignments.csv'), `file,cluster,cosine_to_centre,emotion\n${rows.join('\n')}\n`);
-  await writeFileAtomic(join(values.out, 'clusters.json'), `${JSON.stringify({ k: chosenK, seed, silhouette: quality, k_scores: scores, clusters }, null, 2)}\n`);
-  io.stdout(`k = ${chosenK}${k === 'auto' ? ` (best mean silhouette over ${range[0]}-${range[1]})` : ''}, silhouette ${quality.toFixed(3)}, ${inputs.length} inputs\n`);
-  for (const c of clusters) io.stdout(`  cluster ${c.cluster}: ${c.size} inputs${c.top_emotion === null ? '' : `, mostly ${c.top_emotion}`}; nearest the centre: ${c.nearest[0]?.file ?? '-'}\n`);
+  await writeFileAtomic(
+    join(values.out, 'clusters.json'),
+    `${JSON.stringify({ k: chosenK, seed, silhouette: quality, k_scores: scores, clusters }, null, 2)}\n`,
+  );
+  io.stdout(
+    `k = ${chosenK}${k === 'auto' ? ` (best mean silhouette over ${range[0]}-${range[1]})` : ''}, silhouette ${quality.toFixed(3)}, ${inputs.length} inputs\n`,
+  );
+  for (const c of clusters)
+    io.stdout(
+      `  cluster ${c.cluster}: ${c.size} inputs${c.top_emotion === null ? '' : `, mostly ${c.top_emotion}`}; nearest the centre: ${c.nearest[0]?.file ?? '-'}\n`,
+    );
   io.stdout(`wrote ${join(values.out, 'assignments.csv')} and ${join(values.out, 'clusters.json')}\n`);
   return EXIT.ok;
 }

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Result } from '@e2v/core';
-import { Engine } from '@e2v/engine';
+import type { Engine } from '@e2v/engine';
 import { readNpy } from '@e2v/npy';
 import { embeddingVector } from '@e2v/plugins';
 

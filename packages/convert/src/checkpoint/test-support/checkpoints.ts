@@ -52,7 +52,9 @@ export function halfToNumber(h: number): number {
 
 /** sha256 (hex) of a float32 array's bytes. */
 export function sha256Float32(values: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
+    .digest('hex');
 }
 
 /** Writes a zip archive of the given entries (e.g. a hand-made hostile checkpoint). */

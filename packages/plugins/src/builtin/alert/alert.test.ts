@@ -52,7 +52,13 @@ describe('alert plugin', () => {
     expect(r.received).toHaveLength(4);
     const key = alertKey('call-1', 'angry-call', 0);
     expect(r.delivered[0]!.headers['idempotency-key']).toBe(key);
-    expect(r.delivered[0]!.body).toMatchObject({ alert_id: key, rule: 'angry-call', result_id: 'call-1', input: 'call-1.wav', result: { emotion: 'angry', confidence: 0.9 } });
+    expect(r.delivered[0]!.body).toMatchObject({
+      alert_id: key,
+      rule: 'angry-call',
+      result_id: 'call-1',
+      input: 'call-1.wav',
+      result: { emotion: 'angry', confidence: 0.9 },
+    });
     const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.fields.code);
     expect(warnings).toEqual(['E2V_ERR_ALERT_DELIVERY', 'E2V_ERR_ALERT_DELIVERY', 'E2V_ERR_ALERT_DELIVERY']);
     expect(logger.lines.some((l) => String(l.fields.err).includes('timed out after 400 ms'))).toBe(true);
@@ -138,7 +144,14 @@ describe('alert plugin', () => {
     const logger = recordingLogger();
     const options = {
       rules: [
-        { name: 'sad', when: { emotion: 'sad' }, actions: [{ type: 'log', level: 'error' }, { type: 'file', path: 'alerts/sad.jsonl' }] },
+        {
+          name: 'sad',
+          when: { emotion: 'sad' },
+          actions: [
+            { type: 'log', level: 'error' },
+            { type: 'file', path: 'alerts/sad.jsonl' },
+          ],
+        },
         { name: 'loud', when: { not: { emotion: 'sad' } }, actions: [{ type: 'log' }] },
       ],
     };
@@ -147,7 +160,10 @@ describe('alert plugin', () => {
     await host.onResult(makeResult('sad', 0.6), analysis('s2'));
     await waitFor(async () => (await readFile(join(dir, 'alerts', 'sad.jsonl'), 'utf8').catch(() => '')).split('\n').length === 3);
     await waitFor(() => logger.lines.filter((l) => l.message === 'alert: sad').length === 2);
-    const lines = (await readFile(join(dir, 'alerts', 'sad.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { result_id: string });
+    const lines = (await readFile(join(dir, 'alerts', 'sad.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { result_id: string });
     expect(lines.map((l) => l.result_id).sort()).toEqual(['s1', 's2']);
     expect(logger.lines.find((l) => l.message === 'alert: sad')).toMatchObject({ level: 'error', fields: { plugin: 'alert', alert: { rule: 'sad' } } });
   });
@@ -155,7 +171,9 @@ describe('alert plugin', () => {
 
 describe('alert options', () => {
   it('should fill in defaults', () => {
-    expect(parseAlertOptions({ rules: [{ name: 'r', when: { emotion: 'angry' }, actions: [{ type: 'webhook', url: 'http://127.0.0.1:1/x' }, { type: 'log' }] }] })).toEqual({
+    expect(
+      parseAlertOptions({ rules: [{ name: 'r', when: { emotion: 'angry' }, actions: [{ type: 'webhook', url: 'http://127.0.0.1:1/x' }, { type: 'log' }] }] }),
+    ).toEqual({
       rules: [
         {
           name: 'r',
@@ -179,7 +197,15 @@ describe('alert options', () => {
     [{ rules: [{ name: 'a', when: { emotion: 'x' }, actions: [{ type: 'log', url: 'http://x' }] }] }, /Unknown option rules\[0\]\.actions\[0\]\.url/],
     [{ rules: [{ name: 'a', when: { emotion: 'x' }, actions: [{ type: 'log', level: 'loud' }] }] }, /level/],
     [{ rules: [{ name: 'a', when: { emotion: 'x' }, actions: [{ type: 'log', retries: 1.5 }] }] }, /integer/],
-    [{ rules: [{ name: 'a', when: { emotion: 'x' }, actions: [{ type: 'log' }] }, { name: 'a', when: { emotion: 'y' }, actions: [{ type: 'log' }] }] }, /Two alert rules are named "a"/],
+    [
+      {
+        rules: [
+          { name: 'a', when: { emotion: 'x' }, actions: [{ type: 'log' }] },
+          { name: 'a', when: { emotion: 'y' }, actions: [{ type: 'log' }] },
+        ],
+      },
+      /Two alert rules are named "a"/,
+    ],
   ])('should reject %j', (raw, message) => {
     expect(() => parseAlertOptions(raw)).toThrow(message);
   });

@@ -13,11 +13,7 @@ import type { Result } from '@e2v/core';
 import { checkArray, checkNumber, checkObject, checkString, describe } from '../../check.js';
 
 /** A condition on one result. */
-export type Condition =
-  | { emotion: string; above?: number; forS?: number }
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition };
+export type Condition = { emotion: string; above?: number; forS?: number } | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
 /**
  * Checks a condition from the options.
@@ -27,7 +23,8 @@ export type Condition =
  * @throws TypeError / RangeError naming the bad part
  */
 export function parseCondition(raw: unknown, path: string): Condition {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError(`Expected a condition object for ${path} but received ${describe(raw)}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new TypeError(`Expected a condition object for ${path} but received ${describe(raw)}`);
   if ('all' in raw || 'any' in raw) {
     const key = 'all' in raw ? 'all' : 'any';
     const o = checkObject(raw, path, [key]);

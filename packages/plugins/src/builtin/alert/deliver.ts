@@ -53,7 +53,9 @@ export async function deliverOnce(alert: PendingAlert, ctx: DeliveryContext): Pr
         await response.arrayBuffer();
       } catch (cause) {
         const timedOut = (cause as Error).name === 'TimeoutError';
-        throw new AlertDeliveryError(`POST ${action.url} ${timedOut ? `timed out after ${action.timeoutMs} ms` : `failed: ${(cause as Error).message}`}`, { cause });
+        throw new AlertDeliveryError(`POST ${action.url} ${timedOut ? `timed out after ${action.timeoutMs} ms` : `failed: ${(cause as Error).message}`}`, {
+          cause,
+        });
       }
       if (!response.ok) throw new AlertDeliveryError(`POST ${action.url} answered ${response.status}`);
     }
@@ -85,7 +87,10 @@ export async function deliverWithRetries(alert: PendingAlert, ctx: DeliveryConte
       if (ctx.signal.aborted) return false;
       const last = attempt >= alert.action.retries;
       const code = (error as AlertDeliveryError).code;
-      ctx.log[last ? 'error' : 'warn']({ rule: alert.rule, key: alert.key, attempt: attempt + 1, code, err: error }, last ? 'alert delivery failed; it stays queued until the next start' : 'alert delivery failed; retrying');
+      ctx.log[last ? 'error' : 'warn'](
+        { rule: alert.rule, key: alert.key, attempt: attempt + 1, code, err: error },
+        last ? 'alert delivery failed; it stays queued until the next start' : 'alert delivery failed; retrying',
+      );
       if (last) return false;
       await delay(backoffMs(alert.action, attempt), undefined, { signal: ctx.signal }).catch(() => undefined);
     }

@@ -105,12 +105,19 @@ function parseAction(raw: unknown, path: string): AlertAction {
       if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new TypeError(`Expected an http(s) URL for ${path}.url but received ${JSON.stringify(url)}`);
       const headers = checkObject(o.headers ?? {}, `${path}.headers`, Object.keys(o.headers ?? {}));
       for (const [k, v] of Object.entries(headers)) checkString(v, `${path}.headers.${k}`);
-      return { type, url, timeoutMs: orDefault(o.timeoutMs, 5000, (v) => checkNumber(v, `${path}.timeoutMs`, { min: 1 })), headers: headers as Record<string, string>, ...retry(o) };
+      return {
+        type,
+        url,
+        timeoutMs: orDefault(o.timeoutMs, 5000, (v) => checkNumber(v, `${path}.timeoutMs`, { min: 1 })),
+        headers: headers as Record<string, string>,
+        ...retry(o),
+      };
     }
     case 'log': {
       const o = checkObject(raw, path, ['type', 'level', ...RETRY_KEYS]);
       const level = orDefault(o.level, 'warn', (v) => checkString(v, `${path}.level`));
-      if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new RangeError(`Expected one of ${LOG_LEVELS.join(', ')} for ${path}.level but received "${level}"`);
+      if (!(LOG_LEVELS as readonly string[]).includes(level))
+        throw new RangeError(`Expected one of ${LOG_LEVELS.join(', ')} for ${path}.level but received "${level}"`);
       return { type, level: level as LogAction['level'], ...retry(o) };
     }
     case 'file': {

@@ -8,7 +8,7 @@ import { makeResult, tempDir } from '../../test-support/index.js';
 import { crossValidate } from './cross-validate.js';
 import { embeddingVector, loadTrainingData, type TrainingSet } from './data.js';
 import { classifierPlugin } from './index.js';
-import { CLASSIFIER_FORMAT_VERSION, fitClassifier, loadClassifier, parseClassifierModel, predict, saveClassifier } from './model.js';
+import { CLASSIFIER_FORMAT_VERSION, fitClassifier, loadClassifier, parseClassifierModel, predict } from './model.js';
 import { trainClassifier } from './train.js';
 
 /** Gaussian clusters (sd 1) around well separated random centres in `dim` dimensions. */
@@ -29,7 +29,12 @@ function clusters(labels: string[], perLabel: number, dim: number, seed: number)
 function xor(perQuadrant: number, seed: number): TrainingSet {
   const random = createRandom(seed);
   const set: TrainingSet = { labels: [], vectors: [] };
-  for (const [sx, sy] of [[1, 1], [-1, -1], [1, -1], [-1, 1]] as const) {
+  for (const [sx, sy] of [
+    [1, 1],
+    [-1, -1],
+    [1, -1],
+    [-1, 1],
+  ] as const) {
     for (let i = 0; i < perQuadrant; i++) {
       set.labels.push(sx === sy ? 'same' : 'different');
       set.vectors.push([sx * (2 + 0.3 * normal(random)), sy * (2 + 0.3 * normal(random))]);
@@ -52,7 +57,14 @@ describe('logistic regression', () => {
     expect(crossValidation).toEqual({
       folds: 5,
       accuracy: 1,
-      confusion: { labels: ['angry', 'happy', 'sad'], matrix: [[30, 0, 0], [0, 30, 0], [0, 0, 30]] },
+      confusion: {
+        labels: ['angry', 'happy', 'sad'],
+        matrix: [
+          [30, 0, 0],
+          [0, 30, 0],
+          [0, 0, 30],
+        ],
+      },
     });
     expect(model).toMatchObject({ type: 'logreg', labels: ['angry', 'happy', 'sad'], dim: 16, version: CLASSIFIER_FORMAT_VERSION });
     const prediction = predict(model, set.vectors[40]!);
@@ -103,7 +115,15 @@ describe('cross-validation', () => {
 
   it('should count every mistake in the confusion matrix', () => {
     // Identical vectors with different labels: 1-NN keeps the training order on ties.
-    const set: TrainingSet = { labels: ['a', 'b', 'a', 'b'], vectors: [[1, 0], [1, 0], [0, 1], [0, 1]] };
+    const set: TrainingSet = {
+      labels: ['a', 'b', 'a', 'b'],
+      vectors: [
+        [1, 0],
+        [1, 0],
+        [0, 1],
+        [0, 1],
+      ],
+    };
     const { confusion, accuracy } = crossValidate(set, { type: 'knn', k: 1 }, 2, 0);
     const total = confusion.matrix.flat().reduce((s, n) => s + n, 0);
     expect(total).toBe(4);
@@ -125,11 +145,44 @@ describe('model files', () => {
   it.each([
     ['not a model', { hello: 1 }, /"format"/],
     ['a newer version', { format: 'e2v-classifier', version: 99 }, /version 99 is not supported/],
-    ['bad weights', { format: 'e2v-classifier', version: 1, type: 'logreg', labels: ['a', 'b'], dim: 1, standardizer: { mean: [0], scale: [1] }, weights: [[1]], bias: [0, 0] }, /"weights"/],
-    ['bad targets', { format: 'e2v-classifier', version: 1, type: 'knn', k: 1, labels: ['a', 'b'], dim: 1, standardizer: { mean: [0], scale: [1] }, points: [[1]], targets: [5] }, /"targets"/],
-    ['an unknown type', { format: 'e2v-classifier', version: 1, type: 'svm', labels: ['a', 'b'], dim: 1, standardizer: { mean: [0], scale: [1] } }, /unknown "type"/],
+    [
+      'bad weights',
+      {
+        format: 'e2v-classifier',
+        version: 1,
+        type: 'logreg',
+        labels: ['a', 'b'],
+        dim: 1,
+        standardizer: { mean: [0], scale: [1] },
+        weights: [[1]],
+        bias: [0, 0],
+      },
+      /"weights"/,
+    ],
+    [
+      'bad targets',
+      {
+        format: 'e2v-classifier',
+        version: 1,
+        type: 'knn',
+        k: 1,
+        labels: ['a', 'b'],
+        dim: 1,
+        standardizer: { mean: [0], scale: [1] },
+        points: [[1]],
+        targets: [5],
+      },
+      /"targets"/,
+    ],
+    [
+      'an unknown type',
+      { format: 'e2v-classifier', version: 1, type: 'svm', labels: ['a', 'b'], dim: 1, standardizer: { mean: [0], scale: [1] } },
+      /unknown "type"/,
+    ],
   ])('should reject %s', (_what, json, message) => {
-    expect(() => parseClassifierModel(json, 'm.json')).toThrow(expect.objectContaining({ code: 'E2V_ERR_CLASSIFIER_MODEL', message: expect.stringMatching(message) }));
+    expect(() => parseClassifierModel(json, 'm.json')).toThrow(
+      expect.objectContaining({ code: 'E2V_ERR_CLASSIFIER_MODEL', message: expect.stringMatching(message) }),
+    );
   });
 
   it('should reject an unreadable file and an embedding of the wrong size', async () => {
@@ -150,15 +203,34 @@ describe('training data', () => {
     await writeNpy(join(dir, 'data', 'happy', 'a.npy'), [0, 0, 2, 4], [2, 2]);
     await writeNpy(join(dir, 'data', 'angry', 'c.npy'), [5, 5], [2]);
     await writeFile(join(dir, 'data', 'angry', 'notes.txt'), 'ignored');
-    expect(await loadTrainingData(join(dir, 'data'))).toEqual({ labels: ['angry', 'happy', 'happy'], vectors: [[5, 5], [1, 2], [1, 2]] });
+    expect(await loadTrainingData(join(dir, 'data'))).toEqual({
+      labels: ['angry', 'happy', 'happy'],
+      vectors: [
+        [5, 5],
+        [1, 2],
+        [1, 2],
+      ],
+    });
   });
 
   it('should read CSV rows of features or .npy paths, with an optional header', async () => {
     await writeNpy(join(dir, 'emb', 'one.npy'), [3, 4], [2]);
     await writeFile(join(dir, 'features.csv'), 'label,f0,f1\nangry,1,2\n"sad, very",3.5,-4\n');
     await writeFile(join(dir, 'paths.csv'), 'happy,emb/one.npy\r\n\r\nsad,emb/one.npy\r\n');
-    expect(await loadTrainingData(join(dir, 'features.csv'))).toEqual({ labels: ['angry', 'sad, very'], vectors: [[1, 2], [3.5, -4]] });
-    expect(await loadTrainingData(join(dir, 'paths.csv'))).toEqual({ labels: ['happy', 'sad'], vectors: [[3, 4], [3, 4]] });
+    expect(await loadTrainingData(join(dir, 'features.csv'))).toEqual({
+      labels: ['angry', 'sad, very'],
+      vectors: [
+        [1, 2],
+        [3.5, -4],
+      ],
+    });
+    expect(await loadTrainingData(join(dir, 'paths.csv'))).toEqual({
+      labels: ['happy', 'sad'],
+      vectors: [
+        [3, 4],
+        [3, 4],
+      ],
+    });
   });
 
   it.each([
@@ -174,7 +246,9 @@ describe('training data', () => {
 
   it('should reject one-label or ragged training sets', async () => {
     await expect(trainClassifier({ data: { labels: ['a', 'a'], vectors: [[1], [2]] }, type: 'knn', folds: 0 })).rejects.toThrow(/at least 2 labels/);
-    await expect(trainClassifier({ data: { labels: ['a', 'b'], vectors: [[1], [2, 3]] }, type: 'knn', folds: 0 })).rejects.toMatchObject({ code: 'E2V_ERR_CLASSIFIER_DATA' });
+    await expect(trainClassifier({ data: { labels: ['a', 'b'], vectors: [[1], [2, 3]] }, type: 'knn', folds: 0 })).rejects.toMatchObject({
+      code: 'E2V_ERR_CLASSIFIER_DATA',
+    });
   });
 
   it('should reject embeddings of another rank', () => {
@@ -186,7 +260,10 @@ describe('classifier plugin', () => {
   it('should add { label, scores } for results with an embedding, nothing without', async () => {
     const set = clusters(['calm', 'tense'], 10, 4, 8);
     await trainClassifier({ data: set, type: 'logreg', folds: 0, out: join(dir, 'models', 'm.json') });
-    const host = await createPluginHost({ plugins: [{ plugin: classifierPlugin, options: { model: 'models/m.json' }, baseDir: dir }], stateDir: join(dir, 'state') });
+    const host = await createPluginHost({
+      plugins: [{ plugin: classifierPlugin, options: { model: 'models/m.json' }, baseDir: dir }],
+      stateDir: join(dir, 'state'),
+    });
     const analysis = { id: 'r', input: { name: 'x.wav' }, options: { embedding: true } };
     const frames = Float32Array.from([...set.vectors[15]!, ...set.vectors[16]!]);
     const out = await host.onResult(makeResult(), { ...analysis, embedding: { data: frames, shape: [2, 4] } });

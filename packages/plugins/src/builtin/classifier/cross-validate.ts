@@ -29,7 +29,10 @@ export interface CrossValidation {
  */
 export function crossValidate(set: TrainingSet, spec: ClassifierSpec, folds: number, seed: number): CrossValidation {
   if (!Number.isInteger(folds) || folds < 2 || folds > set.vectors.length) {
-    throw new ClassifierError('E2V_ERR_CLASSIFIER_DATA', `Cannot cross-validate ${set.vectors.length} vectors with ${folds} folds (need 2 <= folds <= vectors)`);
+    throw new ClassifierError(
+      'E2V_ERR_CLASSIFIER_DATA',
+      `Cannot cross-validate ${set.vectors.length} vectors with ${folds} folds (need 2 <= folds <= vectors)`,
+    );
   }
   const labels = [...new Set(set.labels)].sort();
   const order = shuffled(

@@ -34,7 +34,10 @@ export function embeddingVector(embedding: EmbeddingLike): number[] {
   const { data, shape } = embedding;
   const size = shape.reduce((a, b) => a * b, 1);
   if ((shape.length !== 1 && shape.length !== 2) || size !== data.length || size === 0) {
-    throw new ClassifierError('E2V_ERR_CLASSIFIER_DATA', `Expected an embedding of shape (D,) or (T', D) but received shape (${shape.join(', ')}) with ${data.length} values`);
+    throw new ClassifierError(
+      'E2V_ERR_CLASSIFIER_DATA',
+      `Expected an embedding of shape (D,) or (T', D) but received shape (${shape.join(', ')}) with ${data.length} values`,
+    );
   }
   const dim = shape.at(-1)!;
   const frames = size / dim;
@@ -60,7 +63,10 @@ export async function loadTrainingData(path: string): Promise<TrainingSet> {
 /** `DIR/<label>/*.npy`. */
 async function loadFolder(dir: string): Promise<TrainingSet> {
   const set: TrainingSet = { labels: [], vectors: [] };
-  const labels = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const labels = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   for (const label of labels) {
     const files = (await readdir(join(dir, label))).filter((f) => extname(f).toLowerCase() === '.npy').sort();
     for (const file of files) {
@@ -77,7 +83,11 @@ async function loadCsv(path: string): Promise<TrainingSet> {
   try {
     rows = parseCsv(await readFile(path, 'utf8'));
   } catch (cause) {
-    throw new ClassifierError('E2V_ERR_CLASSIFIER_DATA', `Training data ${path} cannot be read as CSV: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new ClassifierError(
+      'E2V_ERR_CLASSIFIER_DATA',
+      `Training data ${path} cannot be read as CSV: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   if (rows[0]?.[0]?.trim().toLowerCase() === 'label') rows = rows.slice(1);
   const set: TrainingSet = { labels: [], vectors: [] };
@@ -90,7 +100,8 @@ async function loadCsv(path: string): Promise<TrainingSet> {
       set.vectors.push(await readNpyVector(resolve(dirname(path), rest[0]!)));
     } else {
       const vector = rest.map(Number);
-      if (!vector.every(Number.isFinite) || rest.some((f) => f === '')) throw new ClassifierError('E2V_ERR_CLASSIFIER_DATA', `${where}: a feature is not a finite number`);
+      if (!vector.every(Number.isFinite) || rest.some((f) => f === ''))
+        throw new ClassifierError('E2V_ERR_CLASSIFIER_DATA', `${where}: a feature is not a finite number`);
       set.vectors.push(vector);
     }
   }

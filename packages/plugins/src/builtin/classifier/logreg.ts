@@ -28,7 +28,12 @@ export interface LogregFitOptions {
  * @param options penalty and iteration limit
  * @returns weights, biases and whether the optimiser converged
  */
-export function fitLogreg(x: readonly Vector[], y: readonly number[], classCount: number, options: LogregFitOptions): LogregParameters & { converged: boolean } {
+export function fitLogreg(
+  x: readonly Vector[],
+  y: readonly number[],
+  classCount: number,
+  options: LogregFitOptions,
+): LogregParameters & { converged: boolean } {
   const dim = x[0]!.length;
   const n = x.length;
   const biasAt = classCount * dim;

@@ -96,7 +96,10 @@ export function fitClassifier(set: TrainingSet, spec: ClassifierSpec): Classifie
  */
 function checkTrainingSet(set: TrainingSet): string[] {
   if (set.labels.length !== set.vectors.length) {
-    throw new ClassifierError('E2V_ERR_CLASSIFIER_DATA', `Expected one label per vector but received ${set.labels.length} labels and ${set.vectors.length} vectors`);
+    throw new ClassifierError(
+      'E2V_ERR_CLASSIFIER_DATA',
+      `Expected one label per vector but received ${set.labels.length} labels and ${set.vectors.length} vectors`,
+    );
   }
   try {
     checkPoints(set.vectors, 'the training vectors');
@@ -146,7 +149,11 @@ export async function loadClassifier(path: string): Promise<ClassifierModel> {
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (cause) {
-    throw new ClassifierError('E2V_ERR_CLASSIFIER_MODEL', `Classifier model ${path} cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new ClassifierError(
+      'E2V_ERR_CLASSIFIER_MODEL',
+      `Classifier model ${path} cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   return parseClassifierModel(json, path);
 }
@@ -164,8 +171,10 @@ export function parseClassifierModel(json: unknown, source: string): ClassifierM
   };
   const m = (typeof json === 'object' && json !== null ? json : fail('not a JSON object')) as Record<string, unknown>;
   if (m.format !== CLASSIFIER_FORMAT) fail(`"format" is not "${CLASSIFIER_FORMAT}"`);
-  if (m.version !== CLASSIFIER_FORMAT_VERSION) fail(`format version ${String(m.version)} is not supported (this e2v reads version ${CLASSIFIER_FORMAT_VERSION})`);
-  const isNumbers = (v: unknown, length: number): boolean => Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (m.version !== CLASSIFIER_FORMAT_VERSION)
+    fail(`format version ${String(m.version)} is not supported (this e2v reads version ${CLASSIFIER_FORMAT_VERSION})`);
+  const isNumbers = (v: unknown, length: number): boolean =>
+    Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number' && Number.isFinite(x));
   const labels = m.labels;
   if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string')) fail('"labels" must list at least 2 strings');
   const count = (labels as string[]).length;
@@ -175,7 +184,8 @@ export function parseClassifierModel(json: unknown, source: string): ClassifierM
   const standardizer = m.standardizer as Partial<Standardizer> | undefined;
   if (!isNumbers(standardizer?.mean, d) || !isNumbers(standardizer?.scale, d)) fail(`"standardizer" must hold "mean" and "scale" of ${d} numbers`);
   if (m.type === 'logreg') {
-    if (!Array.isArray(m.weights) || m.weights.length !== count || !m.weights.every((w) => isNumbers(w, d))) fail(`"weights" must be ${count} rows of ${d} numbers`);
+    if (!Array.isArray(m.weights) || m.weights.length !== count || !m.weights.every((w) => isNumbers(w, d)))
+      fail(`"weights" must be ${count} rows of ${d} numbers`);
     if (!isNumbers(m.bias, count)) fail(`"bias" must be ${count} numbers`);
   } else if (m.type === 'knn') {
     if (typeof m.k !== 'number' || !Number.isInteger(m.k) || m.k < 1) fail('"k" must be a positive integer');

@@ -37,7 +37,12 @@ export interface TrainClassifierResult {
 export async function trainClassifier(options: TrainClassifierOptions): Promise<TrainClassifierResult> {
   const set = typeof options.data === 'string' ? await loadTrainingData(options.data) : options.data;
   const { type, l2, maxIterations, k } = options;
-  const spec: ClassifierSpec = { type, ...(l2 === undefined ? {} : { l2 }), ...(maxIterations === undefined ? {} : { maxIterations }), ...(k === undefined ? {} : { k }) };
+  const spec: ClassifierSpec = {
+    type,
+    ...(l2 === undefined ? {} : { l2 }),
+    ...(maxIterations === undefined ? {} : { maxIterations }),
+    ...(k === undefined ? {} : { k }),
+  };
   const folds = options.folds ?? 5;
   const crossValidation = folds === 0 ? null : crossValidate(set, spec, folds, options.seed ?? 0);
   const model = fitClassifier(set, spec);
