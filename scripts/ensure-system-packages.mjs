@@ -2,7 +2,8 @@
 /**
  * Installs the Debian packages the tests need when they are missing: chromium (the web UI test
  * drives it with playwright-core), CJK + emoji fonts (so screenshots show the Chinese labels
- * and emoji) and, on x86-64, qemu-user (scripts/test-avx2-only.mjs runs the int8 tests on an
+ * and emoji), redis-server (the scale-out tests run BullMQ workers against a real Redis) and, on
+ * x86-64, qemu-user (scripts/test-avx2-only.mjs runs the int8 tests on an
  * emulated AVX2-only CPU). Runs apt-get directly as root, else through sudo; prints what it does and fails
  * with one line when it cannot install.
  */
@@ -13,6 +14,7 @@ const PACKAGES = [
   { name: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   { name: 'fonts-noto-cjk', present: () => existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc') },
   { name: 'fonts-noto-color-emoji', present: () => existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf') },
+  { name: 'redis-server', present: () => existsSync('/usr/bin/redis-server') },
   ...(process.arch === 'x64' ? [{ name: 'qemu-user', present: () => existsSync('/usr/bin/qemu-x86_64') }] : []),
 ];
 
