@@ -121,31 +121,30 @@ export class AnalysisClient {
     await this.queue.add('analyze', data, analyzeJobOptions(jobId));
   }
 
-  /** Looks at a waited-for job and settles its callers when it has finished. */
+  /** Looks at a waited-for job and settles its callers when it has finished; never throws. */
   private async check(jobId: string): Promise<void> {
     const entries = this.waiting.get(jobId);
     if (entries === undefined) return;
     const firstLook = entries.some((w) => !w.seen);
     for (const w of entries) w.seen = true;
-    let job: Job<AnalyzeJobData, StoredOutcome> | undefined;
-    let state: string;
     try {
-      job = await Job.fromId<AnalyzeJobData, StoredOutcome>(this.queue, jobId);
-      state = job === undefined ? 'missing' : await job.getState();
+      // the state first, then the job: a job read before its state could predate its return value
+      const state = await this.queue.getJobState(jobId);
+      const job = state === 'unknown' ? undefined : await Job.fromId<AnalyzeJobData, StoredOutcome>(this.queue, jobId);
+      if (job === undefined) {
+        // removed since it was added (its record expired): add it again
+        await this.queue.add('analyze', entries[0]!.data, analyzeJobOptions(jobId));
+      } else if (state === 'completed' && job.returnvalue !== null && job.returnvalue !== undefined) {
+        const outcome = decodeOutcome(job.returnvalue);
+        this.settle(jobId, (w) => w.resolve(outcome));
+      } else if (state === 'failed') {
+        const failure = failureOf(job.failedReason);
+        // failed before this submission, on an infrastructure error: once more
+        if (firstLook && !isBadInput(failure.code)) await job.retry('failed');
+        else this.settle(jobId, (w) => w.reject(failure));
+      }
     } catch {
-      return; // Redis away: the timer looks again
-    }
-    if (state === 'missing') {
-      // removed since it was added (its record expired): add it again
-      await this.queue.add('analyze', entries[0]!.data, analyzeJobOptions(jobId)).catch(() => undefined);
-    } else if (state === 'completed') {
-      const outcome = decodeOutcome(job!.returnvalue);
-      this.settle(jobId, (w) => w.resolve(outcome));
-    } else if (state === 'failed') {
-      const failure = failureOf(job!.failedReason);
-      // failed before this submission, on an infrastructure error: once more
-      if (firstLook && !isBadInput(failure.code)) await job!.retry('failed').catch(() => undefined);
-      else this.settle(jobId, (w) => w.reject(failure));
+      // Redis away: the timer looks again
     }
   }
 

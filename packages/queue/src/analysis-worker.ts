@@ -39,6 +39,7 @@ export interface AnalysisWorkerOptions {
 /** Runs analysis jobs of one model from Redis. */
 export class AnalysisWorker {
   private readonly redis: Redis;
+  private readonly workerRedis: Redis;
   private readonly worker: Worker<AnalyzeJobData, StoredOutcome>;
   private readonly heartbeat: Heartbeat;
   private readonly log: (line: string) => void;
@@ -49,8 +50,9 @@ export class AnalysisWorker {
     const concurrency = options.concurrency ?? 1;
     const lockMs = options.lockMs ?? 30_000;
     this.redis = connectRedis(options.url, (message) => this.log(`redis: ${message}`));
+    this.workerRedis = connectRedis(options.url);
     this.worker = new Worker<AnalyzeJobData, StoredOutcome>(queueName(options.identity), (job) => this.process(job), {
-      connection: connectRedis(options.url),
+      connection: this.workerRedis,
       prefix: KEY_PREFIX,
       concurrency,
       lockDuration: lockMs,
@@ -69,6 +71,7 @@ export class AnalysisWorker {
     await this.worker.close();
     await this.heartbeat.stop();
     this.redis.disconnect();
+    this.workerRedis.disconnect(); // BullMQ leaves a connection it was given open
   }
 
   private async process(job: Job<AnalyzeJobData, StoredOutcome>): Promise<StoredOutcome> {
