@@ -164,7 +164,7 @@ describe('e2v analyze --redis with e2v workers', () => {
     expect(await jsonl(join(out, 'errors.jsonl'))).toEqual([]);
   });
 
-  it.skip('should lose and duplicate nothing when redis-server restarts mid-batch (completed directly or by --resume)', async () => {
+  it('should lose and duplicate nothing when redis-server restarts mid-batch (completed directly or by --resume)', async () => {
     const input = await tones(16, 20, 500);
     const out = await mkdtemp(join(tmpdir(), 'e2v-scale-restart-'));
     await Promise.all([startWorker('tiny-a'), startWorker('tiny-a')]);
@@ -182,7 +182,7 @@ describe('e2v analyze --redis with e2v workers', () => {
     expect(await jsonl(join(out, 'errors.jsonl'))).toEqual([]);
   });
 
-  it.skip('should leave the jobs to a worker of their model: one with another model takes none, and queue status says they wait', async () => {
+  it('should leave the jobs to a worker of their model: one with another model takes none, and queue status says they wait', async () => {
     const input = await tones(5, 1, 900);
     const out = await mkdtemp(join(tmpdir(), 'e2v-scale-model-'));
     const other = await startWorker('tiny-b-5class');
