@@ -4,7 +4,8 @@
  * Every file is recorded exactly once and equals a local in-process run within 1e-6; a worker
  * SIGKILLed mid-job has its job taken over; a Redis restart mid-batch loses and duplicates
  * nothing (the batch completes, or stops with E2V_ERR_QUEUE_UNAVAILABLE and `--resume` completes
- * it); a worker with another model takes none of the jobs.
+ * it); a worker with another model takes none of the jobs; a password in a Redis URL is never
+ * shown.
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -180,6 +181,37 @@ describe('e2v analyze --redis with e2v workers', () => {
     expect(status, stderr).toBe(0);
     expectExactlyOnce(await jsonl(join(out, 'results.jsonl')), 16);
     expect(await jsonl(join(out, 'errors.jsonl'))).toEqual([]);
+  });
+
+  it('should stop with E2V_ERR_QUEUE_UNAVAILABLE (exit 69) when Redis stays away, and --resume should complete the batch once each', async () => {
+    const input = await tones(10, 20, 700);
+    const out = await mkdtemp(join(tmpdir(), 'e2v-scale-away-'));
+    const worker = await startWorker('tiny-a');
+    const batch = analyze([input, '--out', out, '--redis', redis.url, '--redis-timeout', '1']);
+    await until(() => worker.done() >= 2, 30_000);
+    await redis.halt();
+    const stopped = await batch;
+    expect(stopped.status, stopped.stderr).toBe(69);
+    expect(stopped.stderr).toMatch(/e2v: E2V_ERR_QUEUE_UNAVAILABLE: Redis at redis:\/\/127\.0\.0\.1:\d+ unreachable for more than 1 s; \d+ files not done: bring Redis back, then run again with --resume/);
+    expect((await jsonl(join(out, 'results.jsonl'))).length).toBeLessThan(10);
+    await redis.launch();
+    const resumed = await analyze([input, '--out', out, '--redis', redis.url, '--resume']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expectExactlyOnce(await jsonl(join(out, 'results.jsonl')), 10);
+  });
+
+  it('should never show the password of a Redis URL, from --redis or E2V_REDIS_URL', async () => {
+    const secret = `redis://e2v:s3cret-pw@127.0.0.1:${redis.port}`;
+    const status = spawnSync(process.execPath, [cliMain, 'queue', 'status', '--redis', secret], { encoding: 'utf8', timeout: 20_000 });
+    expect(status.status).toBe(1);
+    expect(status.stderr).toContain(`E2V_ERR_QUEUE_UNAVAILABLE: cannot read the queues at redis://***@127.0.0.1:${redis.port}`);
+    const child = spawn(process.execPath, [cliMain, 'worker', '--model', testModelDir('tiny-a')], { env: { ...process.env, E2V_REDIS_URL: secret }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    workers.push({ child, log: () => log, done: () => 0 });
+    await until(() => log.includes('serving'), 20_000);
+    expect(log).toContain(`from redis://***@127.0.0.1:${redis.port}`);
+    expect(`${status.stderr}${log}`).not.toContain('s3cret-pw');
   });
 
   it('should leave the jobs to a worker of their model: one with another model takes none, and queue status says they wait', async () => {

@@ -66,9 +66,13 @@ export class AnalysisWorker {
     this.heartbeat = new Heartbeat(this.redis, options.identity, concurrency);
   }
 
-  /** Finishes the jobs in hand, takes no new one, then closes the connections. */
+  /**
+   * Finishes the jobs in hand, takes no new one, then closes the connections. While Redis is away
+   * nothing can be finished: it closes at once, and the jobs in hand go back to the queue when
+   * their locks expire (BullMQ's stalled-job check).
+   */
   async close(): Promise<void> {
-    await this.worker.close();
+    await this.worker.close(this.redis.status !== 'ready');
     await this.heartbeat.stop();
     this.redis.disconnect();
     this.workerRedis.disconnect(); // BullMQ leaves a connection it was given open

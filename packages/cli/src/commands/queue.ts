@@ -6,7 +6,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { connectRedis, queueStatus, redactRedisUrl, THROUGHPUT_MINUTES, type QueueStatus } from '@e2v/queue';
+import { connectRedis, QueueError, queueStatus, redactRedisUrl, THROUGHPUT_MINUTES, type QueueStatus } from '@e2v/queue';
 import { EXIT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { requiredRedisUrl } from './redis-flag.js';
@@ -30,7 +30,8 @@ export function formatQueueStatus(status: QueueStatus, url: string): string {
 
 /**
  * Runs `e2v queue`.
- * @returns 0; 1 when Redis cannot be reached
+ * @returns 0
+ * @throws QueueError `E2V_ERR_QUEUE_UNAVAILABLE` when Redis cannot be reached or refuses the credentials (exit 1)
  */
 export async function runQueue(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { redis: { type: 'string' }, json: { type: 'boolean', default: false } } });
@@ -39,7 +40,9 @@ export async function runQueue(args: string[], io: CliIo): Promise<number> {
   const redis = connectRedis(url);
   redis.options.retryStrategy = () => null; // a status is a one-off: no reconnecting
   try {
-    const status = await queueStatus(redis);
+    const status = await queueStatus(redis).catch((cause: unknown) => {
+      throw new QueueError('E2V_ERR_QUEUE_UNAVAILABLE', `cannot read the queues at ${redactRedisUrl(url)}: ${(cause as Error).message.split(url).join(redactRedisUrl(url))}`, { cause });
+    });
     io.stdout(values.json ? `${JSON.stringify(status)}\n` : formatQueueStatus(status, url));
     return EXIT.ok;
   } finally {
