@@ -111,7 +111,7 @@ async function expectSameAsLocal(queued: Record<string, any>[], local: Record<st
 }
 
 /** `e2v queue status --json`. */
-function queueStatus(): { queues: { identity: string; counts: Record<string, number>; workers: number }[]; workers: { pid: number; model: string }[] } {
+function queueStatus(): { queues: { identity: string; counts: Record<string, number>; workers: number; completedPerMinute: number[] }[]; workers: { pid: number; model: string }[] } {
   const run = spawnSync(process.execPath, [cliMain, 'queue', 'status', '--redis', redis.url, '--json'], { encoding: 'utf8', timeout: 20_000 });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout);
@@ -148,6 +148,11 @@ describe('e2v analyze --redis with e2v workers', () => {
     const resubmitted = await analyze([input, '--out', join(out, 'resubmitted'), '--embedding', '--redis', redis.url]);
     expect(resubmitted.status).toBe(0);
     expect(started.reduce((sum, w) => sum + w.done(), 0)).toBe(60); // the finished jobs answered, none run again
+    const status = queueStatus();
+    expect(status.workers.map((w) => w.pid).sort()).toEqual(started.map((w) => w.child.pid).sort());
+    const [queue] = status.queues.filter((q) => q.workers === 3);
+    expect(queue!.counts).toMatchObject({ waiting: 0, active: 0, completed: 60, failed: 0 });
+    expect(queue!.completedPerMinute[0]! + queue!.completedPerMinute[1]!).toBe(60);
     expect(await Promise.all(started.map(stopWorker))).toEqual([0, 0, 0]);
     expect(started[0]!.log()).toContain('stopping: finishing the jobs in hand');
   });

@@ -5,7 +5,7 @@
  * record); and every worker whose heartbeat is fresh.
  * @module
  */
-import { Queue } from 'bullmq';
+import { Queue, type Metrics } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { HEARTBEAT_PATTERN, type WorkerRecord } from './heartbeat.js';
 import { KEY_PREFIX } from './model-identity.js';
@@ -31,6 +31,25 @@ export interface ModelQueueStatus {
 export interface QueueStatus {
   queues: ModelQueueStatus[];
   workers: WorkerRecord[];
+}
+
+/**
+ * Completed jobs in each of the last `minutes` minutes, newest (the current one) first, out of
+ * BullMQ's metrics: `data` holds whole minutes before the minute of `meta.prevTS`, and that
+ * minute's count so far is `meta.count - meta.prevCount` (BullMQ writes it to `data` only when a
+ * job completes in a later minute).
+ * @param metrics what `Queue.getMetrics('completed')` returned
+ * @param now the time (ms since the epoch)
+ * @param minutes how many minutes
+ */
+export function completedPerMinute(metrics: Metrics, now: number, minutes: number): number[] {
+  const { count, prevTS, prevCount } = metrics.meta;
+  const since = prevTS > 0 ? Math.floor(now / 60_000) - Math.floor(prevTS / 60_000) : Number.POSITIVE_INFINITY;
+  return Array.from({ length: minutes }, (_, k) => {
+    if (k < since) return 0;
+    if (k === since) return count - prevCount;
+    return metrics.data[k - since - 1] ?? 0;
+  });
 }
 
 /** Every key matching `pattern` (SCAN, never KEYS). */
@@ -69,7 +88,7 @@ export async function queueStatus(redis: Redis): Promise<QueueStatus> {
     const queue = new Queue(name, { connection: redis, prefix: KEY_PREFIX });
     try {
       const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-      const metrics = await queue.getMetrics('completed', 0, THROUGHPUT_MINUTES - 1);
+      const metrics = await queue.getMetrics('completed', 0, THROUGHPUT_MINUTES);
       const identity = name.slice('analyze-'.length);
       const serving = workers.filter((w) => w.identity === identity);
       queues.push({
@@ -78,7 +97,7 @@ export async function queueStatus(redis: Redis): Promise<QueueStatus> {
         counts: { waiting: counts.waiting ?? 0, active: counts.active ?? 0, completed: counts.completed ?? 0, failed: counts.failed ?? 0, delayed: counts.delayed ?? 0 },
         workers: serving.length,
         model: serving[0] === undefined ? null : { name: serving[0].model, variant: serving[0].variant },
-        completedPerMinute: Array.from({ length: THROUGHPUT_MINUTES }, (_, i) => metrics.data[i] ?? 0),
+        completedPerMinute: completedPerMinute(metrics, Date.now(), THROUGHPUT_MINUTES),
       });
     } finally {
       await queue.close();
