@@ -2,11 +2,12 @@
 /**
  * Installs the Debian packages the tests need when they are missing: chromium (the web UI test
  * drives it with playwright-core), CJK + emoji fonts (so screenshots show the Chinese labels
- * and emoji), python3-numpy (the checkpoint tests cross-check against Python's pickle and NumPy)
- * and, on x86-64, qemu-user (scripts/test-avx2-only.mjs runs the int8 tests on an emulated
- * AVX2-only CPU). Runs apt-get directly as root, else through sudo; prints what it does and fails
- * with one line when it cannot install. Anywhere else (not Debian, or no apt-get) it installs
- * nothing and says so in one line, naming what is missing, and the tests go on.
+ * and emoji), python3-numpy (the checkpoint tests cross-check against Python's pickle and NumPy),
+ * redis-server (the scale-out tests run BullMQ workers against a real Redis) and, on x86-64,
+ * qemu-user (scripts/test-avx2-only.mjs runs the int8 tests on an emulated AVX2-only CPU). Runs
+ * apt-get directly as root, else through sudo; prints what it does and fails with one line when it
+ * cannot install. Anywhere else (not Debian, or no apt-get) it installs nothing and says so in one
+ * line, naming what is missing, and the tests go on.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +22,7 @@ const PACKAGES = [
     name: 'python3-numpy',
     present: () => existsSync('/usr/lib/python3/dist-packages/numpy') || spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0,
   },
+  { name: 'redis-server', present: () => existsSync('/usr/bin/redis-server') },
   ...(process.arch === 'x64' ? [{ name: 'qemu-user', present: () => existsSync('/usr/bin/qemu-x86_64') }] : []),
 ];
 

@@ -17,7 +17,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * The layer table. Layer 0: the contracts; 1: the leaf libraries; 2: the converter and the
- * engine; 3: plugins; 4: the server; 5: the command line; the cross-package tests on top.
+ * engine; 3: plugins; 4: the queue (workers and submitters on BullMQ); 5: the server; 6: the command
+ * line; the cross-package tests on top.
  * A package's own tests and benches may also use any lower layer and the dev-only helpers.
  */
 const RULES: LayerRules = {
@@ -28,11 +29,12 @@ const RULES: LayerRules = {
     '@e2v/convert': { layer: 2, uses: ['@e2v/core'] },
     '@e2v/engine': { layer: 2, uses: ['@e2v/core', '@e2v/native', '@e2v/npy'] },
     '@e2v/plugins': { layer: 3, uses: ['@e2v/core', '@e2v/engine', '@e2v/npy'] },
-    '@e2v/server': { layer: 4, uses: ['@e2v/core', '@e2v/engine', '@e2v/native', '@e2v/plugins'] },
-    '@e2v/cli': { layer: 5, uses: ['@e2v/core', '@e2v/convert', '@e2v/engine', '@e2v/native', '@e2v/npy', '@e2v/plugins', '@e2v/server'] },
+    '@e2v/queue': { layer: 4, uses: ['@e2v/core', '@e2v/engine', '@e2v/plugins'] },
+    '@e2v/server': { layer: 5, uses: ['@e2v/core', '@e2v/engine', '@e2v/native', '@e2v/plugins'] },
+    '@e2v/cli': { layer: 6, uses: ['@e2v/core', '@e2v/convert', '@e2v/engine', '@e2v/native', '@e2v/npy', '@e2v/plugins', '@e2v/queue', '@e2v/server'] },
     '@e2v/testkit': { layer: 2, uses: ['@e2v/npy'], devOnly: true },
     '@e2v/benchkit': { layer: 2, uses: [], devOnly: true },
-    '@e2v/test': { layer: 6, uses: [], devOnly: true },
+    '@e2v/test': { layer: 7, uses: [], devOnly: true },
   },
   devExceptions: [
     {

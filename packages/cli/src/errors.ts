@@ -14,6 +14,8 @@ export const EXIT = {
   usage: 2,
   /** The output folder cannot be written (disk full, quota, permission): EX_IOERR of sysexits.h. */
   output: 74,
+  /** A service the command needs (the queue's Redis) stayed unreachable: EX_UNAVAILABLE of sysexits.h. */
+  unavailable: 69,
 } as const;
 
 /** An error of the `e2v` command itself, with the exit code it ends the process with. */

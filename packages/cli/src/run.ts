@@ -10,7 +10,9 @@ import { runClassifier } from './commands/classifier.js';
 import { runCluster } from './commands/embeddings/cluster.js';
 import { runSimilarity } from './commands/embeddings/similarity.js';
 import { runModel } from './commands/model.js';
+import { runQueue } from './commands/queue.js';
 import { runServe } from './commands/serve.js';
+import { runWorker } from './commands/worker.js';
 import { EXIT, exitCodeOf, failureLine, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -30,7 +32,11 @@ Commands:
         [--embedding] [--out DIR] [--json] [--csv] [--save-outputs] [--concurrency N] [--resume]
         [--allow-failures] [--variant auto|fp32|int8] [--threads N] [--max-duration-min N]
         [PLUGIN FLAGS]
-                                      analyze a batch: progress, summary, resumable results
+                                      analyze a batch: progress, summary, resumable results;
+                                      with --redis URL [--redis-timeout S], in e2v workers
+  worker --redis URL [--model DIR] [--variant auto|fp32|int8] [--threads N] [--concurrency N]
+        [--lock-ms N] [PLUGIN FLAGS]  run queued analyses for this model (SIGTERM: finish, exit 0)
+  queue status --redis URL [--json]   queue counts per model, workers seen, throughput
   similarity A B [--json]             cosine similarity of two audio files or .npy embeddings
   cluster INPUTS... --out DIR [--k N|auto] [--k-range 2-8] [--seed N]
                                       k-means++ on embeddings: assignments.csv, clusters.json
@@ -49,6 +55,10 @@ Commands:
 
 --variant auto (the default) runs the faster graph for this CPU among those the model folder
 holds (int8 on x86-64 with AVX2 and ARM64 with dot product); --int8 is --variant int8.
+With --redis, auto is the model folder's default variant (the same on every machine).
+
+--redis URL: redis://[user:password@]host:6379 or rediss:// (TLS); default E2V_REDIS_URL.
+See docs/scale-out.md.
 
 --window SECONDS (analyze --granularity frame): each frame is scored from the mean of a centred
 window this long (default 1.0; 0 = raw per-frame scores); result frames.window_s records it.
@@ -105,6 +115,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return await runServe(rest, io);
       case 'analyze':
         return await runAnalyze(rest, io);
+      case 'worker':
+        return await runWorker(rest, io);
+      case 'queue':
+        return await runQueue(rest, io);
       case 'similarity':
         return await runSimilarity(rest, io);
       case 'cluster':

@@ -38,6 +38,15 @@ export function toFailure(error: unknown, file: string): Failure {
 }
 
 /**
+ * True for an error that stops the batch instead of failing one file: the `--out` folder cannot
+ * be written ({@link OutputError}), or the queue's Redis has been unreachable for too long
+ * (`E2V_ERR_QUEUE_UNAVAILABLE`); the files without a record are done by `--resume`.
+ */
+export function stopsBatch(error: unknown): error is E2vError {
+  return error instanceof OutputError || (error instanceof E2vError && error.code === 'E2V_ERR_QUEUE_UNAVAILABLE');
+}
+
+/**
  * The error that stops the batch when an analysis could not write what it writes under `--out`
  * (its outputs folder with `--save-outputs`, its embedding file with `--embedding`): the
  * engine's `E2V_ERR_OUTPUT_WRITE`, or a file system error (plugins rewrite result.json in that

@@ -2,21 +2,22 @@
  * One file of an `e2v analyze` batch: read and hash it, skip it when its path already has a
  * result for this content and these options, reuse the result of another path with the same
  * content, or analyze it (with plugins); then record the outcome and count it. A failure of the
- * file is recorded under a catalogued code; a failure to write the `--out` folder is thrown as an
- * {@link OutputError}, leaving the file without a record (a `--resume` run does it again).
+ * file is recorded under a catalogued code; a failure to write the `--out` folder (an
+ * OutputError) or a queue whose Redis is gone too long is thrown, leaving the file without a
+ * record (a `--resume` run does it again).
  * @module
  */
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Granularity } from '@e2v/core';
-import type { Analysis, Engine } from '@e2v/engine';
+import type { Analysis } from '@e2v/engine';
 import { analyzeWithPlugins, type PluginHost } from '@e2v/plugins';
-import { OutputError } from '../../errors.js';
 import type { CliIo } from '../../io.js';
+import type { Analyst, AnalystInput } from './analyst.js';
 import type { BatchCounts, BatchProgress } from './batch-progress.js';
 import type { BatchStore, StoreLookup } from './batch-store.js';
-import { outputsWriteError, toFailure } from './failure.js';
+import { outputsWriteError, stopsBatch, toFailure } from './failure.js';
 import type { BatchSummary } from './summary.js';
 
 /** The analysis options of a batch. */
@@ -33,7 +34,7 @@ export interface FileAnalyzerOptions {
 
 /** What a {@link FileAnalyzer} works with. */
 export interface FileAnalyzerContext {
-  engine: Engine;
+  analyst: Analyst;
   plugins: PluginHost | undefined;
   /** The `--out` folder, or null for none. */
   store: BatchStore | null;
@@ -60,6 +61,7 @@ export class FileAnalyzer {
   /**
    * Analyzes and records one file; its own failures are recorded, not thrown.
    * @throws OutputError when the `--out` folder cannot be written
+   * @throws QueueError `E2V_ERR_QUEUE_UNAVAILABLE` when the queue's Redis is gone for too long
    */
   async analyze(file: string): Promise<void> {
     const { store, options, io, progress } = this.context;
@@ -67,7 +69,7 @@ export class FileAnalyzer {
     try {
       const bytes = await readFile(file);
       sha256 = createHash('sha256').update(bytes).digest('hex');
-      const { name, variant } = this.context.engine.info;
+      const { name, variant } = this.context.analyst.model;
       const granularity = options.granularity === 'frame' ? `frame@${options.windowS}s` : options.granularity;
       const key = `${sha256}:${granularity}:${options.embedding ? 'embedding' : 'scores'}:${name}:${variant}`;
       const found: StoreLookup | null = store === null ? null : await store.lookup(file, key);
@@ -83,7 +85,7 @@ export class FileAnalyzer {
         this.tally.reused += 1;
         return;
       }
-      const analysis = await this.run(file, key, bytes, sha256);
+      const analysis = await this.run({ file, bytes, sha256 }, key);
       const embeddingPath = analysis.embeddingFile;
       await store?.addResult({
         file,
@@ -101,7 +103,7 @@ export class FileAnalyzer {
       this.tally.audioSeconds += seconds;
       this.tally.emotions.set(analysis.result.emotion, (this.tally.emotions.get(analysis.result.emotion) ?? 0) + 1);
     } catch (error) {
-      if (error instanceof OutputError) throw error;
+      if (stopsBatch(error)) throw error;
       const failure = toFailure(error, file);
       await store?.addError({ file, sha256, error: failure });
       this.counts.failed += 1;
@@ -120,16 +122,17 @@ export class FileAnalyzer {
   }
 
   /**
-   * The engine, then the plugins, then the outputs folder and the embedding file under `--out`
+   * The analyst, then the plugins, then the outputs folder and the embedding file under `--out`
    * (written once, result.json with the plugins' outputs); a failure to write them turned into an
    * OutputError.
    */
-  private async run(file: string, key: string, bytes: Uint8Array, sha256: string): Promise<Analysis> {
-    const { engine, plugins, store, options } = this.context;
+  private async run(input: AnalystInput, key: string): Promise<Analysis> {
+    const { analyst, plugins, store, options } = this.context;
+    const { file, sha256 } = input;
     const outputDir = options.saveOutputs && store !== null ? store.outputsDir : undefined;
     const embeddingFile = options.embedding && store !== null ? await store.embeddingPath(sha256) : undefined;
     const run = () =>
-      engine.analyzeStaged(bytes, {
+      analyst.analyze(input, {
         granularity: options.granularity,
         windowS: options.windowS,
         embedding: options.embedding,
