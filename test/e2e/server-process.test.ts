@@ -57,10 +57,12 @@ function noise(bytes: number): Uint8Array {
 describe('e2v serve under load and faults', () => {
   // The garbage of socket reads alone moves the peak by up to ~15 MB whatever the size (GC runs
   // when it likes), so the upload is large enough for "held in memory" to stand out clearly.
-  it.skipIf(process.platform !== 'linux')('should not grow its peak RSS by half the size of a 40 MB upload', async () => {
+  // 80 MB: the stream and socket buffers in flight (up to 26 MB seen in a CI run) stay well
+  // under half of it, while a body held in memory would not
+  it.skipIf(process.platform !== 'linux')('should not grow its peak RSS by half the size of an 80 MB upload', async () => {
     const served = await serve();
     const pid = served.child.pid!;
-    const body = noise(40 * MB);
+    const body = noise(80 * MB);
     const upload = async (name: string): Promise<void> => {
       const response = await fetch(`${served.url}/gradio_api/upload`, { method: 'POST', body: formOf([{ bytes: body, filename: name }]) });
       expect(response.status).toBe(200);
@@ -71,7 +73,7 @@ describe('e2v serve under load and faults', () => {
     const before = procStatus(pid, 'VmHWM');
     await upload('measured.bin');
     const grown = procStatus(pid, 'VmHWM') - before;
-    expect(grown, `peak RSS grew by ${(grown / MB).toFixed(1)} MB`).toBeLessThan(20 * MB);
+    expect(grown, `peak RSS grew by ${(grown / MB).toFixed(1)} MB`).toBeLessThan(40 * MB);
   });
 
   it('should log a cut raw or JSON body with 400 E2V_ERR_HTTP_BODY_ABORTED and its cause, never 500', async () => {
